@@ -1,0 +1,44 @@
+# The two commands of the README:  `make lab` (the main job) and `make test` (the whole suite).
+# Each creates or reuses the project virtual environment in .venv and installs into it by itself.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+PYTEST_ARGS ?=
+
+.PHONY: lab test lint typecheck pytest demo serve bench clean-venv
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## JupyterLab on the quickstart notebook, against the embedded local Personalize.
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/01_quickstart.ipynb $(ROOT_FLAG)
+
+## The whole suite: lint, types, unit, golden, notebook and browser tests.
+test: $(STAMP)
+	$(BIN)/ruff check personalize_lab tests benchmarks
+	$(BIN)/ruff format --check personalize_lab tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check personalize_lab tests benchmarks
+	$(BIN)/ruff format --check personalize_lab tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/run_all.py
+
+clean-venv:
+	rm -rf $(VENV)

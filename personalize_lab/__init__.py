@@ -1,0 +1,68 @@
+"""personalize_lab: explore Amazon Personalize from Jupyter.
+
+The public API is curated here and nowhere else (``tests/test_public_api.py`` guards it). Names are
+loaded lazily so ``import personalize_lab`` stays fast and does not pull in the emulator, plotly or
+ipywidgets until they are used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from personalize_lab.errors import (
+    AccessDeniedError,
+    DataError,
+    FilterError,
+    FilterRuleError,
+    FilterSyntaxError,
+    FilterValuesError,
+    InvalidInputError,
+    PersonalizeLabError,
+    ReplayMissError,
+    ResourceNotFoundError,
+    ServiceError,
+    ServiceUnavailableError,
+    ThrottlingError,
+    ValidationError,
+)
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first access)
+_LAZY: dict[str, str] = {}
+
+__all__ = [
+    "AccessDeniedError",
+    "DataError",
+    "FilterError",
+    "FilterRuleError",
+    "FilterSyntaxError",
+    "FilterValuesError",
+    "InvalidInputError",
+    "PersonalizeLabError",
+    "ReplayMissError",
+    "ResourceNotFoundError",
+    "ServiceError",
+    "ServiceUnavailableError",
+    "ThrottlingError",
+    "ValidationError",
+    "__version__",
+    *_LAZY,
+]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    pass
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'personalize_lab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

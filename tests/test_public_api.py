@@ -1,0 +1,40 @@
+"""The curated public API: ``personalize_lab.__all__`` is the contract, changed on purpose only."""
+
+from __future__ import annotations
+
+import personalize_lab
+
+EXPECTED = {
+    "AccessDeniedError",
+    "DataError",
+    "FilterError",
+    "FilterRuleError",
+    "FilterSyntaxError",
+    "FilterValuesError",
+    "InvalidInputError",
+    "PersonalizeLabError",
+    "ReplayMissError",
+    "ResourceNotFoundError",
+    "ServiceError",
+    "ServiceUnavailableError",
+    "ThrottlingError",
+    "ValidationError",
+    "__version__",
+}
+
+
+def test_all_is_the_curated_list() -> None:
+    assert set(personalize_lab.__all__) == EXPECTED
+    assert len(personalize_lab.__all__) == len(set(personalize_lab.__all__)), "duplicate names in __all__"
+
+
+def test_every_public_name_resolves() -> None:
+    for name in personalize_lab.__all__:
+        assert getattr(personalize_lab, name) is not None, name
+
+
+def test_every_error_derives_from_the_base() -> None:
+    for name in personalize_lab.__all__:
+        obj = getattr(personalize_lab, name)
+        if isinstance(obj, type) and issubclass(obj, Exception):
+            assert issubclass(obj, personalize_lab.PersonalizeLabError), name
