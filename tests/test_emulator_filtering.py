@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from personalize_lab.emulator.exceptions import InvalidInputException
-from personalize_lab.emulator.filtering import compile_item_filter
+from personalize_lab.emulator.filtering import FilterCatalog, compile_action_filter, compile_item_filter
 from personalize_lab.filters import parse
 
 ITEMS = pd.DataFrame(
@@ -275,3 +275,27 @@ def test_masks_are_fresh_arrays() -> None:
     first = compiled.mask()
     first[:] = False
     assert compiled.mask().tolist() == [True, False, False, False, True, False]
+
+
+def test_filters_share_one_catalog() -> None:
+    catalog = FilterCatalog(ITEMS)
+    request_filter = compile_item_filter(parse('EXCLUDE ItemID WHERE Items.GENRE IN ("Comedy")'), catalog)
+    promotion_filter = compile_item_filter(parse('INCLUDE ItemID WHERE Items.GENRE IN ("Action")'), catalog)
+    assert request_filter.mask().tolist() == [True, False, True, False, True, True]
+    assert promotion_filter.mask().tolist() == [True, False, False, False, True, False]
+    assert request_filter.catalog is promotion_filter.catalog
+
+
+def test_action_filters() -> None:
+    actions = pd.DataFrame({"ACTION_ID": ["a0", "a1", "a2"], "VALUE": [1.0, 5.0, 9.0]})
+    text = (
+        "EXCLUDE ActionID WHERE Actions.VALUE < ($VALUE) IF CurrentUser.MEMBERSHIP = $PREMIUM"
+        ' | EXCLUDE ActionID WHERE Action_Interactions.EVENT_TYPE IN ("NOT_TAKEN")'
+    )
+    compiled = compile_action_filter(parse(text), actions)
+    values = {"VALUE": '"4"', "PREMIUM": '"premium"'}
+    history = {"not_taken": np.array([2])}
+    premium = compiled.mask(filter_values=values, history=history, current_user={"MEMBERSHIP": "premium"})
+    assert premium.tolist() == [False, True, False]
+    basic = compiled.mask(filter_values=values, history=history, current_user={"MEMBERSHIP": "basic"})
+    assert basic.tolist() == [True, True, False]

@@ -45,7 +45,7 @@ from personalize_lab.filters import (
     decode_filter_values,
 )
 
-__all__ = ["CompiledFilter", "Precedence", "compile_action_filter", "compile_item_filter"]
+__all__ = ["CompiledFilter", "FilterCatalog", "Precedence", "compile_action_filter", "compile_item_filter"]
 
 Precedence = Literal["and_first", "left_to_right"]
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
@@ -141,57 +141,75 @@ class _Categorical:
         return mask
 
 
+class FilterCatalog:
+    """The per-catalog lookups that every filter on one table shares, built once per column on first use.
+
+    Compiling several filters against the same catalog (a request filter and a promotion filter)
+    through one FilterCatalog factorises each categorical column only once.
+    """
+
+    def __init__(self, table: pd.DataFrame, *, entity: str = "Items") -> None:
+        self.table = table
+        self.entity = entity
+        self.n = len(table)
+        self._columns = {str(c).upper(): c for c in table.columns}
+        self._categorical: dict[Any, _Categorical] = {}
+        self._numeric: dict[Any, tuple[np.ndarray[Any, Any], BoolArray]] = {}
+
+    def column(self, ref: FieldRef) -> Any:
+        """The table column a field names (case-insensitive)."""
+        column = self._columns.get(ref.name.upper())
+        if column is None:
+            known = ", ".join(str(c) for c in self.table.columns)
+            raise InvalidInputException(
+                f"Filter field {ref} is not a column of the {self.entity} dataset (columns: {known})"
+            )
+        return column
+
+    def categorical(self, ref: FieldRef) -> _Categorical:
+        column = self.column(ref)
+        found = self._categorical.get(column)
+        if found is None:
+            found = self._categorical[column] = _Categorical(self.table[column])
+        return found
+
+    def numeric(self, ref: FieldRef) -> tuple[np.ndarray[Any, Any], BoolArray]:
+        """(float64 values with NaN where missing or not a number, bool valid-mask)."""
+        column = self.column(ref)
+        found = self._numeric.get(column)
+        if found is None:
+            values = pd.to_numeric(self.table[column], errors="coerce")
+            array = np.asarray(values, dtype="float64")
+            found = self._numeric[column] = (array, ~np.isnan(array))
+        return found
+
+    def row(self, position: int) -> dict[str, object]:
+        """The metadata row at a catalog position, ready to pass as ``current_item``."""
+        return {str(k): v for k, v in self.table.iloc[position].items()}
+
+
 class CompiledFilter:
     """A filter bound to one catalog; :meth:`mask` answers one request. Build with compile_item_filter."""
 
     def __init__(
         self,
         expression: FilterExpression,
-        table: pd.DataFrame,
+        catalog: FilterCatalog,
         *,
-        entity: str,
         interactions: str,
         precedence: Precedence,
     ) -> None:
         if precedence not in ("and_first", "left_to_right"):
             raise ValueError(f"precedence={precedence!r}: use 'and_first' or 'left_to_right'")
         self.expression = expression
-        self.n = len(table)
+        self.catalog = catalog
+        self.n = catalog.n
         self.precedence = precedence
-        self._entity = entity
+        self._entity = catalog.entity
         self._interactions = interactions
-        self._table = table
-        self._columns = {str(c).upper(): c for c in table.columns}
-        self._categorical: dict[str, _Categorical] = {}
-        self._numeric: dict[str, tuple[np.ndarray[Any, Any], BoolArray]] = {}
         self._compiled = [self._compile_expression(i, e) for i, e in enumerate(expression.expressions)]
 
     # ---- compile time -------------------------------------------------------------------------
-
-    def _column(self, ref: FieldRef) -> Any:
-        column = self._columns.get(ref.name.upper())
-        if column is None:
-            known = ", ".join(str(c) for c in self._table.columns)
-            raise InvalidInputException(
-                f"Filter field {ref} is not a column of the {self._entity} dataset (columns: {known})"
-            )
-        return column
-
-    def _categorical_column(self, ref: FieldRef) -> _Categorical:
-        column = self._column(ref)
-        found = self._categorical.get(column)
-        if found is None:
-            found = self._categorical[column] = _Categorical(self._table[column])
-        return found
-
-    def _numeric_column(self, ref: FieldRef) -> tuple[np.ndarray[Any, Any], BoolArray]:
-        column = self._column(ref)
-        found = self._numeric.get(column)
-        if found is None:
-            values = pd.to_numeric(self._table[column], errors="coerce")
-            array = np.asarray(values, dtype="float64")
-            found = self._numeric[column] = (array, ~np.isnan(array))
-        return found
 
     def _compile_expression(self, index: int, expr: Expression) -> tuple[Expression, list[_Evaluator]]:
         if expr.target != {"Items": "ItemID", "Actions": "ActionID"}[self._entity]:
@@ -211,7 +229,7 @@ class CompiledFilter:
                 f"{self._entity} or {self._interactions}"
             )
         if condition.is_list:
-            column = self._categorical_column(ref)
+            column = self.catalog.categorical(ref)
             negate = op == "NOT IN"
 
             def in_list(request: _Request) -> BoolArray:
@@ -219,7 +237,7 @@ class CompiledFilter:
                 return np.logical_not(mask, out=mask) if negate else mask
 
             return in_list
-        array, valid = self._numeric_column(ref)
+        array, valid = self.catalog.numeric(ref)
         compare = _COMPARE[op]
 
         def compare_scalar(request: _Request) -> BoolArray:
@@ -405,27 +423,32 @@ class CompiledFilter:
 
     def current_item_at(self, position: int) -> dict[str, object]:
         """The metadata row at a catalog position, ready to pass as ``current_item``."""
-        return {str(k): v for k, v in self._table.iloc[position].items()}
+        return self.catalog.row(position)
 
 
 def compile_item_filter(
-    expression: FilterExpression, items: pd.DataFrame, *, precedence: Precedence = "and_first"
+    expression: FilterExpression,
+    items: pd.DataFrame | FilterCatalog,
+    *,
+    precedence: Precedence = "and_first",
 ) -> CompiledFilter:
     """Bind an ItemID filter to a catalog: one row per catalog position, ``ITEM_ID`` plus metadata.
 
     Categorical columns may hold ``|``-separated multi-values; numeric columns are numeric; missing
-    values are NaN/NA. Field names match the columns case-insensitively. Raises
-    InvalidInputException for a field that is not a column or a filter that is not an ItemID filter.
+    values are NaN/NA. Field names match the columns case-insensitively. Pass a FilterCatalog instead
+    of the frame to share the column lookups between filters. Raises InvalidInputException for a
+    field that is not a column or a filter that is not an ItemID filter.
     """
-    return CompiledFilter(
-        expression, items, entity="Items", interactions="Interactions", precedence=precedence
-    )
+    catalog = items if isinstance(items, FilterCatalog) else FilterCatalog(items, entity="Items")
+    return CompiledFilter(expression, catalog, interactions="Interactions", precedence=precedence)
 
 
 def compile_action_filter(
-    expression: FilterExpression, actions: pd.DataFrame, *, precedence: Precedence = "and_first"
+    expression: FilterExpression,
+    actions: pd.DataFrame | FilterCatalog,
+    *,
+    precedence: Precedence = "and_first",
 ) -> CompiledFilter:
     """The same for ActionID filters over an actions table (``history`` holds action interactions)."""
-    return CompiledFilter(
-        expression, actions, entity="Actions", interactions="Action_Interactions", precedence=precedence
-    )
+    catalog = actions if isinstance(actions, FilterCatalog) else FilterCatalog(actions, entity="Actions")
+    return CompiledFilter(expression, catalog, interactions="Action_Interactions", precedence=precedence)
