@@ -160,8 +160,13 @@ def _read_table(p: Path, header: list[str], encoding: str, fail: Any) -> pa.Tabl
         return read()
     except pa.ArrowInvalid as e:
         bad: list[Any] = []
+
+        def keep_first(row: Any) -> str:
+            bad.append(row)
+            return "skip"
+
         # a single-threaded second pass knows the record number of the first broken row
-        read(False, lambda row: bad.append(row) or "skip")
+        read(False, keep_first)
         if not bad:
             fail(f"cannot parse the CSV: {e}", rule="CSV syntax")
         row = bad[0]
