@@ -71,6 +71,9 @@ class FactorModel(Model):
         self.item_weights: np.ndarray | None = None
         self.user_factors: np.ndarray | None = None
         self.item_factors: np.ndarray | None = None
+        if algorithm == "als":
+            # Import before limiting threads: the import may load another OpenBLAS that the limit must see.
+            import implicit.cpu.als  # noqa: F401
         with threadpool_limits(1, "blas"):
             if algorithm == "ease":
                 self.item_weights = _ease(self.x, config.ease_lambda)
