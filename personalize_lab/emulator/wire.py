@@ -68,6 +68,7 @@ class WireResponse:
     status: int
     headers: dict[str, str]
     body: bytes
+    operation: str = ""  # for the server's log line; empty when no operation matched
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,7 @@ def handle(backend: Any, method: str, path: str, headers: Mapping[str, Any], bod
     """Answer one serialised request as the service would (never raises for a service error)."""
     request_id = str(uuid.uuid4())
     is_json = _target_header(headers) is not None
+    route: Route | None = None
     try:
         route = resolve(method, path, headers)
         target, params = _target(backend, route), _params(route, body)
@@ -223,13 +225,17 @@ def handle(backend: Any, method: str, path: str, headers: Mapping[str, Any], bod
         result = target(**params)
         payload = json.dumps(result or {}, default=_json_default, separators=(",", ":")).encode()
     except ServiceException as error:
-        return error_response(error, is_json, request_id)
+        answer = error_response(error, is_json, request_id)
+        answer.operation = route.name if route is not None else ""
+        return answer
     except Exception as error:  # a bug in the emulator: answer as the service does, keep the trace
         log.exception("local Personalize failed on %s %s", method, path)
         failure = InternalFailure(f"The local Personalize failed: {type(error).__name__}: {error}")
-        return error_response(failure, is_json, request_id)
+        answer = error_response(failure, is_json, request_id)
+        answer.operation = route.name if route is not None else ""
+        return answer
     headers_out = {
         "Content-Type": JSON_11 if route.service == CONTROL else REST_JSON,
         "x-amzn-RequestId": request_id,
     }
-    return WireResponse(200, headers_out, payload)
+    return WireResponse(200, headers_out, payload, route.name)
