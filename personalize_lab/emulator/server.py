@@ -4,7 +4,7 @@ Every route of the in-process transport, answered by the same :func:`wire.handle
 
 - It listens on 127.0.0.1 unless told otherwise; a wider host is logged as a warning.
 - It accepts any SigV4-signed (or unsigned) request: **credentials are not checked**, any key works.
-- Bodies over :data:`MAX_BODY_BYTES` (1 MiB) are refused unread with HTTP 413,
+- Bodies over :data:`MAX_BODY_BYTES` (1 MiB) are refused (read and dropped) with HTTP 413,
   ``x-amzn-ErrorType: RequestEntityTooLargeException`` and a ``{"message": ...}`` body.
 - One thread per connection (``ThreadingHTTPServer``), HTTP/1.1 keep-alive, one log line per request on
   the ``personalize_lab.server`` logger; Ctrl-C or SIGTERM stops it cleanly.
@@ -26,6 +26,7 @@ from personalize_lab.emulator import wire
 log = logging.getLogger("personalize_lab.server")
 
 MAX_BODY_BYTES = 1 << 20
+DRAIN_LIMIT_BYTES = 16 << 20  # bodies up to this are read and dropped; larger ones close the connection
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -53,7 +54,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             answer = wire.error_response(error, is_json)
         elif length > MAX_BODY_BYTES:
-            self.close_connection = True  # the unread body stays in the socket: drop the connection
+            self._discard(length)
             error = wire.RequestEntityTooLargeException(
                 f"Request body of {length} bytes exceeds the local Personalize's limit of "
                 f"{MAX_BODY_BYTES} bytes (1 MiB)"
@@ -80,6 +81,17 @@ class _Handler(BaseHTTPRequestHandler):
             answer.status,
             (time.perf_counter() - started) * 1000,
         )
+
+    def _discard(self, length: int) -> None:
+        """Read an oversized body away unkept, so the client sees the 413 rather than a broken pipe."""
+        if length > DRAIN_LIMIT_BYTES:
+            self.close_connection = True  # not worth reading: drop the connection after answering
+            return
+        while length > 0:
+            chunk = self.rfile.read(min(length, 1 << 16))
+            if not chunk:
+                break
+            length -= len(chunk)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per request is written by _answer, on our logger
