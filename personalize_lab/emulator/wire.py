@@ -192,6 +192,20 @@ def _target(backend: Any, route: Route) -> Any:
     return method
 
 
+@cache
+def _signature(function: Any) -> inspect.Signature:
+    return inspect.signature(function)
+
+
+def _check_arguments(target: Any, params: dict[str, Any]) -> None:
+    """Raise TypeError if the backend method cannot take ``params`` (signatures cached per function)."""
+    function = getattr(target, "__func__", None)
+    if function is None:
+        _signature(target).bind(**params)
+    else:
+        _signature(function).bind(target.__self__, **params)
+
+
 def error_response(
     error: ServiceException, protocol_json: bool, request_id: str | None = None
 ) -> WireResponse:
@@ -219,7 +233,7 @@ def handle(backend: Any, method: str, path: str, headers: Mapping[str, Any], bod
         route = resolve(method, path, headers)
         target, params = _target(backend, route), _params(route, body)
         try:
-            inspect.signature(target).bind(**params)
+            _check_arguments(target, params)
         except TypeError as error:  # a member the model has but the emulator does not take: name it
             raise SerializationException(f"{route.name}: {error}") from None
         result = target(**params)
