@@ -11,11 +11,12 @@ from typing import Any
 
 from personalize_lab.emulator.control import ControlPlane
 from personalize_lab.emulator.exceptions import InvalidInputException
+from personalize_lab.emulator.transport import WiredMixin
 
 RECIPE = "arn:aws:personalize:::recipe/aws-user-personalization"
 
 
-class EngineDouble:
+class EngineDouble(WiredMixin):
     """Stands in for LocalPersonalize: fixed answers, real control plane."""
 
     def __init__(self) -> None:

@@ -119,3 +119,17 @@ def test_activate_nests_innermost_wins_and_reaches_worker_threads(engine: Engine
             with ThreadPoolExecutor(2) as pool:
                 assert list(pool.map(lambda _: names(), range(2))) == [["no-bought", "inner-only"]] * 2
         assert names() == ["no-bought"]
+
+
+def test_engine_mixin_gives_client_install_and_with_block(engine: EngineDouble) -> None:
+    runtime = engine.client("personalize-runtime")
+    assert runtime.get_recommendations(campaignArn=engine.campaign_arn)["recommendationId"] == "RID-fixed"
+    original = botocore.client.ClientCreator.create_client
+    with engine, engine:  # nesting the same engine is harmless
+        inside = boto3.client("personalize", endpoint_url=NOWHERE, config=FAST_FAIL, **DUMMY)
+    assert botocore.client.ClientCreator.create_client is original
+    assert inside.list_filters()["Filters"][0]["name"] == "no-bought"
+    existing = boto3.client("personalize", endpoint_url=NOWHERE, config=FAST_FAIL, **DUMMY)
+    assert (
+        engine.install(existing).describe_filter(filterArn=engine.filter_arn)["filter"]["status"] == "ACTIVE"
+    )

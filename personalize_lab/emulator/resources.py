@@ -350,6 +350,11 @@ class ResourceStore:
         """The recipe behind a campaign (campaign → solution version → recipeArn), in one call."""
         return str(self.solution_version(self.campaign(campaign_arn)["solutionVersionArn"])["recipeArn"])
 
+    def snapshot(self, record: Record) -> Record:
+        """A deep copy taken under the lock, so an answer never shows a half-updated record."""
+        with self._lock:
+            return copy.deepcopy(record)
+
     def records(self, kind: str) -> list[Record]:
         """Every record of a kind (``"campaign"``, ``"filter"``...), oldest first."""
         with self._lock:
@@ -379,7 +384,8 @@ class ResourceStore:
             offset = _decode_token(operation, next_token)
         fields = _summary_fields(operation)
         chunk = items[offset : offset + max_results]
-        summaries = [{k: copy.deepcopy(item[k]) for k in fields if k in item} for item in chunk]
+        with self._lock:
+            summaries = [{k: copy.deepcopy(item[k]) for k in fields if k in item} for item in chunk]
         end = offset + len(chunk)
         return summaries, (_encode_token(operation, end) if end < len(items) else None)
 
