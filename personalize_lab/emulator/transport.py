@@ -166,8 +166,8 @@ def activate(backend: Any) -> Iterator[Any]:
                     del _active[i]
                     break
             if not _active:
+                # _original_create_client stays set: a thread already inside the wrapper still needs it
                 botocore.client.ClientCreator.create_client = _original_create_client  # type: ignore[method-assign]
-                _original_create_client = None
 
 
 class WiredMixin:
