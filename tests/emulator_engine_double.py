@@ -42,6 +42,7 @@ class EngineDouble(WiredMixin):
         items = [{"itemId": f"i{k}", "score": 1.0 / (k + 1)} for k in range(min(n, 3))]
         return {"itemList": items, "recommendationId": "RID-fixed"}
 
-    def put_events(self, **kw: Any) -> dict[str, Any]:
+    def put_events(self, trackingId: str, sessionId: str, eventList: list[Any]) -> dict[str, Any]:  # noqa: N803
+        kw = {"trackingId": trackingId, "sessionId": sessionId, "eventList": eventList}
         self.events.append(kw)
         return {}

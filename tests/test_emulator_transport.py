@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import boto3
 import botocore.client
@@ -132,4 +133,29 @@ def test_engine_mixin_gives_client_install_and_with_block(engine: EngineDouble) 
     existing = boto3.client("personalize", endpoint_url=NOWHERE, config=FAST_FAIL, **DUMMY)
     assert (
         engine.install(existing).describe_filter(filterArn=engine.filter_arn)["filter"]["status"] == "ACTIVE"
+    )
+
+
+class _NumpyEngine(EngineDouble):
+    """The real engine scores with numpy; its scalars must serialise like floats."""
+
+    def get_recommendations(self, **kw: Any) -> dict[str, Any]:
+        import numpy as np
+
+        return {"itemList": [{"itemId": "a", "score": np.float32(0.5)}], "recommendationId": "RID-np"}
+
+
+def test_numpy_scores_and_unsupported_members(engine: EngineDouble) -> None:
+    runtime = transport.make_client(_NumpyEngine(), "personalize-runtime")
+    assert runtime.get_recommendations(campaignArn=engine.campaign_arn)["itemList"] == [
+        {"itemId": "a", "score": 0.5}
+    ]
+    events = transport.make_client(engine, "personalize-events")
+    with pytest.raises(events.exceptions.InvalidInputException) as raised:
+        events.put_events(
+            trackingId="t", sessionId="s", userId="u", eventList=[{"eventType": "x", "sentAt": 1}]
+        )
+    assert raised.value.response["Error"]["Message"] == (
+        "PutEvents: the local Personalize does not take this request (got an unexpected keyword argument "
+        "'userId'); docs/emulator-coverage.md lists what it emulates"
     )

@@ -24,7 +24,11 @@ from typing import Any
 import botocore.session
 from botocore.model import OperationModel, Shape
 
-from personalize_lab.emulator.exceptions import ServiceException, UnknownOperationException
+from personalize_lab.emulator.exceptions import (
+    InvalidInputException,
+    ServiceException,
+    UnknownOperationException,
+)
 
 log = logging.getLogger("personalize_lab.emulator")
 
@@ -164,6 +168,8 @@ def _json_default(value: Any) -> Any:
         return value.timestamp()  # the wire carries epoch seconds
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC).timestamp()
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # numpy scalars from the engine's scoring
+        return value.item()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
@@ -235,7 +241,10 @@ def handle(backend: Any, method: str, path: str, headers: Mapping[str, Any], bod
         try:
             _check_arguments(target, params)
         except TypeError as error:  # a member the model has but the emulator does not take: name it
-            raise SerializationException(f"{route.name}: {error}") from None
+            raise InvalidInputException(
+                f"{route.name}: the local Personalize does not take this request ({error}); "
+                f"{COVERAGE_DOC} lists what it emulates"
+            ) from None
         result = target(**params)
         payload = json.dumps(result or {}, default=_json_default, separators=(",", ":")).encode()
     except ServiceException as error:
