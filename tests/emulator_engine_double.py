@@ -11,11 +11,12 @@ from typing import Any
 
 from personalize_lab.emulator.control import ControlPlane
 from personalize_lab.emulator.exceptions import InvalidInputException
+from personalize_lab.emulator.transport import WiredMixin
 
 RECIPE = "arn:aws:personalize:::recipe/aws-user-personalization"
 
 
-class EngineDouble:
+class EngineDouble(WiredMixin):
     """Stands in for LocalPersonalize: fixed answers, real control plane."""
 
     def __init__(self) -> None:
@@ -41,6 +42,7 @@ class EngineDouble:
         items = [{"itemId": f"i{k}", "score": 1.0 / (k + 1)} for k in range(min(n, 3))]
         return {"itemList": items, "recommendationId": "RID-fixed"}
 
-    def put_events(self, **kw: Any) -> dict[str, Any]:
+    def put_events(self, trackingId: str, sessionId: str, eventList: list[Any]) -> dict[str, Any]:  # noqa: N803
+        kw = {"trackingId": trackingId, "sessionId": sessionId, "eventList": eventList}
         self.events.append(kw)
         return {}

@@ -16,10 +16,14 @@ from personalize_lab.datasets.config import (
     parse_config,
 )
 from personalize_lab.datasets.data import LoadReport, PersonalizeData, SkippedRows
+from personalize_lab.datasets.demo import DEMO_SCHEMAS, demo_store
 from personalize_lab.datasets.loader import LoadedCsv, load_csv, load_dir, write_dir
+from personalize_lab.datasets.movielens import MOVIELENS_SCHEMAS, load_movielens
 from personalize_lab.datasets.schema import Field, Schema, infer_schema, load_schema
 
 __all__ = [
+    "DEMO_SCHEMAS",
+    "MOVIELENS_SCHEMAS",
     "CampaignSpec",
     "EventTrackerSpec",
     "Field",
@@ -31,10 +35,12 @@ __all__ = [
     "RecommenderSpec",
     "Schema",
     "SkippedRows",
+    "demo_store",
     "infer_schema",
     "load_config",
     "load_csv",
     "load_dir",
+    "load_movielens",
     "load_schema",
     "parse_config",
     "write_dir",

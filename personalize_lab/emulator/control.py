@@ -9,7 +9,6 @@ operation emulated (docs/emulator-coverage.md is generated from these names).
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from personalize_lab.emulator import arns
@@ -19,10 +18,6 @@ from personalize_lab.emulator.resources import Record, ResourceStore
 __all__ = ["ControlPlane"]
 
 FILTER_EXPRESSION_MAX = 2500
-
-
-def _described(record: Record) -> Record:
-    return copy.deepcopy(record)
 
 
 def _of_parent(items: list[Record], field: str, parent: str | None) -> list[Record]:
@@ -38,31 +33,31 @@ class ControlPlane(ResourceStore):
 
     # ---- describe ------------------------------------------------------------------------------------
     def describe_dataset_group(self, datasetGroupArn: str) -> dict[str, Any]:
-        return {"datasetGroup": _described(self.dataset_group(datasetGroupArn))}
+        return {"datasetGroup": self.snapshot(self.dataset_group(datasetGroupArn))}
 
     def describe_schema(self, schemaArn: str) -> dict[str, Any]:
-        return {"schema": _described(self.schema(schemaArn))}
+        return {"schema": self.snapshot(self.schema(schemaArn))}
 
     def describe_dataset(self, datasetArn: str) -> dict[str, Any]:
-        return {"dataset": _described(self.dataset(datasetArn))}
+        return {"dataset": self.snapshot(self.dataset(datasetArn))}
 
     def describe_solution(self, solutionArn: str) -> dict[str, Any]:
-        return {"solution": _described(self.solution(solutionArn))}
+        return {"solution": self.snapshot(self.solution(solutionArn))}
 
     def describe_solution_version(self, solutionVersionArn: str) -> dict[str, Any]:
-        return {"solutionVersion": _described(self.solution_version(solutionVersionArn))}
+        return {"solutionVersion": self.snapshot(self.solution_version(solutionVersionArn))}
 
     def describe_campaign(self, campaignArn: str) -> dict[str, Any]:
-        return {"campaign": _described(self.campaign(campaignArn))}
+        return {"campaign": self.snapshot(self.campaign(campaignArn))}
 
     def describe_recommender(self, recommenderArn: str) -> dict[str, Any]:
-        return {"recommender": _described(self.recommender(recommenderArn))}
+        return {"recommender": self.snapshot(self.recommender(recommenderArn))}
 
     def describe_filter(self, filterArn: str) -> dict[str, Any]:
-        return {"filter": _described(self.filter(filterArn))}
+        return {"filter": self.snapshot(self.filter(filterArn))}
 
     def describe_event_tracker(self, eventTrackerArn: str) -> dict[str, Any]:
-        return {"eventTracker": _described(self.event_tracker(eventTrackerArn))}
+        return {"eventTracker": self.snapshot(self.event_tracker(eventTrackerArn))}
 
     def describe_recipe(self, recipeArn: str) -> dict[str, Any]:
         return {"recipe": self.recipe(recipeArn)}

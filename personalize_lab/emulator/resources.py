@@ -14,23 +14,17 @@ Everything is created ``ACTIVE`` at once (no CREATE PENDING/IN_PROGRESS phase) [
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import importlib
 import json
 import threading
 import time
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
-import botocore.session
-
-from personalize_lab.emulator import arns
+from personalize_lab.emulator import arns, paging
 from personalize_lab.emulator.exceptions import (
     InvalidInputException,
-    InvalidNextTokenException,
     ResourceAlreadyExistsException,
     ResourceNotFoundException,
 )
@@ -56,8 +50,6 @@ STATUSES = frozenset(
         "START IN_PROGRESS",
     }
 )
-MAX_RESULTS = 100
-DEFAULT_MAX_RESULTS = 100  # [undoc] the service's default page size
 
 # kind -> the ARN member of its describe structure
 ARN_FIELD = {
@@ -71,18 +63,6 @@ ARN_FIELD = {
     "filter": "filterArn",
     "eventTracker": "eventTrackerArn",
 }
-
-
-@cache
-def _summary_fields(list_operation: str) -> tuple[str, ...]:
-    """The members of a List operation's summary shape, read from botocore's model of the service."""
-    model = botocore.session.get_session().get_service_model("personalize")
-    output = model.operation_model(list_operation).output_shape
-    assert output is not None
-    for member in output.members.values():
-        if member.type_name == "list":
-            return tuple(member.member.members)  # type: ignore[attr-defined]
-    raise KeyError(list_operation)
 
 
 def not_found(arn: str) -> ResourceNotFoundException:
@@ -216,7 +196,7 @@ class ResourceStore:
             if "eventType" in solution:
                 record["eventType"] = solution["eventType"]
             arn = self._put("solutionVersion", record)
-            fields = _summary_fields("ListSolutionVersions")
+            fields = paging.summary_fields("ListSolutionVersions")
             solution["latestSolutionVersion"] = {k: record[k] for k in fields if k in record}
         return arn
 
@@ -350,6 +330,11 @@ class ResourceStore:
         """The recipe behind a campaign (campaign → solution version → recipeArn), in one call."""
         return str(self.solution_version(self.campaign(campaign_arn)["solutionVersionArn"])["recipeArn"])
 
+    def snapshot(self, record: Record) -> Record:
+        """A deep copy taken under the lock, so an answer never shows a half-updated record."""
+        with self._lock:
+            return copy.deepcopy(record)
+
     def records(self, kind: str) -> list[Record]:
         """Every record of a kind (``"campaign"``, ``"filter"``...), oldest first."""
         with self._lock:
@@ -362,26 +347,9 @@ class ResourceStore:
     def page(
         self, operation: str, items: list[Record], next_token: str | None, max_results: int | None
     ) -> tuple[list[Record], str | None]:
-        """Project ``items`` onto the operation's summary shape and cut one page.
-
-        Tokens are opaque (base64 of the operation and an offset); a token from another operation or
-        not made here is InvalidNextTokenException, as the service answers.
-        """
-        if max_results is None:
-            max_results = DEFAULT_MAX_RESULTS
-        if not 1 <= max_results <= MAX_RESULTS:
-            raise InvalidInputException(
-                f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to satisfy "
-                f"constraint: Member must have value between 1 and {MAX_RESULTS}"
-            )
-        offset = 0
-        if next_token:
-            offset = _decode_token(operation, next_token)
-        fields = _summary_fields(operation)
-        chunk = items[offset : offset + max_results]
-        summaries = [{k: copy.deepcopy(item[k]) for k in fields if k in item} for item in chunk]
-        end = offset + len(chunk)
-        return summaries, (_encode_token(operation, end) if end < len(items) else None)
+        """One page of ``items`` projected on the operation's summary shape (see :mod:`.paging`)."""
+        with self._lock:
+            return paging.page(operation, items, next_token, max_results)
 
     def validate_filter_expression(self, expression: str) -> None:
         """Parse with :mod:`personalize_lab.filters` when present (it lights up once merged)."""
@@ -393,17 +361,3 @@ class ResourceStore:
             filters.parse(expression)
         except ValueError as error:  # every FilterError is a ValidationError, hence a ValueError
             raise InvalidInputException(str(error)) from error
-
-
-def _encode_token(operation: str, offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([operation, offset]).encode()).decode()
-
-
-def _decode_token(operation: str, token: str) -> int:
-    try:
-        op, offset = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, TypeError, binascii.Error):
-        op, offset = None, None
-    if op != operation or not isinstance(offset, int) or offset < 0:
-        raise InvalidNextTokenException(f"Invalid next token: {token}")
-    return offset

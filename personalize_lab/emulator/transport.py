@@ -166,5 +166,39 @@ def activate(backend: Any) -> Iterator[Any]:
                     del _active[i]
                     break
             if not _active:
+                # _original_create_client stays set: a thread already inside the wrapper still needs it
                 botocore.client.ClientCreator.create_client = _original_create_client  # type: ignore[method-assign]
-                _original_create_client = None
+
+
+class WiredMixin:
+    """``client()``, ``install()`` and ``with engine:`` for an engine class (``LocalPersonalize``).
+
+    ``with engine:`` activates the engine for every boto3 client created in the block; it nests, and
+    each thread keeps its own stack of open blocks.
+    """
+
+    def client(
+        self, service_name: str = "personalize-runtime", region: str = "us-east-1", **kwargs: Any
+    ) -> Any:
+        """A real boto3 client for ``personalize``, ``personalize-runtime`` or ``personalize-events``."""
+        return make_client(self, service_name, region, **kwargs)
+
+    def install(self, client: Any) -> Any:
+        """Wire an existing boto3 client to this engine."""
+        return install(client, self)
+
+    def _open_blocks(self) -> list[Any]:
+        local = self.__dict__.setdefault("_wired_threads", threading.local())
+        if not hasattr(local, "blocks"):
+            local.blocks = []
+        blocks: list[Any] = local.blocks
+        return blocks
+
+    def __enter__(self) -> Any:
+        block = activate(self)
+        block.__enter__()
+        self._open_blocks().append(block)
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._open_blocks().pop().__exit__(*exc_info)

@@ -24,7 +24,11 @@ from typing import Any
 import botocore.session
 from botocore.model import OperationModel, Shape
 
-from personalize_lab.emulator.exceptions import ServiceException, UnknownOperationException
+from personalize_lab.emulator.exceptions import (
+    InvalidInputException,
+    ServiceException,
+    UnknownOperationException,
+)
 
 log = logging.getLogger("personalize_lab.emulator")
 
@@ -68,6 +72,7 @@ class WireResponse:
     status: int
     headers: dict[str, str]
     body: bytes
+    operation: str = ""  # for the server's log line; empty when no operation matched
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,8 @@ def _json_default(value: Any) -> Any:
         return value.timestamp()  # the wire carries epoch seconds
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC).timestamp()
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # numpy scalars from the engine's scoring
+        return value.item()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
@@ -191,6 +198,20 @@ def _target(backend: Any, route: Route) -> Any:
     return method
 
 
+@cache
+def _signature(function: Any) -> inspect.Signature:
+    return inspect.signature(function)
+
+
+def _check_arguments(target: Any, params: dict[str, Any]) -> None:
+    """Raise TypeError if the backend method cannot take ``params`` (signatures cached per function)."""
+    function = getattr(target, "__func__", None)
+    if function is None:
+        _signature(target).bind(**params)
+    else:
+        _signature(function).bind(target.__self__, **params)
+
+
 def error_response(
     error: ServiceException, protocol_json: bool, request_id: str | None = None
 ) -> WireResponse:
@@ -213,23 +234,31 @@ def handle(backend: Any, method: str, path: str, headers: Mapping[str, Any], bod
     """Answer one serialised request as the service would (never raises for a service error)."""
     request_id = str(uuid.uuid4())
     is_json = _target_header(headers) is not None
+    route: Route | None = None
     try:
         route = resolve(method, path, headers)
         target, params = _target(backend, route), _params(route, body)
         try:
-            inspect.signature(target).bind(**params)
+            _check_arguments(target, params)
         except TypeError as error:  # a member the model has but the emulator does not take: name it
-            raise SerializationException(f"{route.name}: {error}") from None
+            raise InvalidInputException(
+                f"{route.name}: the local Personalize does not take this request ({error}); "
+                f"{COVERAGE_DOC} lists what it emulates"
+            ) from None
         result = target(**params)
         payload = json.dumps(result or {}, default=_json_default, separators=(",", ":")).encode()
     except ServiceException as error:
-        return error_response(error, is_json, request_id)
+        answer = error_response(error, is_json, request_id)
+        answer.operation = route.name if route is not None else ""
+        return answer
     except Exception as error:  # a bug in the emulator: answer as the service does, keep the trace
         log.exception("local Personalize failed on %s %s", method, path)
         failure = InternalFailure(f"The local Personalize failed: {type(error).__name__}: {error}")
-        return error_response(failure, is_json, request_id)
+        answer = error_response(failure, is_json, request_id)
+        answer.operation = route.name if route is not None else ""
+        return answer
     headers_out = {
         "Content-Type": JSON_11 if route.service == CONTROL else REST_JSON,
         "x-amzn-RequestId": request_id,
     }
-    return WireResponse(200, headers_out, payload)
+    return WireResponse(200, headers_out, payload, route.name)

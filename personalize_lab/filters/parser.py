@@ -64,10 +64,10 @@ _EXPECTED_WORDS = {
     "PLACEHOLDER": "a placeholder such as $GENRE",
     "STRING": 'a double-quoted string such as "Comedy"',
     "NUMBER": "a number",
-    "LPAR": "(",
-    "RPAR": ")",
-    "COMMA": ",",
-    "DOT": ".",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "COMMA": "','",
+    "DOT": "'.'",
     "VBAR": "| (another expression)",
     "$END": "the end of the filter",
 }
@@ -168,8 +168,18 @@ def _hint(text: str, pos: int, token: str, expected: set[str]) -> str:
     current = before.rsplit("|", 1)[-1]
     if re.search(r"\bIF\b", current, re.I) and expected <= {"AND", "VBAR", "$END"}:
         return " IF comes once, at the end of an expression, and its conditions are joined by AND only"
-    if token.upper() == "WHERE" or (expected == {"WHERE"}):
-        return ""
+    if token in ("=", ">") and before.rstrip()[-1:] in ("=", "<"):
+        return " the comparison operators are =, !=, <, <=, >, >= (no ==, =>, <>)"
+    if token == "$" or (token == "-" and re.search(r"\$\w*$", before)):
+        return " a placeholder is $ followed by letters, digits or _ (the filterValues key)"
+    if token == '"':
+        return " this string is never closed: end it with a double quote"
+    if token.upper() in ("INCLUDE", "EXCLUDE") and "VBAR" in expected:
+        return " chain expressions with |"
+    if before.rstrip().endswith('""'):
+        return ' "" is an empty string followed by more text: look for a doubled or unbalanced quote'
+    if token == "(" and "SOURCE" in expected:
+        return " parentheses cannot group conditions; chain whole expressions with | instead"
     if "PLACEHOLDER" in expected and token.startswith("$"):
         return ""
     if token.startswith("'") or token.startswith("\u201c") or token.startswith("\u201d"):

@@ -27,7 +27,7 @@ from .training import TrainingData
 
 __all__ = ["FactorModel", "interaction_weights"]
 
-_TEMPERATURES = np.asarray([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0], dtype=np.float64)
+_TEMPERATURES = np.asarray([0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0], dtype=np.float64)
 
 
 def interaction_weights(data: TrainingData, config: FactorConfig) -> np.ndarray:
@@ -41,6 +41,41 @@ def interaction_weights(data: TrainingData, config: FactorConfig) -> np.ndarray:
         value = data.event_value
         weights = weights * np.where(np.isfinite(value) & (value > 0), value, 1.0).astype(np.float32)
     return weights
+
+
+def user_item_cells(
+    data: TrainingData, weights: np.ndarray, half_life: float | None
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """(strength, recency) users×items CSR matrices with the same pattern.
+
+    Strength of a (user, item) cell: the largest weight among its interactions (1.0 = presence; repeats do
+    not add up, so a user who viewed an item ten times does not outweigh ten items). Recency: ``0.5 **
+    (rank / half_life)`` where rank 0 is the user's most recently touched distinct item (1.0 everywhere
+    when ``half_life`` is None). Interactions are time-sorted, so the last occurrence is the newest.
+    """
+    n_items = data.n_items
+    key = data.user_idx.astype(np.int64) * n_items + data.item_idx.astype(np.int64)
+    by_key = np.lexsort((weights, key))  # within a cell, the largest weight comes last
+    sorted_keys = key[by_key]
+    last_of_cell = np.flatnonzero(np.append(sorted_keys[1:] != sorted_keys[:-1], True)) if len(key) else key
+    cells = sorted_keys[last_of_cell]
+    strength = weights[by_key[last_of_cell]].astype(np.float32)
+    # newest position of each cell: unique over the reversed sequence finds last occurrences
+    _, first_in_reversed = np.unique(key[::-1], return_index=True)
+    newest = len(key) - 1 - first_in_reversed  # aligned with the sorted unique cells
+    users, items = cells // n_items, cells % n_items
+    recency = np.ones(len(cells), dtype=np.float32)
+    if half_life is not None and len(cells):
+        order = np.lexsort((-newest, users))  # per user, newest first
+        starts = np.flatnonzero(np.append(True, users[order][1:] != users[order][:-1]))
+        group_start = np.repeat(starts, np.diff(np.append(starts, len(order))))
+        rank = np.empty(len(cells), dtype=np.float64)
+        rank[order] = np.arange(len(order)) - group_start
+        recency = (0.5 ** (rank / half_life)).astype(np.float32)
+    shape = (data.n_users, n_items)
+    x = sp.csr_matrix((strength, (users, items)), shape=shape, dtype=np.float32)
+    r = sp.csr_matrix((recency, (users, items)), shape=shape, dtype=np.float32)
+    return x, r
 
 
 def _ease(x: sp.csr_matrix, lam: float) -> np.ndarray:
@@ -60,10 +95,9 @@ class FactorModel(Model):
         config = spec.config
         assert isinstance(config, FactorConfig)
         self.config = config
-        self.x = data.matrix(interaction_weights(data, config))
-        # ALS works on log-damped confidences; EASE on the same damped matrix (heavy repeat users otherwise
-        # dominate the Gram matrix).
-        self.x.data = np.log1p(self.x.data)
+        self.x, self.recency = user_item_cells(
+            data, interaction_weights(data, config), config.recency_half_life
+        )
         algorithm = config.algorithm
         if algorithm == "auto":
             algorithm = "ease" if data.n_items <= config.ease_max_items else "als"
@@ -71,6 +105,9 @@ class FactorModel(Model):
         self.item_weights: np.ndarray | None = None
         self.user_factors: np.ndarray | None = None
         self.item_factors: np.ndarray | None = None
+        if algorithm == "als":
+            # Import before limiting threads: the import may load another OpenBLAS that the limit must see.
+            import implicit.cpu.als  # noqa: F401
         with threadpool_limits(1, "blas"):
             if algorithm == "ease":
                 self.item_weights = _ease(self.x, config.ease_lambda)
@@ -112,22 +149,19 @@ class FactorModel(Model):
         """Model scores of a user's history (training row and/or streamed items); None when both are empty."""
         items = np.zeros(0, dtype=np.int64)
         weights = np.zeros(0, dtype=np.float32)
+        recency = np.zeros(0, dtype=np.float32)
         if row is not None:
             start, end = self.x.indptr[row], self.x.indptr[row + 1]
             items, weights = self.x.indices[start:end].astype(np.int64), self.x.data[start:end]
+            recency = self.recency.data[start:end]
         fresh = recent is not None and len(recent) > 0
         if fresh:
             assert recent is not None
-            extra = np.bincount(recent.astype(np.int64), minlength=self.data.n_items).astype(np.float32)
-            dense = np.zeros(self.data.n_items, dtype=np.float32)
-            dense[items] = np.expm1(weights)  # back to raw confidence, then damp the sum again
-            dense += extra * self.config.recent_event_weight
-            items = np.flatnonzero(dense)
-            weights = np.log1p(dense[items])
+            items, weights, recency = self._with_recent(items, weights, recency, recent.astype(np.int64))
         if len(items) == 0:
             return None
         if self.item_weights is not None:
-            return np.asarray(weights @ self.item_weights[items], dtype=np.float32)
+            return np.asarray((weights * recency) @ self.item_weights[items], dtype=np.float32)
         assert self.item_factors is not None
         assert self.user_factors is not None
         if row is not None and not fresh:
@@ -135,6 +169,31 @@ class FactorModel(Model):
         else:
             factor = self._als_user_factor(items, weights)
         return self.item_factors @ factor
+
+    def _with_recent(
+        self, items: np.ndarray, weights: np.ndarray, recency: np.ndarray, recent: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Merge streamed items (newest last) into a history: they become the newest distinct items, with
+        strength ``recent_event_weight`` (or the item's training strength if larger)."""
+        n = self.data.n_items
+        strength = np.zeros(n, dtype=np.float32)
+        strength[items] = weights
+        new_order = list(dict.fromkeys(recent[::-1].tolist()))  # distinct, newest first
+        strength[new_order] = np.maximum(strength[new_order], self.config.recent_event_weight)
+        rank = np.full(n, np.inf)
+        half_life = self.config.recency_half_life
+        if half_life is not None and len(items):
+            # training ranks are recovered from the stored weights, then pushed behind the new items
+            old_rank = np.log2(np.maximum(recency, 1e-30)) * -half_life
+            rank[items] = old_rank + len(new_order)
+        rank[new_order] = np.arange(len(new_order))
+        merged = np.flatnonzero(strength > 0)
+        fresh_recency = (
+            np.ones(len(merged), dtype=np.float32)
+            if half_life is None
+            else (0.5 ** (rank[merged] / half_life)).astype(np.float32)
+        )
+        return merged, strength[merged], fresh_recency
 
     def _fit_temperature(self) -> float:
         """The temperature that maximises the mean softmax log-likelihood of users' own items."""

@@ -112,12 +112,17 @@ class CooccurrenceModel(Model):
         if not has_cf and not has_meta:
             return None
         out = self._cooccurrence(k)
+        out[k] = 0.0
         if has_meta:
             assert self.features is not None
             meta = np.asarray((self.features @ self.features[k].T).todense(), dtype=np.float64).ravel()
+            meta[k] = 0.0
             cold = self.config.cold_item_interactions
             reliable = self.item_users / (self.item_users + cold)
-            out = out + self.config.metadata_weight * meta * (1.0 - reliable * reliable[k])
+            # metadata counts in units of the seed's best co-occurrence: it ranks cold items among the
+            # real neighbours and breaks ties between warm ones, without drowning co-occurrence
+            scale = out.max() if out.max() > 0 else 1.0
+            out = out + self.config.metadata_weight * scale * meta * (1.0 - reliable * reliable[k])
         out = out.astype(np.float32) + self._tie
         out[k] = -np.inf
         return out
