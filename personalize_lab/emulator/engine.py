@@ -26,17 +26,15 @@ import pandas as pd
 
 from personalize_lab.datasets.config import CampaignSpec, ProjectConfig
 from personalize_lab.datasets.data import PersonalizeData
-from personalize_lab.emulator import transport
+from personalize_lab.emulator import events, serving, transport
 from personalize_lab.emulator.control import ControlPlane
 from personalize_lab.emulator.deployments import Deployment, exploration_settings
-from personalize_lab.emulator.events import EventsMixin
 from personalize_lab.emulator.exceptions import InvalidInputException, ResourceNotFoundException
-from personalize_lab.emulator.filtering import CompiledFilter, compile_item_filter
+from personalize_lab.emulator.filtering import CompiledFilter, FilterCatalog, compile_item_filter
 from personalize_lab.emulator.history import History
 from personalize_lab.emulator.options import EmulatorOptions
 from personalize_lab.emulator.recipes import REGISTRY, TrainingData, get_recipe
 from personalize_lab.emulator.recipes.base import Model, Recipe
-from personalize_lab.emulator.serving import ServingMixin
 from personalize_lab.errors import FilterError
 from personalize_lab.filters import FilterExpression, parse
 
@@ -93,7 +91,7 @@ def _short_name(recipe_arn: str) -> str:
     return recipe_arn.rsplit("/", 1)[-1].removeprefix("aws-")
 
 
-class LocalPersonalize(ServingMixin, EventsMixin, AbstractContextManager["LocalPersonalize"]):
+class LocalPersonalize(AbstractContextManager["LocalPersonalize"]):
     """An Amazon Personalize dataset group with its campaigns, recommenders, filters and event trackers.
 
     Thread-safe for concurrent runtime calls (models are trained under a lock on first use).
@@ -116,13 +114,14 @@ class LocalPersonalize(ServingMixin, EventsMixin, AbstractContextManager["LocalP
         self.catalog = self.training.catalog
         self.items_table = self._aligned_items(data.items)
         self._metadata_strings: dict[str, np.ndarray] = {}
+        self._filter_catalog = FilterCatalog(self.items_table)
         self.history = History(
             data.interactions,
             self.catalog.index,
             per_event_type=self.options.interaction_history_per_event_type,
         )
         self.context_columns = [c for c in data.interactions.columns if c not in RESERVED_INTERACTION_COLUMNS]
-        self._users = (
+        self._users: pd.DataFrame | None = (
             data.users.drop_duplicates("USER_ID", keep="last").set_index("USER_ID")
             if data.users is not None
             else None
@@ -193,6 +192,31 @@ class LocalPersonalize(ServingMixin, EventsMixin, AbstractContextManager["LocalP
         data = demo_store(size=size, seed=seed)
         return cls(data, config=demo_config(), options=options or EmulatorOptions(seed=seed))
 
+    # ------------------------------------------------------------------ runtime and events (boto3 kwargs)
+    def get_recommendations(self, **params: Any) -> dict[str, Any]:
+        """GetRecommendations: boto3's keyword arguments in, the service's response dict out."""
+        return serving.get_recommendations(self, params)
+
+    def get_personalized_ranking(self, **params: Any) -> dict[str, Any]:
+        """GetPersonalizedRanking (campaigns with a PERSONALIZED_RANKING recipe)."""
+        return serving.get_personalized_ranking(self, params)
+
+    def get_action_recommendations(self, **params: Any) -> dict[str, Any]:
+        """GetActionRecommendations (Next-Best-Action is not emulated: always InvalidInputException)."""
+        return serving.get_action_recommendations(self, params)
+
+    def put_events(self, **params: Any) -> dict[str, Any]:
+        """PutEvents: streamed events reach filters and models on the next request."""
+        return events.put_events(self, params)
+
+    def put_items(self, **params: Any) -> dict[str, Any]:
+        """PutItems: item metadata updates (filters and metadata columns see them at once)."""
+        return events.put_items(self, params)
+
+    def put_users(self, **params: Any) -> dict[str, Any]:
+        """PutUsers: user metadata updates (CurrentUser filter conditions see them at once)."""
+        return events.put_users(self, params)
+
     # ------------------------------------------------------------------ boto3 wiring
     def client(self, service_name: str = "personalize-runtime", **kwargs: Any) -> Any:
         """A real boto3 client for ``personalize-runtime``, ``personalize`` or ``personalize-events``,
@@ -251,8 +275,11 @@ class LocalPersonalize(ServingMixin, EventsMixin, AbstractContextManager["LocalP
     def create_filter(self, name: str, expression: str) -> str:
         """Create an ACTIVE filter; invalid expressions raise InvalidInputException with the parser's message."""
         parsed = self._parse_filter(expression)
+        resource = FilterResource("", name, parsed, self._compile)
+        resource.compiled  # noqa: B018  (fails now, at creation, for a field the Items dataset lacks)
         arn = self.control.add_filter(name, self.dataset_group_arn, expression)
-        self._filters[arn] = FilterResource(arn, name, parsed, self._compile)
+        resource.arn = arn
+        self._filters[arn] = resource
         return arn
 
     def create_event_tracker(self, name: str) -> tuple[str, str]:
@@ -377,7 +404,9 @@ class LocalPersonalize(ServingMixin, EventsMixin, AbstractContextManager["LocalP
             raise InvalidInputException(f"Could not create filter. Invalid Expression: {exc}") from exc
 
     def _compile(self, expression: FilterExpression) -> CompiledFilter:
-        return compile_item_filter(expression, self.items_table)
+        return compile_item_filter(
+            expression, self._filter_catalog, precedence=self.options.filter_precedence
+        )
 
     def _aligned_items(self, items: pd.DataFrame | None) -> pd.DataFrame:
         ids = pd.Series(self.catalog.item_ids, name="ITEM_ID", dtype=object).astype(str)
@@ -409,13 +438,13 @@ class LocalPersonalize(ServingMixin, EventsMixin, AbstractContextManager["LocalP
     def _user_row(self, user_id: str | None) -> dict[str, Any] | None:
         if not user_id or self._users is None or user_id not in self._users.index:
             return None
-        return {k: v for k, v in self._users.loc[user_id].items() if not _is_missing(v)}
+        return {str(k): v for k, v in self._users.loc[user_id].items() if not _is_missing(v)}
 
     def _item_row(self, index: int | None) -> dict[str, Any] | None:
         if index is None:
             return None
         row = self.items_table.iloc[index]
-        return {k: v for k, v in row.items() if not _is_missing(v)}
+        return {str(k): v for k, v in row.items() if not _is_missing(v)}
 
     def _filter_context(self, user_id: str | None, seed_index: int | None) -> dict[str, Any]:
         return {
@@ -459,6 +488,7 @@ class LocalPersonalize(ServingMixin, EventsMixin, AbstractContextManager["LocalP
 
     def _invalidate_filters(self) -> None:
         self._metadata_strings.clear()
+        self._filter_catalog = FilterCatalog(self.items_table)
         for resource in self._filters.values():
             resource._compiled = None
         for dep in self._deployments.values():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+FilterPrecedence = Literal["and_first", "left_to_right"]
 PromotionRounding = Literal["round", "floor", "ceil"]
 RandomMode = Literal["per_request", "sequence"]
 
@@ -49,6 +50,9 @@ class EmulatorOptions:
     min_zero_results_error:
         ``numResults=0`` is allowed by the model (min 0) but is not a useful request; the emulator answers
         InvalidInputException (default True) rather than an empty list.
+    filter_precedence:
+        How ``a OR b AND c`` groups in a filter expression ([undoc]): ``"and_first"`` (default, like SQL)
+        or ``"left_to_right"``.
     latency_ms:
         Simulated network latency added to every runtime call (for benchmarks of worker pools).
     """
@@ -63,4 +67,5 @@ class EmulatorOptions:
     v2_candidate_pool: int = 1000
     interaction_history_per_event_type: int = 100
     min_zero_results_error: bool = True
+    filter_precedence: FilterPrecedence = "and_first"
     latency_ms: float = 0.0
