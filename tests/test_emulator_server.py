@@ -208,3 +208,12 @@ def test_cli_serve_needs_data_or_demo_and_a_directory(
     assert "one of the arguments --data --demo is required" in capsys.readouterr().err
     with pytest.raises(SystemExit, match=r"--data .*missing is not a directory"):
         cli.main(["serve", "--data", str(tmp_path / "missing")], backend_factory=lambda d, demo: None)
+
+
+def test_cli_serve_without_the_engine_says_what_is_missing() -> None:
+    import importlib
+
+    if hasattr(importlib.import_module("personalize_lab.emulator"), "LocalPersonalize"):
+        pytest.skip("the engine is merged: serve --demo builds it (covered by the engine's tests)")
+    with pytest.raises(SystemExit, match=r"no local engine \(personalize_lab\.emulator\.LocalPersonalize\)"):
+        cli.main(["serve", "--demo"])

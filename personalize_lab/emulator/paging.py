@@ -47,9 +47,14 @@ def page(
     offset = _decode_token(operation, next_token) if next_token else 0
     fields = summary_fields(operation)
     chunk = items[offset : offset + max_results]
-    summaries = [{k: copy.deepcopy(item[k]) for k in fields if k in item} for item in chunk]
+    summaries = [{k: _copy(item[k]) for k in fields if k in item} for item in chunk]
     end = offset + len(chunk)
     return summaries, (_encode_token(operation, end) if end < len(items) else None)
+
+
+def _copy(value: Any) -> Any:
+    # most summary members are strings and numbers: deepcopy only the few nested ones (configs)
+    return copy.deepcopy(value) if isinstance(value, dict | list) else value
 
 
 def _encode_token(operation: str, offset: int) -> str:
