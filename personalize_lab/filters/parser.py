@@ -188,9 +188,7 @@ def _hint(text: str, pos: int, token: str, expected: set[str]) -> str:
         return ' "" is an empty string followed by more text: look for a doubled or unbalanced quote'
     if token == "(" and "SOURCE" in expected:
         return " parentheses cannot group conditions; chain whole expressions with | instead"
-    if "PLACEHOLDER" in expected and token.startswith("$"):
-        return ""
-    if token.startswith("'") or token.startswith("\u201c") or token.startswith("\u201d"):
+    if token.startswith(("'", "\u2018", "\u2019", "\u201c", "\u201d")):
         return ' string values use straight double quotes: "value"'
     if "RPAR" in expected and "COMMA" not in expected and token == ",":
         return " a placeholder stands alone in IN ($NAME): pass several values through it in filterValues"
