@@ -299,3 +299,14 @@ def test_action_filters() -> None:
     assert premium.tolist() == [False, True, False]
     basic = compiled.mask(filter_values=values, history=history, current_user={"MEMBERSHIP": "basic"})
     assert basic.tolist() == [True, True, False]
+
+
+def test_interaction_conditions_other_than_event_type_are_refused() -> None:
+    from personalize_lab.filters import parse_syntax  # skips the static rules, as a hand-built AST would
+
+    with pytest.raises(InvalidInputException) as caught:
+        compile_item_filter(parse_syntax('INCLUDE ItemID WHERE Interactions.DEVICE IN ("mobile")'), ITEMS)
+    assert caught.value.message == (
+        'Filter condition Interactions.DEVICE IN ("mobile"): interaction filters test only EVENT_TYPE '
+        "with IN or NOT IN"
+    )

@@ -222,6 +222,11 @@ class CompiledFilter:
     def _compile_condition(self, condition: Condition) -> _Evaluator:
         ref, op, value = condition.field, condition.operator, condition.value
         if ref.dataset == self._interactions:
+            if ref.name.upper() != "EVENT_TYPE" or not condition.is_list:
+                raise InvalidInputException(
+                    f"Filter condition {condition}: interaction filters test only EVENT_TYPE "
+                    "with IN or NOT IN"
+                )
             return self._compile_history(condition)
         if ref.dataset != self._entity:
             raise InvalidInputException(
