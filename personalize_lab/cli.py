@@ -21,14 +21,14 @@ BackendFactory = Callable[[Path | None, bool], Any]
 
 
 def default_backend_factory(data: Path | None, demo: bool) -> Any:
-    """``LocalPersonalize.demo()`` or ``LocalPersonalize.from_dir(data)``, imported only when serving."""
+    """``LocalPersonalize.demo()`` or ``LocalPersonalize.from_csv(data)``, imported only when serving."""
     engine = getattr(importlib.import_module("personalize_lab.emulator"), "LocalPersonalize", None)
     if engine is None:
         raise SystemExit(
             "personalize-lab serve: this installation has no local engine "
             "(personalize_lab.emulator.LocalPersonalize); update personalize-lab to a version that has it"
         )
-    return engine.demo() if demo else engine.from_dir(data)
+    return engine.demo() if demo else engine.from_csv(data)
 
 
 def _parser() -> argparse.ArgumentParser:

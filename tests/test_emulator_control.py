@@ -17,6 +17,8 @@ from personalize_lab.emulator.exceptions import InvalidInputException
 
 REGION_ACCOUNT = "arn:aws:personalize:us-east-1:123456789012"
 
+VALID = 'INCLUDE ItemID WHERE Items.CATEGORY IN ("shoes")'
+
 
 @pytest.fixture
 def engine() -> EngineDouble:
@@ -74,7 +76,7 @@ def test_unknown_arn_is_resource_not_found_with_the_arn(client: Any) -> None:
 
 def test_paging_cuts_pages_and_the_paginator_joins_them(client: Any, engine: EngineDouble) -> None:
     for k in range(4):
-        client.create_filter(name=f"f{k}", datasetGroupArn=engine.dataset_group_arn, filterExpression="x")
+        client.create_filter(name=f"f{k}", datasetGroupArn=engine.dataset_group_arn, filterExpression=VALID)
     first = client.list_filters(maxResults=2)
     assert [f["name"] for f in first["Filters"]] == ["no-bought", "f0"]
     second = client.list_filters(maxResults=2, nextToken=first["nextToken"])
@@ -103,24 +105,26 @@ def test_bad_paging_arguments_are_refused_like_the_service(client: Any) -> None:
 def test_create_filter_checks_name_group_and_duplicates(client: Any, engine: EngineDouble) -> None:
     dsg = engine.dataset_group_arn
     with pytest.raises(client.exceptions.InvalidInputException, match="Member must satisfy regular"):
-        client.create_filter(name="-bad", datasetGroupArn=dsg, filterExpression="x")
+        client.create_filter(name="-bad", datasetGroupArn=dsg, filterExpression=VALID)
     with pytest.raises(client.exceptions.InvalidInputException, match="length between 1 and 63"):
-        client.create_filter(name="a" * 64, datasetGroupArn=dsg, filterExpression="x")
+        client.create_filter(name="a" * 64, datasetGroupArn=dsg, filterExpression=VALID)
     with pytest.raises(client.exceptions.ResourceAlreadyExistsException, match="filter/no-bought"):
-        client.create_filter(name="no-bought", datasetGroupArn=dsg, filterExpression="x")
+        client.create_filter(name="no-bought", datasetGroupArn=dsg, filterExpression=VALID)
     with pytest.raises(client.exceptions.ResourceNotFoundException, match="dataset-group/other"):
-        client.create_filter(name="ok", datasetGroupArn=dsg.replace("shop", "other"), filterExpression="x")
+        client.create_filter(name="ok", datasetGroupArn=dsg.replace("shop", "other"), filterExpression=VALID)
 
 
 def test_create_filter_is_active_at_once_and_delete_removes_it(client: Any, engine: EngineDouble) -> None:
     seen: list[dict[str, Any]] = []
     engine.control.on_create_filter = seen.append
     arn = client.create_filter(
-        name="cheap", datasetGroupArn=engine.dataset_group_arn, filterExpression="INCLUDE ItemID"
+        name="cheap",
+        datasetGroupArn=engine.dataset_group_arn,
+        filterExpression="INCLUDE ItemID WHERE Items.PRICE < 10",
     )["filterArn"]
     assert arn == f"{REGION_ACCOUNT}:filter/cheap"
     assert client.describe_filter(filterArn=arn)["filter"]["status"] == "ACTIVE"
-    assert [r["filterExpression"] for r in seen] == ["INCLUDE ItemID"]
+    assert [r["filterExpression"] for r in seen] == ["INCLUDE ItemID WHERE Items.PRICE < 10"]
     client.delete_filter(filterArn=arn)
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.describe_filter(filterArn=arn)
@@ -134,7 +138,11 @@ def test_a_filter_the_engine_refuses_is_not_created(client: Any, engine: EngineD
 
     engine.control.on_create_filter = refuse
     with pytest.raises(client.exceptions.InvalidInputException, match=r"ITEMS\.NOPE"):
-        client.create_filter(name="nope", datasetGroupArn=engine.dataset_group_arn, filterExpression="x")
+        client.create_filter(
+            name="nope",
+            datasetGroupArn=engine.dataset_group_arn,
+            filterExpression='INCLUDE ItemID WHERE Items.NOPE IN ("a")',
+        )
     assert [f["name"] for f in client.list_filters()["Filters"]] == ["no-bought"]
 
 

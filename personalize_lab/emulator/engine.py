@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import numpy as np
@@ -26,7 +24,7 @@ import pandas as pd
 
 from personalize_lab.datasets.config import CampaignSpec, ProjectConfig
 from personalize_lab.datasets.data import PersonalizeData
-from personalize_lab.emulator import events, serving, transport
+from personalize_lab.emulator import events, serving
 from personalize_lab.emulator.control import ControlPlane
 from personalize_lab.emulator.deployments import Deployment, exploration_settings
 from personalize_lab.emulator.exceptions import InvalidInputException, ResourceNotFoundException
@@ -35,6 +33,7 @@ from personalize_lab.emulator.history import History
 from personalize_lab.emulator.options import EmulatorOptions
 from personalize_lab.emulator.recipes import REGISTRY, TrainingData, get_recipe
 from personalize_lab.emulator.recipes.base import Model, Recipe
+from personalize_lab.emulator.transport import WiredMixin
 from personalize_lab.errors import FilterError
 from personalize_lab.filters import FilterExpression, parse
 
@@ -91,7 +90,7 @@ def _short_name(recipe_arn: str) -> str:
     return recipe_arn.rsplit("/", 1)[-1].removeprefix("aws-")
 
 
-class LocalPersonalize(AbstractContextManager["LocalPersonalize"]):
+class LocalPersonalize(WiredMixin):
     """An Amazon Personalize dataset group with its campaigns, recommenders, filters and event trackers.
 
     Thread-safe for concurrent runtime calls (models are trained under a lock on first use).
@@ -218,32 +217,12 @@ class LocalPersonalize(AbstractContextManager["LocalPersonalize"]):
         return events.put_users(self, params)
 
     # ------------------------------------------------------------------ boto3 wiring
-    def client(self, service_name: str = "personalize-runtime", **kwargs: Any) -> Any:
+    def client(
+        self, service_name: str = "personalize-runtime", region: str | None = None, **kwargs: Any
+    ) -> Any:
         """A real boto3 client for ``personalize-runtime``, ``personalize`` or ``personalize-events``,
-        answered by this object."""
-        region = kwargs.pop("region_name", None) or self.control.region
-        return transport.make_client(self, service_name, region=region, **kwargs)
-
-    def install(self, client: Any) -> Any:
-        """Wire an existing boto3 client to this object; returns the client."""
-        transport.install(client, self)
-        return client
-
-    def __enter__(self) -> LocalPersonalize:
-        self._activation = transport.activate(self)
-        self._activation.__enter__()
-        self._activations = getattr(self, "_activations", [])
-        self._activations.append(self._activation)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        activation = self._activations.pop()
-        activation.__exit__(exc_type, exc, tb)
+        answered by this object (in this object's region unless told otherwise)."""
+        return super().client(service_name, region or self.control.region, **kwargs)
 
     # ------------------------------------------------------------------ resources (Python API)
     def create_campaign(
