@@ -142,8 +142,8 @@ def _check_seconds(
         i = _first(big)
         value = values[i].as_py()
         fail(
-            f"{name}={value} looks like epoch milliseconds ({pd.to_datetime(value, unit='ms')} in ms, "
-            "year > 5000 in seconds); Personalize expects epoch seconds",
+            f"{name}={value} looks like epoch milliseconds (as milliseconds it is "
+            f"{pd.to_datetime(value, unit='ms'):%Y-%m-%d %H:%M:%S}); Personalize expects epoch seconds",
             row=int(rows[i]),
             column=name,
             value=value,

@@ -66,7 +66,8 @@ class LoadReport:
     def __str__(self) -> str:
         lines = [f"read {n:,} rows from {f}" for f, n in self.rows_read.items()]
         lines += [
-            f"skipped {s.count:,} rows of {s.file} ({s.rule}); first rows {', '.join(map(str, s.rows))}"
+            f"skipped {s.count:,} row{'s' if s.count != 1 else ''} of {s.file} ({s.rule}); "
+            f"first rows {', '.join(map(str, s.rows))}"
             for s in self.skipped
         ]
         return "\n".join(lines + list(self.notes))

@@ -83,6 +83,8 @@ def load_csv(
     keep = pa.chunked_array([pa.array(np.ones(table.num_rows, dtype=bool))]) if table.num_rows else None
     for name in REQUIRED[dataset_type]:
         empty = pc.is_null(table.column(name))
+        if keep is not None:  # a row with several empty required fields counts once, for the first
+            empty = pc.and_(empty, keep)
         if keep is not None and pc.any(empty).as_py():
             idx = np.flatnonzero(empty.to_numpy(zero_copy_only=False))
             skipped.append(
@@ -140,19 +142,40 @@ def _read_header(p: Path, encoding: str, fail: Any) -> list[str]:
 
 
 def _read_table(p: Path, header: list[str], encoding: str, fail: Any) -> pa.Table:
-    try:
+    def read(threads: bool = True, handler: Any = None) -> pa.Table:
         return pacsv.read_csv(
             p,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, encoding=encoding),
-            parse_options=pacsv.ParseOptions(escape_char="\\", double_quote=True, newlines_in_values=True),
+            read_options=pacsv.ReadOptions(
+                column_names=header, skip_rows=1, encoding=encoding, use_threads=threads
+            ),
+            parse_options=pacsv.ParseOptions(
+                escape_char="\\", double_quote=True, newlines_in_values=True, invalid_row_handler=handler
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()),
-                strings_can_be_null=True,
-                null_values=[""],
+                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True, null_values=[""]
             ),
         )
+
+    try:
+        return read()
     except pa.ArrowInvalid as e:
-        fail(f"cannot parse the CSV: {e}", rule="CSV syntax")
+        bad: list[Any] = []
+
+        def keep_first(row: Any) -> str:
+            bad.append(row)
+            return "skip"
+
+        # a single-threaded second pass knows the record number of the first broken row
+        read(False, keep_first)
+        if not bad:
+            fail(f"cannot parse the CSV: {e}", rule="CSV syntax")
+        row = bad[0]
+        fail(
+            f"{row.actual_columns} values but the header has {row.expected_columns} columns: {row.text!r}",
+            row=None if row.number is None else row.number - 1,
+            rule="CSV syntax",
+            fix='quote values that contain commas, and escape quotes inside them as \\"',
+        )
         raise  # pragma: no cover
 
 

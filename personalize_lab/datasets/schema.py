@@ -365,7 +365,6 @@ def infer_schema(frame: pd.DataFrame, dataset_type: str) -> Schema:
         name = str(col)
         nullable = bool(s.isna().any())
         if name in fixed:
-            nullable = nullable or name in RESERVED[dataset_type]
             fields.append(Field(name, fixed[name], nullable and name not in REQUIRED[dataset_type]))
             continue
         if pd.api.types.is_bool_dtype(s):

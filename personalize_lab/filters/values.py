@@ -206,7 +206,8 @@ def encode_filter_values(values: Mapping[str, object]) -> dict[str, str]:
 
     ``{"GENRE": ["Comedy", "Drama"], "PRICE": 20}`` → ``{"GENRE": '"Comedy","Drama"', "PRICE": '"20"'}``.
     A plain string is ONE value; a string starting with ``"`` is taken as already encoded and
-    validated. Raises FilterValuesError naming the key, the value and the fix.
+    validated (wrap a raw value that itself starts with a quote in a list: ``['"quoted" title']``).
+    Raises FilterValuesError naming the key, the value and the fix.
     """
     _check_count(values)
     return {_check_key(key): encode_value(key, value) for key, value in values.items()}
