@@ -268,3 +268,16 @@ def test_report_frame_lists_rules() -> None:
         {"file": "a.csv", "rule": "USER_ID is empty", "count": 2, "first rows": [1, 3]}
     ]
     assert math.isclose(report.rows_skipped, 2)
+
+
+def test_header_only_file_gives_an_empty_typed_frame(tmp_path: Path) -> None:
+    loaded = load_csv(write(tmp_path, "USER_ID,ITEM_ID,TIMESTAMP"))
+    assert list(loaded.frame.columns) == ["USER_ID", "ITEM_ID", "TIMESTAMP"]
+    assert len(loaded.frame) == 0
+    assert loaded.frame["TIMESTAMP"].dtype == "int64"
+
+
+def test_byte_order_mark_and_windows_line_ends_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfUSER_ID,ITEM_ID,TIMESTAMP\r\nu1,i1,5\r\n")
+    assert load_csv(path).frame.to_dict("list") == {"USER_ID": ["u1"], "ITEM_ID": ["i1"], "TIMESTAMP": [5]}

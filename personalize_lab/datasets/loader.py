@@ -8,6 +8,7 @@ import rules: a header in schema order, ``"``-quoted text with ``\\`` escapes, U
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from dataclasses import dataclass
@@ -156,6 +157,10 @@ def _read_table(p: Path, header: list[str], encoding: str, fail: Any) -> pa.Tabl
             ),
         )
 
+    with p.open("rb") as fh:
+        fh.readline()
+        if not fh.read(4096).strip():  # a header and no rows: pyarrow cannot skip the only line
+            return pa.table({h: pa.array([], pa.string()) for h in header})
     try:
         return read()
     except pa.ArrowInvalid as e:
@@ -166,7 +171,8 @@ def _read_table(p: Path, header: list[str], encoding: str, fail: Any) -> pa.Tabl
             return "skip"
 
         # a single-threaded second pass knows the record number of the first broken row
-        read(False, keep_first)
+        with contextlib.suppress(pa.ArrowInvalid):
+            read(False, keep_first)
         if not bad:
             fail(f"cannot parse the CSV: {e}", rule="CSV syntax")
         row = bad[0]
