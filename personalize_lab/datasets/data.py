@@ -137,7 +137,11 @@ class PersonalizeData:
             if key == "Interactions" and "EVENT_TYPE" in frame:
                 row["event types"] = ", ".join(sorted(frame["EVENT_TYPE"].dropna().unique()))
             rows.append(row)
-        return pd.DataFrame(rows).set_index("dataset")
+        out = pd.DataFrame(rows).set_index("dataset")
+        for col in ("users", "items"):  # counts, not floats, even where a dataset has no such column
+            if col in out:
+                out[col] = out[col].astype("Int64")
+        return out
 
     def __repr__(self) -> str:
         parts = [f"interactions={len(self.interactions):,}"]
