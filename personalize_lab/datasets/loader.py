@@ -272,8 +272,24 @@ def write_dir(data: PersonalizeData, path: str | Path) -> Path:
         schema = data.schemas.get(dataset_type) or infer_schema(frame, dataset_type)
         (folder / f"{stem}.schema.json").write_text(schema.to_json() + "\n", encoding="utf-8")
         frame[schema.names].to_csv(
-            folder / f"{stem}.csv", index=False, escapechar="\\", doublequote=False, lineterminator="\n"
+            folder / f"{stem}.csv",
+            index=False,
+            escapechar="\\",
+            doublequote=False,
+            lineterminator=_line_end(frame[schema.names]),
         )
     if data.config is not None:
         (folder / CONFIG_FILE).write_text(data.config.to_json() + "\n", encoding="utf-8")
     return folder
+
+
+def _line_end(frame: pd.DataFrame) -> str:
+    """``\\n``, or ``\\r\\n`` when a value holds a carriage return: Python's csv writer quotes only values
+    holding a character of the line end, and an unquoted ``\\r`` would read back as a row break."""
+    for col in frame.columns:
+        s = frame[col]
+        if (pd.api.types.is_string_dtype(s) or s.dtype == object) and s.astype("str").str.contains(
+            "\r", regex=False
+        ).any():
+            return "\r\n"
+    return "\n"
