@@ -303,3 +303,14 @@ def test_any_text_round_trips_through_the_csv_escaping(tmp_path: Path, titles: l
     again = load_dir(write_dir(data, tmp_path / "rt"))
     assert again.items is not None
     assert again.items["TITLE"].tolist() == titles
+
+
+def test_hand_built_data_must_match_its_schemas(shop: PersonalizeData) -> None:
+    with pytest.raises(DataError) as err:
+        PersonalizeData(
+            shop.interactions.drop(columns=["DEVICE"]), schemas={"Interactions": INTERACTIONS_SCHEMA}
+        )
+    assert str(err.value) == (
+        "column DEVICE: Interactions frame does not match its schema: missing ['DEVICE'], not in the schema "
+        "nothing. Fix: rename the columns or pass a schema that lists them (infer_schema(frame, dataset))"
+    )

@@ -3,7 +3,8 @@
 Directory contract: a folder with ``interactions.csv`` and optionally ``items.csv``, ``users.csv``, their
 Avro schemas ``interactions.schema.json`` / ``items.schema.json`` / ``users.schema.json`` (inferred when
 absent) and ``personalize-lab.json`` (see :mod:`personalize_lab.datasets.config`). CSVs follow the bulk
-import rules: a header in schema order, ``"``-quoted text with ``\\`` escapes, UTF-8, epoch seconds.
+import rules: a header in schema order, ``"``-quoted text with ``\\`` escapes (``""`` is read too), UTF-8,
+epoch seconds. An empty cell is a missing value (null), so an empty string cannot be told from it.
 """
 
 from __future__ import annotations
