@@ -41,6 +41,13 @@ def test_small_store_has_the_documented_shape(store: PersonalizeData) -> None:
     assert store.items.groupby("CATEGORY_L2")["CATEGORY_L1"].nunique().max() == 1
 
 
+@pytest.mark.parametrize(("n_users", "n_items", "n_interactions"), [(1, 1, 1), (30, 40, 31), (7, 9, 1_000)])
+def test_tiny_stores_have_exactly_the_asked_counts(n_users: int, n_items: int, n_interactions: int) -> None:
+    data = demo_store(n_users=n_users, n_items=n_items, n_interactions=n_interactions)
+    assert len(data.interactions) == n_interactions
+    assert data.interactions["USER_ID"].nunique() == n_users  # every user has at least one view
+
+
 def test_explicit_counts_override_the_size() -> None:
     data = demo_store(n_users=50, n_items=80, n_interactions=1_000, seed=3)
     assert data.items is not None

@@ -210,7 +210,7 @@ def _interactions(
 ) -> pd.DataFrame:
     n_users = len(us["age"])
     n_views = max(n_users, round(n / (1 + CART_RATE + CART_RATE * PURCHASE_RATE)))
-    n_carts = min(n_views, round(n_views * CART_RATE))
+    n_carts = max(0, min(round(n_views * CART_RATE), n - n_views))  # exactly n events in all
     n_buys = max(0, min(n_carts, n - n_views - n_carts))
     extra = rng.multinomial(n_views - n_users, us["activity"] / us["activity"].sum())
     counts = extra + 1
