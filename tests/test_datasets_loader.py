@@ -314,3 +314,10 @@ def test_hand_built_data_must_match_its_schemas(shop: PersonalizeData) -> None:
         "column DEVICE: Interactions frame does not match its schema: missing ['DEVICE'], not in the schema "
         "nothing. Fix: rename the columns or pass a schema that lists them (infer_schema(frame, dataset))"
     )
+
+
+def test_nullable_long_keeps_large_values_exact(tmp_path: Path) -> None:
+    loaded = load_csv(write(tmp_path, "USER_ID,BIG\nu1,9007199254740993\nu2,\n"), dataset_type="Users")
+    assert loaded.frame["BIG"].dtype == "Int64"
+    assert loaded.frame["BIG"].tolist()[0] == 9007199254740993
+    assert loaded.frame["BIG"].isna().tolist() == [False, True]
