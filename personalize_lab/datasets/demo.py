@@ -224,7 +224,7 @@ def _interactions(
     s_signup = us["signup"][s_user]
     s_start = s_signup + (rng.random(len(s_user)) * (END - 3600 - s_signup)).astype(np.int64)
     cum = np.cumsum(us["device_pref"][s_user], axis=1)
-    s_device = (rng.random(len(s_user))[:, None] > cum).sum(axis=1)
+    s_device = np.minimum((rng.random(len(s_user))[:, None] > cum).sum(axis=1), len(DEVICES) - 1)
     pos = np.arange(n_views) - np.flatnonzero(new)[session]
     ts = s_start[session] + pos * 90 + rng.integers(0, 60, size=n_views)
     device = s_device[session]
