@@ -6,8 +6,11 @@ import math
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from personalize_lab.datasets import (
     LoadReport,
@@ -268,3 +271,53 @@ def test_report_frame_lists_rules() -> None:
         {"file": "a.csv", "rule": "USER_ID is empty", "count": 2, "first rows": [1, 3]}
     ]
     assert math.isclose(report.rows_skipped, 2)
+
+
+def test_header_only_file_gives_an_empty_typed_frame(tmp_path: Path) -> None:
+    loaded = load_csv(write(tmp_path, "USER_ID,ITEM_ID,TIMESTAMP"))
+    assert list(loaded.frame.columns) == ["USER_ID", "ITEM_ID", "TIMESTAMP"]
+    assert len(loaded.frame) == 0
+    assert loaded.frame["TIMESTAMP"].dtype == "int64"
+
+
+def test_byte_order_mark_and_windows_line_ends_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfUSER_ID,ITEM_ID,TIMESTAMP\r\nu1,i1,5\r\n")
+    assert load_csv(path).frame.to_dict("list") == {"USER_ID": ["u1"], "ITEM_ID": ["i1"], "TIMESTAMP": [5]}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    titles=st.lists(
+        st.text(alphabet=st.sampled_from('ab ,"\\|\n\r\té;'), min_size=1, max_size=12), min_size=1, max_size=6
+    )
+)
+def test_any_text_round_trips_through_the_csv_escaping(tmp_path: Path, titles: list[str]) -> None:
+    items = pd.DataFrame(
+        {"ITEM_ID": [f"i{n}" for n in range(len(titles))], "TITLE": pd.array(titles, dtype="str")}
+    )
+    interactions = pd.DataFrame(
+        {"USER_ID": ["u"], "ITEM_ID": ["i0"], "TIMESTAMP": np.array([1], dtype=np.int64)}
+    )
+    data = PersonalizeData(interactions.astype({"USER_ID": "str", "ITEM_ID": "str"}), items)
+    again = load_dir(write_dir(data, tmp_path / "rt"))
+    assert again.items is not None
+    assert again.items["TITLE"].tolist() == titles
+
+
+def test_hand_built_data_must_match_its_schemas(shop: PersonalizeData) -> None:
+    with pytest.raises(DataError) as err:
+        PersonalizeData(
+            shop.interactions.drop(columns=["DEVICE"]), schemas={"Interactions": INTERACTIONS_SCHEMA}
+        )
+    assert str(err.value) == (
+        "column DEVICE: Interactions frame does not match its schema: missing ['DEVICE'], not in the schema "
+        "nothing. Fix: rename the columns or pass a schema that lists them (infer_schema(frame, dataset))"
+    )
+
+
+def test_nullable_long_keeps_large_values_exact(tmp_path: Path) -> None:
+    loaded = load_csv(write(tmp_path, "USER_ID,BIG\nu1,9007199254740993\nu2,\n"), dataset_type="Users")
+    assert loaded.frame["BIG"].dtype == "Int64"
+    assert loaded.frame["BIG"].tolist()[0] == 9007199254740993
+    assert loaded.frame["BIG"].isna().tolist() == [False, True]

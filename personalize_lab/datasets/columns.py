@@ -91,7 +91,8 @@ def convert_column(
         if name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
             values = _check_seconds(values, name, rows, fail, timestamp_unit, notes)
         if f.nullable:
-            return pd.Series(pd.array(values.to_pandas(), dtype="Int64"), name=name)
+            # straight to Int64: a detour through float64 would round ids above 2**53
+            return pd.Series(values.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get), name=name)
         return pd.Series(values.to_numpy(), dtype="int64", name=name)
     values = _cast(arr, pa.float64(), FLOAT_PATTERN, f, rows, fail, "a number")
     return pd.Series(values.to_numpy(zero_copy_only=False), dtype="float64", name=name)

@@ -87,6 +87,22 @@ class PersonalizeData:
     report: LoadReport = field(default_factory=LoadReport)
     config: ProjectConfig | None = None
 
+    def __post_init__(self) -> None:
+        # frames built by hand (the emulator's from_frames) must still match the schemas they carry
+        for key, schema in self.schemas.items():
+            frame = self.frame(key)
+            if frame is None:
+                raise DataError(f"a {key} schema is given but there is no {key.lower()} frame")
+            missing = [n for n in schema.names if n not in frame.columns]
+            extra = [str(c) for c in frame.columns if c not in schema.names]
+            if missing or extra:
+                raise DataError(
+                    f"{key} frame does not match its schema: missing {missing or 'nothing'}, "
+                    f"not in the schema {extra or 'nothing'}",
+                    column=(missing or extra)[0],
+                    fix="rename the columns or pass a schema that lists them (infer_schema(frame, dataset))",
+                )
+
     def frame(self, dataset: str) -> pd.DataFrame | None:
         """The frame of ``Interactions``, ``Items`` or ``Users`` (case-insensitive), None when absent."""
         key = _dataset_key(dataset)
@@ -137,7 +153,11 @@ class PersonalizeData:
             if key == "Interactions" and "EVENT_TYPE" in frame:
                 row["event types"] = ", ".join(sorted(frame["EVENT_TYPE"].dropna().unique()))
             rows.append(row)
-        return pd.DataFrame(rows).set_index("dataset")
+        out = pd.DataFrame(rows).set_index("dataset")
+        for col in ("users", "items"):  # counts, not floats, even where a dataset has no such column
+            if col in out:
+                out[col] = out[col].astype("Int64")
+        return out
 
     def __repr__(self) -> str:
         parts = [f"interactions={len(self.interactions):,}"]

@@ -210,7 +210,7 @@ def _interactions(
 ) -> pd.DataFrame:
     n_users = len(us["age"])
     n_views = max(n_users, round(n / (1 + CART_RATE + CART_RATE * PURCHASE_RATE)))
-    n_carts = min(n_views, round(n_views * CART_RATE))
+    n_carts = max(0, min(round(n_views * CART_RATE), n - n_views))  # exactly n events in all
     n_buys = max(0, min(n_carts, n - n_views - n_carts))
     extra = rng.multinomial(n_views - n_users, us["activity"] / us["activity"].sum())
     counts = extra + 1
@@ -224,7 +224,7 @@ def _interactions(
     s_signup = us["signup"][s_user]
     s_start = s_signup + (rng.random(len(s_user)) * (END - 3600 - s_signup)).astype(np.int64)
     cum = np.cumsum(us["device_pref"][s_user], axis=1)
-    s_device = (rng.random(len(s_user))[:, None] > cum).sum(axis=1)
+    s_device = np.minimum((rng.random(len(s_user))[:, None] > cum).sum(axis=1), len(DEVICES) - 1)
     pos = np.arange(n_views) - np.flatnonzero(new)[session]
     ts = s_start[session] + pos * 90 + rng.integers(0, 60, size=n_views)
     device = s_device[session]
@@ -297,15 +297,18 @@ def _sample_items(
             else np.sort(rng.choice(n_items, pool_size, replace=False))
         )
         combo = (l1_aff[b0:b1][:, l2_to_l1] + l2_aff[b0:b1])[:, :, None] + brand_aff[b0:b1][:, None, :]
-        s = combo.reshape(b1 - b0, -1)[:, key[pool]].astype(np.float32)
+        s = combo.reshape(b1 - b0, -1).astype(np.float32)[:, key[pool]]
         s += user_side[b0:b1] @ item_side[pool].T
-        s -= s.max(axis=1, keepdims=True)
+        if s.max() > 60:  # scores stay far below float32's exp overflow; shift only if they ever do not
+            s -= s.max(axis=1, keepdims=True)
         np.exp(s, out=s)
         np.cumsum(s, axis=1, out=s)
         for u in range(b0, b1):
             lo, hi = starts[u], starts[u + 1]
             cdf = s[u - b0]
-            draws = np.searchsorted(cdf, rng.random((hi - lo) * _ROUNDS) * cdf[-1], side="right")
+            # float32 queries: a float64 query would make searchsorted copy the whole row each call
+            queries = rng.random((hi - lo) * _ROUNDS, dtype=np.float32) * cdf[-1]
+            draws = np.searchsorted(cdf, queries, side="right")
             cand = pool[np.minimum(draws, pool_size - 1)].reshape(hi - lo, _ROUNDS)
             in_time = it["created"][cand] <= ts[lo:hi, None]
             ok = in_time & (rng.random(cand.shape) < dev_w[device[lo:hi, None], cand])

@@ -3,11 +3,13 @@
 Directory contract: a folder with ``interactions.csv`` and optionally ``items.csv``, ``users.csv``, their
 Avro schemas ``interactions.schema.json`` / ``items.schema.json`` / ``users.schema.json`` (inferred when
 absent) and ``personalize-lab.json`` (see :mod:`personalize_lab.datasets.config`). CSVs follow the bulk
-import rules: a header in schema order, ``"``-quoted text with ``\\`` escapes, UTF-8, epoch seconds.
+import rules: a header in schema order, ``"``-quoted text with ``\\`` escapes (``""`` is read too), UTF-8,
+epoch seconds. An empty cell is a missing value (null), so an empty string cannot be told from it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from dataclasses import dataclass
@@ -156,6 +158,10 @@ def _read_table(p: Path, header: list[str], encoding: str, fail: Any) -> pa.Tabl
             ),
         )
 
+    with p.open("rb") as fh:
+        fh.readline()
+        if not fh.read(4096).strip():  # a header and no rows: pyarrow cannot skip the only line
+            return pa.table({h: pa.array([], pa.string()) for h in header})
     try:
         return read()
     except pa.ArrowInvalid as e:
@@ -166,7 +172,8 @@ def _read_table(p: Path, header: list[str], encoding: str, fail: Any) -> pa.Tabl
             return "skip"
 
         # a single-threaded second pass knows the record number of the first broken row
-        read(False, keep_first)
+        with contextlib.suppress(pa.ArrowInvalid):
+            read(False, keep_first)
         if not bad:
             fail(f"cannot parse the CSV: {e}", rule="CSV syntax")
         row = bad[0]
@@ -266,8 +273,24 @@ def write_dir(data: PersonalizeData, path: str | Path) -> Path:
         schema = data.schemas.get(dataset_type) or infer_schema(frame, dataset_type)
         (folder / f"{stem}.schema.json").write_text(schema.to_json() + "\n", encoding="utf-8")
         frame[schema.names].to_csv(
-            folder / f"{stem}.csv", index=False, escapechar="\\", doublequote=False, lineterminator="\n"
+            folder / f"{stem}.csv",
+            index=False,
+            escapechar="\\",
+            doublequote=False,
+            lineterminator=_line_end(frame[schema.names]),
         )
     if data.config is not None:
         (folder / CONFIG_FILE).write_text(data.config.to_json() + "\n", encoding="utf-8")
     return folder
+
+
+def _line_end(frame: pd.DataFrame) -> str:
+    """``\\n``, or ``\\r\\n`` when a value holds a carriage return: Python's csv writer quotes only values
+    holding a character of the line end, and an unquoted ``\\r`` would read back as a row break."""
+    for col in frame.columns:
+        s = frame[col]
+        if (pd.api.types.is_string_dtype(s) or s.dtype == object) and s.astype("str").str.contains(
+            "\r", regex=False
+        ).any():
+            return "\r\n"
+    return "\n"

@@ -147,7 +147,8 @@ def _year(title: pa.ChunkedArray, fallback: pa.ChunkedArray | None = None) -> pd
     found = pc.struct_field(pc.extract_regex(title, _YEAR_IN_TITLE), [0])
     if fallback is not None:  # ml-100k release dates look like 01-Jan-1995
         found = pc.coalesce(found, pc.struct_field(pc.extract_regex(fallback, r"(?P<y>\d{4})$"), [0]))
-    return pd.Series(pd.array(pc.cast(found, pa.int64()).to_pandas(), dtype="Int64"), name="YEAR")
+    years = pc.cast(found, pa.int64()).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    return pd.Series(years, name="YEAR")
 
 
 def _load_100k(folder: Path) -> PersonalizeData:

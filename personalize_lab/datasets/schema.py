@@ -347,9 +347,6 @@ def _validate(schema: Schema, source: str | None) -> None:
         )
 
 
-_INT_RE = r"^-?(0|[1-9][0-9]*)$"
-
-
 def infer_schema(frame: pd.DataFrame, dataset_type: str) -> Schema:
     """Guess a schema from a frame: reserved fields get their required types, numbers become long/float,
     lower-case ``true``/``false`` strings boolean, other strings categorical (EVENT_TYPE, IMPRESSION and
