@@ -23,6 +23,16 @@ EXPECTED = {
     # the embedded local Personalize
     "LocalPersonalize",
     "EmulatorOptions",
+    # Personalize-shaped data
+    "PersonalizeData",
+    "Schema",
+    "ProjectConfig",
+    "demo_store",
+    "load_dir",
+    "load_csv",
+    "write_dir",
+    "load_movielens",
+    "infer_schema",
     # the filter-expression language
     "parse_filter",
     "FilterExpression",
