@@ -177,14 +177,18 @@ class Model(ABC):
         self.item_creation_timestamp: np.ndarray = data.item_creation_timestamp
         self.item_age_days: np.ndarray = data.item_age_days()
         self.latest_timestamp: int = data.latest_timestamp
+        self._popularity_logits: np.ndarray | None = None
 
     def has_user(self, user_id: str) -> bool:
         """Whether the user is in the training data (interactions or Users dataset)."""
         return user_id in self.data.user_index
 
     def popularity_logits(self) -> np.ndarray:
-        """log(1 + count): a softmax over these is proportional to (count + 1), the cold-start answer."""
-        return np.log1p(self.popularity).astype(np.float32)
+        """log(1 + count): a softmax over these is proportional to (count + 1), the cold-start answer.
+        A fresh copy each call, so the engine may modify it in place."""
+        if self._popularity_logits is None:
+            self._popularity_logits = np.log1p(self.popularity).astype(np.float32)
+        return self._popularity_logits.copy()
 
     @abstractmethod
     def relevance_for_user(
