@@ -276,8 +276,8 @@ def quality_table(frames: Frames) -> pd.DataFrame:
     lam, ease = ease_baseline(data, split)
     rows.append({"model": f"baseline: EASE λ={lam:g}", **ease, "fit_s": time.perf_counter() - t0})
     variants = {short: REGISTRY[arn] for arn in REGISTRY for short in [REGISTRY[arn].spec.short_name]}
-    variants["aws-user-personalization [als]"] = get_recipe("aws-user-personalization").with_hyperparameters(
-        algorithm="als"
+    variants["aws-user-personalization [ease]"] = get_recipe("aws-user-personalization").with_hyperparameters(
+        algorithm="ease"
     )
     cache: dict[tuple[object, object], tuple[Model, float]] = {}
     for name, recipe in variants.items():

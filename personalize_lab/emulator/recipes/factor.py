@@ -2,10 +2,11 @@
 
 Two interchangeable cores behind one model, picked by ``FactorConfig.algorithm``:
 
-- **EASE** (Steck 2019): item×item weights ``B = I - P/diag(P)``, ``P = (XᵀX + λI)⁻¹``. Closed form, the most
-  accurate model on the demo store, fold-in is free (a user's scores are ``x_u·B`` for any history).
-- **ALS** (implicit's CPU AlternatingLeastSquares) for large catalogs; a user with new events gets a user
-  factor recomputed from all known plus new items (the exact ALS least-squares step).
+- **ALS** (implicit's CPU AlternatingLeastSquares), the default: the most accurate in
+  ``benchmarks/quality.py``; a user with new events gets a user factor recomputed from all known plus new
+  items (the exact ALS least-squares step), so recommendations react on the next request.
+- **EASE** (Steck 2019): item×item weights ``B = I - P/diag(P)``, ``P = (XᵀX + λI)⁻¹``. Closed form; fold-in
+  is free (a user's scores are ``x_u·B`` for any history), with newest items weighted up.
 
 Raw scores become logits through a per-user z-score times a temperature fitted at training time to
 maximise the softmax likelihood of users' own items, so the engine's softmax gives spread, sensible
@@ -98,6 +99,14 @@ def _ease(x: sp.csr_matrix, lam: float) -> np.ndarray:
     return np.ascontiguousarray(b, dtype=np.float32)
 
 
+def _default_regularization(x: sp.csr_matrix, config: FactorConfig) -> float:
+    """50 (measured best with alpha=10 on the demo and synthetic stores), capped at 0.2 × alpha × the mean
+    user history length: the ridge term competes with a user's confidence mass, and on tiny data a fixed 50
+    would shrink every user to the popularity direction."""
+    users_with_items = max(int((np.diff(x.indptr) > 0).sum()), 1)
+    return float(min(50.0, 0.2 * config.alpha * x.nnz / users_with_items))
+
+
 class FactorModel(Model):
     """EASE or ALS scores for users, with fold-in of streamed events, context lifts and cold start."""
 
@@ -110,9 +119,12 @@ class FactorModel(Model):
             data, interaction_weights(data, config), config.recency_half_life
         )
         algorithm = config.algorithm
-        if algorithm == "auto":
-            algorithm = "ease" if data.n_items <= config.ease_max_items else "als"
         self.algorithm = algorithm
+        self.regularization = (
+            config.regularization
+            if config.regularization is not None
+            else _default_regularization(self.x, config)
+        )
         self.item_weights: np.ndarray | None = None
         self.user_factors: np.ndarray | None = None
         self.item_factors: np.ndarray | None = None
@@ -135,7 +147,7 @@ class FactorModel(Model):
         c = self.config
         als = AlternatingLeastSquares(
             factors=c.factors,
-            regularization=c.regularization,
+            regularization=self.regularization,
             alpha=c.alpha,
             iterations=c.iterations,
             num_threads=1,
@@ -156,7 +168,7 @@ class FactorModel(Model):
         assert self.item_factors is not None
         y = self.item_factors[items].astype(np.float64)
         conf = self.config.alpha * weights.astype(np.float64)
-        a = self._yty + (y.T * (conf - 1.0)) @ y + self.config.regularization * np.eye(y.shape[1])
+        a = self._yty + (y.T * (conf - 1.0)) @ y + self.regularization * np.eye(y.shape[1])
         return np.linalg.solve(a, y.T @ conf).astype(np.float32)
 
     def _history(
