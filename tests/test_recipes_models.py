@@ -103,3 +103,17 @@ def test_benchmark_split_holds_out_each_users_newest_tenth() -> None:
     split = q.temporal_split(inter)
     assert split.targets == {"u1": {"i10", "i11"}}  # ceil(12 * 0.1) = 2; u2 has fewer than 5
     assert len(split.train) == 12
+
+
+def test_user_personalization_beats_popularity_on_a_held_out_split() -> None:
+    """The quality claim in miniature (benchmarks/quality.py has the full table): on a small latent-factor
+    store, the default model's NDCG@10 on each user's newest 10% is about twice popularity's."""
+    q = _quality_module()
+    frames = q.synthetic_store(300, 500, 12_000, seed=3)
+    split = q.temporal_split(frames.interactions)
+    data = TrainingData.from_frames(split.train, frames.items)
+    popularity = data.item_counts.astype(float)
+    baseline = q.evaluate(lambda user, row: popularity, data, split)["ndcg@10"]
+    model = get_recipe("aws-user-personalization").fit(data)
+    personal = q.evaluate(q.recipe_scorer(model, data, q.last_item(data)), data, split)["ndcg@10"]
+    assert personal > 1.5 * baseline
