@@ -10,11 +10,11 @@ import recipes_fixtures as fx  # tests/ is on sys.path (pytest rootdir-relative 
 from personalize_lab.emulator.recipes import REGISTRY, Model, Recipe, TrainingData, get_recipe
 from personalize_lab.errors import ValidationError
 
-# Every registered recipe, plus the ALS core of user-personalization (EASE is the default at this size).
+# Every registered recipe, plus the EASE core of user-personalization (ALS is the default).
 VARIANTS: dict[str, Recipe] = {
     **REGISTRY,
-    "aws-user-personalization[als]": get_recipe("aws-user-personalization").with_hyperparameters(
-        algorithm="als", factors=2
+    "aws-user-personalization[ease]": get_recipe("aws-user-personalization").with_hyperparameters(
+        algorithm="ease"
     ),
 }
 RECIPES = sorted(VARIANTS)
@@ -204,9 +204,12 @@ def test_get_recipe_accepts_arns_and_short_names_and_lists_the_registry() -> Non
 
 
 def test_hyperparameters_are_typed_and_checked(data: TrainingData) -> None:
-    als = fitted("aws-user-personalization[als]", data)
-    assert als.spec.config.factors == 2
-    assert als.algorithm == "als"
-    assert fitted("arn:aws:personalize:::recipe/aws-user-personalization", data).algorithm == "ease"
+    ease = fitted("aws-user-personalization[ease]", data)
+    assert ease.spec.config.algorithm == "ease"
+    assert ease.algorithm == "ease"
+    default = fitted("arn:aws:personalize:::recipe/aws-user-personalization", data)
+    assert default.algorithm == "als"
+    # tiny histories (3 items each): the ridge default is capped at 0.2 * alpha * 3, not 50
+    assert default.regularization == pytest.approx(6.0)
     with pytest.raises(ValidationError, match=r"aws-sims has no hyperparameter factors\. Fix: use one of"):
         get_recipe("aws-sims").with_hyperparameters(factors=3)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from .training import CodedColumn, TrainingData
@@ -81,10 +82,8 @@ def user_attribute_lifts(data: TrainingData, prior: float, max_values: int = 100
             continue
         ordered = np.asarray(sorted(str(v) for v in uniques), dtype=object)
         index = {v: k for k, v in enumerate(ordered)}
-        per_user = np.asarray(
-            [index.get(str(v), -1) if v is not None and v is not np.nan else -1 for v in values.tolist()],
-            dtype=np.int32,
-        )
+        codes = [-1 if pd.isna(v) else index.get(str(v), -1) for v in values.tolist()]
+        per_user = np.asarray(codes, dtype=np.int32)
         column = CodedColumn(per_user[data.user_idx], ordered)
         tables[name] = LiftTable.build(column, data.item_idx, data.n_items, prior)
     return tables
