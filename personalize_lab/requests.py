@@ -211,6 +211,8 @@ def encode_and_check_filter_values(
         if values:
             raise _fail(field, dict(values), "is set but no filter is", "pass filter=<name or ARN> as well")
         return None
+    if not values and flt.expression is None:
+        return None
     from personalize_lab import filters as _filters  # the shared filter language (base layer)
 
     for key in values:
