@@ -20,7 +20,8 @@ from typing import Any, Literal
 import botocore
 import botocore.session
 
-from personalize_lab.errors import PersonalizeLabWarning, ValidationError
+from personalize_lab import filters
+from personalize_lab.errors import FilterValuesError, PersonalizeLabWarning, ValidationError
 
 __all__ = [
     "Promotion",
@@ -38,13 +39,11 @@ Need = Literal["required", "optional", "unused"]
 
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
 CONTEXT_KEY_PATTERN = re.compile(r"[A-Za-z\d_]+")
-FILTER_KEY_PATTERN = re.compile(r"[A-Za-z0-9_]+")
 MAX_RESULTS = 500
 MAX_RESULTS_WITH_METADATA = 50
 MAX_ACTIONS = 100
 MAX_METADATA_COLUMNS = 10
 MAX_CONTEXT_ENTRIES = 150
-MAX_FILTER_VALUES = 25
 
 
 def _fail(field: str, value: Any, rule: str, fix: str) -> ValidationError:
@@ -203,48 +202,50 @@ class ResolvedFilter:
 def encode_and_check_filter_values(
     flt: ResolvedFilter | None, values: Mapping[str, object] | None, *, field: str = "filterValues"
 ) -> dict[str, str] | None:
-    """Encode ``values`` to wire strings, enforce the request limits, and check them against the filter's
-    expression (missing INCLUDE value, wrong key case → error; missing EXCLUDE value → warning)."""
-    if values is None or len(values) == 0:
+    """Encode ``values`` to wire strings and check them against the filter's expression.
+
+    The filter language owns the rules (keys, ≤25 entries, ≤1000 characters, quoting, missing INCLUDE
+    value or wrong key case → FilterValuesError); a missing EXCLUDE value becomes a
+    :class:`PersonalizeLabWarning` naming the clause the service will drop. ``field`` prefixes messages
+    for a promotion's own filterValues.
+    """
+    if not values:
         values = {}
     if flt is None:
         if values:
             raise _fail(field, dict(values), "is set but no filter is", "pass filter=<name or ARN> as well")
         return None
-    if not values and flt.expression is None:
-        return None
-    from personalize_lab import filters as _filters  # the shared filter language (base layer)
-
-    for key in values:
-        if not isinstance(key, str) or len(key) > 50 or not FILTER_KEY_PATTERN.fullmatch(key):
-            raise _fail(
-                f"{field} key",
-                key,
-                "must be 1-50 characters of [A-Za-z0-9_] (the placeholder name without '$')",
-                f"write {str(key).lstrip('$')!r} for ${str(key).lstrip('$')}",
-            )
-    if len(values) > MAX_FILTER_VALUES:
-        raise _fail(
-            field,
-            f"<{len(values)} entries>",
-            f"exceeds the maximum of {MAX_FILTER_VALUES} entries",
-            "drop unused placeholders",
-        )
-    wire: dict[str, str] = dict(_filters.encode_filter_values(values))
-    for key, text in wire.items():
-        if len(text) > 1000:
-            raise _fail(
-                f"{field}[{key!r}]",
-                text[:40] + "…",
-                "exceeds the maximum of 1000 characters once encoded",
-                "pass fewer values",
-            )
-    if flt.expression is not None:
-        expr = _filters.parse(flt.expression)
-        for message in _filters.check_filter_values(expr, wire):
-            label = flt.name or flt.arn
-            warnings.warn(f"filter {label}: {message}", PersonalizeLabWarning, stacklevel=4)
+    try:
+        wire = filters.encode_filter_values(values)
+        notes = filters.check_filter_values(filters.parse(flt.expression), wire) if flt.expression else []
+    except FilterValuesError as e:
+        if field == "filterValues":
+            raise
+        raise FilterValuesError(f"{field}: {e}", field=field, value=e.value) from e
+    label = flt.name or flt.arn
+    for note in notes:
+        where = "" if field == "filterValues" else f" ({field.rsplit('.', 1)[0]})"
+        warnings.warn(f"filter {label}{where}: {note}", PersonalizeLabWarning, stacklevel=4)
     return wire or None
+
+
+def _check_filter_needs(flt: ResolvedFilter | None, user_id: str | None, item_id: str | None) -> None:
+    """A filter on interactions or CurrentUser needs a userId even on popularity/related-items recipes."""
+    if flt is None or not flt.expression:
+        return
+    expr = filters.parse(flt.expression)
+    label = flt.name or flt.arn
+    if expr.needs_user_id and user_id is None:
+        raise _fail(
+            "userId",
+            None,
+            f"is required by filter {label} (it reads the user's interactions or CurrentUser)",
+            "pass user_id='...'",
+        )
+    if expr.needs_item_id and item_id is None:
+        raise _fail(
+            "itemId", None, f"is required by filter {label} (it reads CurrentItem)", "pass item_id='...'"
+        )
 
 
 # --- metadata (§6) and context (§7) ----------------------------------------------------------------
@@ -440,6 +441,7 @@ def build_recommendations_request(
         kwargs["context"] = ctx
     if filter is not None:
         kwargs["filterArn"] = filter.arn
+    _check_filter_needs(filter, user_id, item_id)
     wire = encode_and_check_filter_values(filter, filter_values)
     if wire:
         kwargs["filterValues"] = wire
@@ -464,6 +466,7 @@ def build_recommendations_request(
         promo: dict[str, Any] = {"name": promotion.name, "percentPromotedItems": promotion.percent}
         if promotion_filter is not None:
             promo["filterArn"] = promotion_filter.arn
+            _check_filter_needs(promotion_filter, user_id, item_id)
         promo_wire = encode_and_check_filter_values(
             promotion_filter, promotion.filter_values, field="promotions[0].filterValues"
         )

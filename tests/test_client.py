@@ -157,7 +157,6 @@ def test_last_call_is_copy_pasteable_python() -> None:
 
 
 def test_filter_by_name_and_filters_frame() -> None:
-    pytest.importorskip("personalize_lab.filters", reason="needs the filters branch merged")
     service = FakeService()
     lab = lab_on(service)
     lab.recommend("u1", filter="by-genre", filter_values={"GENRE": ["Action", "Drama"]})

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 import personalize_lab.requests as rq
-from personalize_lab.errors import ValidationError
+from personalize_lab.errors import FilterValuesError, PersonalizeLabWarning, ValidationError
 from personalize_lab.requests import (
     Promotion,
     ResolvedFilter,
@@ -276,4 +276,70 @@ def test_action_request() -> None:
     }
     assert message(build_action_request, campaign_arn=C, recipe=NBA, user_id="u", num_results=101) == (
         "numResults=101 must be an integer from 1 to 100 for actions. Fix: pass at most 100"
+    )
+
+
+INCLUDE_GENRE = ResolvedFilter("arn:f1", "INCLUDE ItemID WHERE Items.GENRE IN ($GENRE)", "by-genre")
+EXCLUDE_EVENT = ResolvedFilter(
+    "arn:f2", "EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ($EVENT)", "not-bought"
+)
+MISSING_GENRE = (
+    "no filterValues value for $GENRE, which expression 1 (INCLUDE ItemID WHERE Items.GENRE IN ($GENRE)) "
+    "needs: INCLUDE expressions require a value for every placeholder. Fix: add {'GENRE': '\"value\"'} "
+    "to filterValues"
+)
+
+
+def test_filter_values_are_encoded_for_the_wire() -> None:
+    kwargs = rec(filter=INCLUDE_GENRE, filter_values={"GENRE": ["Action", "Drama"]})
+    assert kwargs["filterArn"] == "arn:f1"
+    assert kwargs["filterValues"] == {"GENRE": '"Action","Drama"'}
+    # already-encoded strings pass through unchanged
+    assert rec(filter=INCLUDE_GENRE, filter_values={"GENRE": '"Action"'})["filterValues"] == {
+        "GENRE": '"Action"'
+    }
+
+
+def test_filter_values_checked_against_the_expression() -> None:
+    with pytest.raises(FilterValuesError) as info:
+        rec(filter=INCLUDE_GENRE)
+    assert str(info.value) == MISSING_GENRE
+    with pytest.raises(FilterValuesError) as info:
+        rec(filter=INCLUDE_GENRE, filter_values={"genre": ["Action"]})
+    assert str(info.value) == (
+        "filterValues key 'genre' is not a placeholder of this filter (placeholders: GENRE). "
+        "Keys are case-sensitive: did you mean 'GENRE'?"
+    )
+
+
+def test_missing_exclude_value_warns_naming_the_dropped_clause() -> None:
+    with pytest.warns(PersonalizeLabWarning) as record:
+        kwargs = rec(filter=EXCLUDE_EVENT)
+    assert kwargs == {"campaignArn": C, "userId": "u1", "numResults": 25, "filterArn": "arn:f2"}
+    assert [str(w.message) for w in record] == [
+        "filter not-bought: no filterValues value for $EVENT: expression 1 "
+        "(EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ($EVENT)) will be dropped, so it excludes nothing"
+    ]
+
+
+def test_promotion_filter_values_are_checked_with_their_own_prefix() -> None:
+    promo = Promotion("p", 10, filter="by-genre")
+    with pytest.raises(FilterValuesError) as info:
+        rec(promotion=promo, promotion_filter=INCLUDE_GENRE)
+    assert str(info.value) == f"promotions[0].filterValues: {MISSING_GENRE}"
+    ok = rec(
+        promotion=Promotion("p", 10, filter="by-genre", filter_values={"GENRE": "Sale"}),
+        promotion_filter=INCLUDE_GENRE,
+    )
+    assert ok["promotions"] == [
+        {"name": "p", "percentPromotedItems": 10, "filterArn": "arn:f1", "filterValues": {"GENRE": '"Sale"'}}
+    ]
+
+
+def test_interaction_filter_needs_a_user_even_on_popularity() -> None:
+    with pytest.warns(PersonalizeLabWarning):
+        assert rec(recipe=POP, user_id="u", filter=EXCLUDE_EVENT)["userId"] == "u"
+    assert message(rec, recipe=POP, filter=EXCLUDE_EVENT) == (
+        "userId=None is required by filter not-bought (it reads the user's interactions or CurrentUser). "
+        "Fix: pass user_id='...'"
     )
