@@ -119,16 +119,20 @@ def _field(struct: pa.StructArray, name: str) -> pa.Array:
     return struct.field(name)
 
 
-def batch_output_frame(table: pa.Table, *, first_line: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+def batch_output_frame(
+    table: pa.Table, *, line_numbers: np.ndarray | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build (recommendation frame, error frame) from batch-inference output lines.
 
     ``table`` holds the parsed lines as an arrow table with columns ``input`` (struct with userId,
     itemId), ``output`` (struct with ``recommendedItems`` and optional ``scores`` lists) and ``error``
-    (string), one row per line; ``first_line`` is the 1-based file line number of its first row. The frame
-    gets ``userId`` and ``seedItemId`` in front of the contract columns; lines with a non-null ``error``
-    go to the error frame (with their line number), never silently dropped.
+    (string), one row per line; ``line_numbers`` are the rows' 1-based file line numbers (default 1..n).
+    The frame gets ``userId`` and ``seedItemId`` in front of the contract columns; lines with a
+    non-null ``error`` go to the error frame (with their line number), never silently dropped.
     """
     n_lines = table.num_rows
+    if line_numbers is None:
+        line_numbers = np.arange(1, n_lines + 1, dtype=np.int64)
     inp = table.column("input").combine_chunks() if "input" in table.column_names else None
     out = table.column("output").combine_chunks()
     err = (
@@ -146,7 +150,7 @@ def batch_output_frame(table: pa.Table, *, first_line: int = 1) -> tuple[pd.Data
         idx = pc.indices_nonzero(is_error)
         errors = pd.DataFrame(
             {
-                "line": pd.array(np.asarray(idx, dtype=np.int64) + first_line, dtype="Int64"),
+                "line": pd.array(line_numbers[np.asarray(idx, dtype=np.int64)], dtype="Int64"),
                 "userId": pd.array(pc.take(users, idx).to_pylist(), dtype=_STRING),
                 "seedItemId": pd.array(pc.take(seeds, idx).to_pylist(), dtype=_STRING),
                 "error": pd.array(pc.take(err, idx).to_pylist(), dtype=_STRING),
