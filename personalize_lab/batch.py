@@ -41,6 +41,8 @@ _SCHEMA = pa.schema(
         ("error", pa.string()),
     ]
 )
+# pyarrow splits each chunk into blocks parsed in parallel; a single line must fit in one block
+_READ = pa_json.ReadOptions(block_size=4 * 2**20)
 _PARSE = pa_json.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="ignore")
 
 
@@ -226,7 +228,7 @@ def _parse(path: str, chunksize: int, s3_client: Any) -> tuple[pa.Table, np.ndar
         try:
             table = pa_json.read_json(
                 io.BytesIO(block),
-                read_options=pa_json.ReadOptions(block_size=len(block) + 1),
+                read_options=_READ,
                 parse_options=_PARSE,
             )
         except pa.ArrowInvalid:

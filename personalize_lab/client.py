@@ -10,6 +10,7 @@ only join is inside :meth:`Lab.demo` / :meth:`Lab.local`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,12 @@ import botocore.exceptions
 import pandas as pd
 
 from personalize_lab import frames
-from personalize_lab.errors import ValidationError, from_client_error
+from personalize_lab.errors import (
+    AccessDeniedError,
+    PersonalizeLabWarning,
+    ValidationError,
+    from_client_error,
+)
 from personalize_lab.requests import (
     Promotion,
     RecipeInfo,
@@ -112,7 +118,12 @@ class Lab:
 
     @classmethod
     def local(
-        cls, local_personalize: Any, campaign_arn: str | None = None, recommender_arn: str | None = None
+        cls,
+        local_personalize: Any,
+        campaign_arn: str | None = None,
+        recommender_arn: str | None = None,
+        *,
+        record: str | Path | None = None,
     ) -> Lab:
         """A Lab on an embedded LocalPersonalize; its default campaign when no ARN is given."""
         if campaign_arn is None and recommender_arn is None:
@@ -122,6 +133,7 @@ class Lab:
             recommender_arn,
             client=local_personalize.client("personalize-runtime"),
             control_client=local_personalize.client("personalize"),
+            record=record,
         )
         lab.source = "local"
         lab.local_personalize = local_personalize
@@ -131,16 +143,17 @@ class Lab:
     def demo(cls, **kw: Any) -> Lab:
         """A Lab on the embedded local Personalize trained on the bundled demo store (no AWS needed).
 
-        Keyword arguments go to ``LocalPersonalize.demo`` (``size``, ``seed``), except ``campaign``: the
-        name of one of its campaigns (default: its default campaign).
+        Keyword arguments go to ``LocalPersonalize.demo`` (``size``, ``seed``), except ``campaign`` (the
+        name of one of its campaigns; default: its default campaign) and ``record`` (as for ``Lab``).
         """
         # the one sanctioned join to the emulator (see tests/test_import_direction.py)
         from personalize_lab.emulator import LocalPersonalize  # type: ignore[attr-defined,unused-ignore]
 
         campaign = kw.pop("campaign", None)
+        record = kw.pop("record", None)
         local = LocalPersonalize.demo(**kw)
         arn = local.campaign_arns[campaign] if campaign is not None else None
-        return cls.local(local, campaign_arn=arn)
+        return cls.local(local, campaign_arn=arn, record=record)
 
     @classmethod
     def replay(
@@ -259,8 +272,23 @@ class Lab:
 
     @property
     def recipe(self) -> RecipeInfo:
+        """What the campaign/recommender accepts (resolved on first use, then cached).
+
+        A runtime-only IAM role often may not call Describe*: then requests go out checked by the
+        recipe-independent rules only, and the service has the last word.
+        """
         if self._recipe is None:
-            self._describe()
+            try:
+                self._describe()
+            except AccessDeniedError as e:
+                warnings.warn(
+                    f"cannot describe {self._target_arn} ({e.code}); requests are checked without the "
+                    "recipe's rules (userId/itemId, promotions, metadata). Grant personalize:Describe* to "
+                    "get them",
+                    PersonalizeLabWarning,
+                    stacklevel=3,
+                )
+                self._recipe = RecipeInfo("", None, metadata_enabled=True)
         assert self._recipe is not None
         return self._recipe
 

@@ -352,12 +352,13 @@ def _context(context: Mapping[str, str] | None, recipe: RecipeInfo | None) -> di
                 "shorten the value",
             )
     if recipe is not None and recipe.behaviour is not None and not recipe.context:
-        raise _fail(
-            "context",
-            dict(context),
-            f"is not supported by recipe {recipe.recipe_name} (only User-Personalization, "
-            "Personalized-Ranking, Recommended for you and Top picks for you use context)",
-            "drop context=",
+        # the service's answer here is undocumented (§7): warn rather than refuse a legal request
+        warnings.warn(
+            f"context={dict(context)!r} is likely ignored by recipe {recipe.recipe_name}: only "
+            "User-Personalization, Personalized-Ranking, Recommended for you and Top picks for you "
+            "use context",
+            PersonalizeLabWarning,
+            stacklevel=4,
         )
     return dict(context)
 

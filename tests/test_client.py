@@ -213,3 +213,28 @@ def test_missing_credentials_become_access_denied(monkeypatch: pytest.MonkeyPatc
         lab.describe()
     assert str(info.value) == "NoCredentialsError: Unable to locate credentials"
     assert info.value.request == {"campaignArn": CAMPAIGN}
+
+
+def test_runtime_only_role_still_recommends_with_a_warning() -> None:
+    service = FakeService()
+    runtime, control = service.clients()
+
+    def deny(request: object, event_name: str, **_: object) -> object:
+        from botocore.awsrequest import AWSResponse
+
+        from tests.fake_service import _Raw
+
+        body = b'{"__type":"AccessDeniedException","message":"not authorized to perform DescribeCampaign"}'
+        return AWSResponse("https://x", 400, {"Content-Type": "application/x-amz-json-1.1"}, _Raw(body))
+
+    control.meta.events.register_first("before-send.personalize", deny)
+    lab = Lab(CAMPAIGN, client=runtime, control_client=control)
+    with pytest.warns(err.PersonalizeLabWarning) as record:
+        df = lab.recommend("u1", num_results=3)
+    assert len(df) == 3
+    assert [str(w.message) for w in record] == [
+        f"cannot describe {CAMPAIGN} (AccessDeniedException); requests are checked without the recipe's "
+        "rules (userId/itemId, promotions, metadata). Grant personalize:Describe* to get them"
+    ]
+    with pytest.raises(err.AccessDeniedError):
+        lab.describe()
