@@ -19,7 +19,7 @@ import boto3
 import botocore.exceptions
 import pandas as pd
 
-from personalize_lab import frames
+from personalize_lab import filters, frames
 from personalize_lab.errors import (
     AccessDeniedError,
     PersonalizeLabWarning,
@@ -355,9 +355,7 @@ class Lab:
             error = None
             if expression:
                 try:
-                    from personalize_lab import filters as _filters
-
-                    placeholders = _filters.parse(expression).placeholders
+                    placeholders = filters.parse(expression).placeholders
                     names = tuple(dict.fromkeys(p.name for p in placeholders))
                     required = tuple(dict.fromkeys(p.name for p in placeholders if p.required))
                 except Exception as e:  # shown in the frame: a filter we cannot parse is still listed
