@@ -238,3 +238,27 @@ def test_runtime_only_role_still_recommends_with_a_warning() -> None:
     ]
     with pytest.raises(err.AccessDeniedError):
         lab.describe()
+
+
+class _DuckLocal:
+    """The three members Lab.local uses from LocalPersonalize (the engine lands on another branch)."""
+
+    default_campaign_arn = CAMPAIGN
+
+    def __init__(self, service: FakeService) -> None:
+        self.runtime, self.control = service.clients()
+
+    def client(self, service_name: str, **_: object) -> object:
+        return self.runtime if service_name == "personalize-runtime" else self.control
+
+
+def test_local_uses_the_engines_clients_and_default_campaign() -> None:
+    service = FakeService()
+    local = _DuckLocal(service)
+    lab = Lab.local(local)
+    assert lab.campaign_arn == CAMPAIGN
+    assert lab.local_personalize is local
+    df = lab.recommend("u1", num_results=2)
+    assert df.attrs["source"] == "local"
+    ranker = Lab.local(local, campaign_arn=RANKING_CAMPAIGN)
+    assert ranker.rank("u1", ["a"]).attrs["source"] == "local"
