@@ -247,6 +247,50 @@ def _parse(path: str, chunksize: int, s3_client: Any) -> tuple[pa.Table, np.ndar
     return pa.concat_tables(tables), np.concatenate(numbers), bad
 
 
+def _files(path: str, s3_client: Any) -> list[str]:
+    """The file itself, or every ``*.out`` file of a local folder / an ``s3://…/`` prefix, sorted."""
+    if path.startswith("s3://"):
+        if not path.endswith("/"):
+            return [path]
+        bucket, _, prefix = path[len("s3://") :].partition("/")
+        keys: list[str] = []
+        for page in _s3(s3_client).get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            keys.extend(o["Key"] for o in page.get("Contents", []) if o["Key"].endswith(".out"))
+        found = [f"s3://{bucket}/{k}" for k in sorted(keys)]
+    elif Path(path).is_dir():
+        found = [str(p) for p in sorted(Path(path).glob("*.out"))]
+    else:
+        return [path]
+    if not found:
+        raise ValidationError(
+            f"path={path!r} holds no *.out files. Fix: point at a batch inference job's output folder or at "
+            "one of its .out files",
+            field="path",
+            value=path,
+        )
+    return found
+
+
+def _read_one(path: str, chunksize: int, s3_client: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    table, numbers, bad = _parse(path, chunksize, s3_client)
+    frame, error_frame = frames.batch_output_frame(table, line_numbers=numbers)
+    if bad:
+        extra = pd.DataFrame(
+            {
+                "line": pd.array([b["line"] for b in bad], dtype="Int64"),
+                "userId": pd.array([None] * len(bad), dtype="string"),
+                "seedItemId": pd.array([None] * len(bad), dtype="string"),
+                "error": pd.array([b["error"] for b in bad], dtype="string"),
+                "raw": pd.array([b["raw"] for b in bad], dtype="string"),
+            }
+        )
+        error_frame = pd.concat([error_frame, extra], ignore_index=True).sort_values(
+            "line", ignore_index=True
+        )
+    error_frame.insert(0, "file", pd.Series([path] * len(error_frame), dtype="string"))
+    return frame, error_frame
+
+
 @overload
 def read_batch_output(
     path_or_s3_uri: str | Path,
@@ -274,15 +318,17 @@ def read_batch_output(
     errors: Literal["warn", "frame", "raise"] = "warn",
     s3_client: Any = None,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
-    """Read a batch-inference output file into the recommendation frame (``userId``/``seedItemId`` first).
+    """Read batch-inference output into the recommendation frame (``userId``/``seedItemId`` first).
 
-    ``chunksize`` is the number of bytes parsed per block. Error lines (a non-null ``error``, or a line
-    that is not valid JSON) are kept apart, never dropped:
+    ``path_or_s3_uri`` is one output file, or a folder / an ``s3://bucket/prefix/`` (ending in ``/``)
+    whose ``*.out`` files are read in name order. ``chunksize`` is the number of bytes parsed per
+    block. Error lines (a non-null ``error``, or a line that is not valid JSON) are kept apart, never
+    dropped:
 
     - ``errors="warn"`` (default): return the frame; warn with the count and the first error
       (``attrs["error_count"]`` holds the count);
-    - ``errors="frame"``: return ``(frame, errors)``; ``errors`` has ``line`` (1-based), ``userId``,
-      ``seedItemId``, ``error`` and ``raw`` (the line text when it did not parse);
+    - ``errors="frame"``: return ``(frame, errors)``; ``errors`` has ``file``, ``line`` (1-based),
+      ``userId``, ``seedItemId``, ``error`` and ``raw`` (the line text when it did not parse);
     - ``errors="raise"``: raise :class:`~personalize_lab.errors.DataError` at the first error line.
     """
     if errors not in ("warn", "frame", "raise"):
@@ -293,32 +339,23 @@ def read_batch_output(
             value=errors,
         )
     path = str(path_or_s3_uri)
-    table, numbers, bad = _parse(path, chunksize, s3_client)
-    frame, error_frame = frames.batch_output_frame(table, line_numbers=numbers)
-    if bad:
-        extra = pd.DataFrame(
-            {
-                "line": pd.array([b["line"] for b in bad], dtype="Int64"),
-                "userId": pd.array([None] * len(bad), dtype="string"),
-                "seedItemId": pd.array([None] * len(bad), dtype="string"),
-                "error": pd.array([b["error"] for b in bad], dtype="string"),
-                "raw": pd.array([b["raw"] for b in bad], dtype="string"),
-            }
-        )
-        error_frame = pd.concat([error_frame, extra], ignore_index=True).sort_values(
-            "line", ignore_index=True
-        )
+    parts = [_read_one(one, chunksize, s3_client) for one in _files(path, s3_client)]
+    if len(parts) == 1:
+        frame, error_frame = parts[0]
+    else:  # a job's output folder: one .out file per input file
+        frame = pd.concat([f for f, _ in parts], ignore_index=True)
+        error_frame = pd.concat([e for _, e in parts], ignore_index=True)
     frame.attrs.update({"source": "batch", "request": None, "path": path, "error_count": len(error_frame)})
     error_frame.attrs.update({"source": "batch", "path": path})
     if errors == "frame":
         return frame, error_frame
     if len(error_frame):
         first = error_frame.iloc[0]
-        where = f"{path}: line {first['line']}"
+        where = f"{first['file']}: line {first['line']}"
         if errors == "raise":
             raise DataError(
                 f"batch output error: {first['error']}",
-                file=path,
+                file=str(first["file"]),
                 row=int(first["line"]),
                 column="error",
                 value=first["error"],

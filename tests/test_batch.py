@@ -68,6 +68,7 @@ def test_read_output_into_the_frame_contract() -> None:
     assert frame["score"].tolist() == [0.0132, 0.0121, 0.0087, 0.5, 0.3, 0.2, pd.NA, pd.NA]
     assert frame["reason"].tolist() == [()] * 8
     assert frame.attrs["source"] == "batch"
+    assert errors["file"].tolist() == [str(GOLDEN / "batch_output.json.out")]
     assert errors["line"].tolist() == [2]
     assert errors["userId"].tolist() == ["663"]
     assert errors["seedItemId"].isna().tolist() == [True]
@@ -120,3 +121,30 @@ def test_s3_round_trip_with_moto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         from_disk.attrs.clear()
         pd.testing.assert_frame_equal(from_s3, from_disk)
         assert errors["line"].tolist() == disk_errors["line"].tolist() == [2]
+        s3.upload_file(str(local), "bucket", "out/more.json.out")
+        s3.put_object(Bucket="bucket", Key="out/_SUCCESS", Body=b"")
+        both, both_errors = read_batch_output("s3://bucket/out/", errors="frame", s3_client=s3)
+        assert len(both) == 2 * len(from_disk)
+        assert both_errors["file"].tolist() == [
+            "s3://bucket/out/more.json.out",
+            "s3://bucket/out/users.json.out",
+        ]
+
+
+def test_a_job_output_folder_reads_every_out_file(tmp_path: Path) -> None:
+    shutil.copy(GOLDEN / "batch_output.json.out", tmp_path / "a.json.out")
+    shutil.copy(GOLDEN / "batch_output_messy.json.out", tmp_path / "b.json.out")
+    (tmp_path / "_SUCCESS").write_text("")
+    frame, errors = read_batch_output(tmp_path, errors="frame")
+    assert len(frame) == 8 + 4
+    assert errors[["file", "line"]].values.tolist() == [
+        [str(tmp_path / "a.json.out"), 2],
+        [str(tmp_path / "b.json.out"), 4],
+    ]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValidationError) as info:
+        read_batch_output(tmp_path / "empty")
+    assert str(info.value) == (
+        f"path={str(tmp_path / 'empty')!r} holds no *.out files. Fix: point at a batch inference job's "
+        "output folder or at one of its .out files"
+    )
