@@ -31,6 +31,9 @@ from personalize_lab.filters.values import (
     encode_filter_values,
 )
 
+# The name personalize_lab exports at top level, where a bare ``parse`` would be ambiguous.
+parse_filter = parse
+
 __all__ = [
     "DEFAULT_MAX_DISTINCT_FIELDS",
     "MAX_EXPRESSION_LENGTH",
@@ -48,5 +51,6 @@ __all__ = [
     "decode_filter_values",
     "encode_filter_values",
     "parse",
+    "parse_filter",
     "parse_syntax",
 ]

@@ -151,7 +151,8 @@ class Placeholder:
     ``required`` is True in an INCLUDE expression (a request without the value fails) and False in
     an EXCLUDE one (omitting the value silently drops that whole expression). ``is_list`` is True
     for IN (several values allowed), False for comparisons (exactly one value).
-    ``expression_index`` counts the ``|``-chained expressions from 0.
+    ``expression_index`` counts the ``|``-chained expressions from 0. ``dataset`` is the canonical
+    name of the field's source: a dataset (``Items``...) or ``CurrentUser`` for an IF condition.
     """
 
     name: str

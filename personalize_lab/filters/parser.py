@@ -15,7 +15,7 @@ from typing import Any
 import lark
 from lark import Token, Transformer, v_args
 
-from personalize_lab.errors import FilterRuleError, FilterSyntaxError
+from personalize_lab.errors import FilterError, FilterRuleError, FilterSyntaxError
 from personalize_lab.filters.ast import (
     Condition,
     Expression,
@@ -64,10 +64,10 @@ _EXPECTED_WORDS = {
     "PLACEHOLDER": "a placeholder such as $GENRE",
     "STRING": 'a double-quoted string such as "Comedy"',
     "NUMBER": "a number",
-    "LPAR": "(",
-    "RPAR": ")",
-    "COMMA": ",",
-    "DOT": ".",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "COMMA": "','",
+    "DOT": "'.'",
     "VBAR": "| (another expression)",
     "$END": "the end of the filter",
 }
@@ -162,17 +162,33 @@ def _join(words: tuple[str, ...]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
+_IF_RULE = " IF comes once, at the end of an expression, and its conditions are joined by AND only"
+
+
+def _after_if_clause(current: str, expected: set[str]) -> bool:
+    """True when the parser stopped inside an IF clause, where only AND, | or the end may follow."""
+    return bool(re.search(r"\bIF\b", current, re.I)) and expected <= {"AND", "VBAR", "$END"}
+
+
 def _hint(text: str, pos: int, token: str, expected: set[str]) -> str:
     """A sentence about the most common causes at this spot, or ''."""
     before = text[:pos]
     current = before.rsplit("|", 1)[-1]
-    if re.search(r"\bIF\b", current, re.I) and expected <= {"AND", "VBAR", "$END"}:
-        return " IF comes once, at the end of an expression, and its conditions are joined by AND only"
-    if token.upper() == "WHERE" or (expected == {"WHERE"}):
-        return ""
-    if "PLACEHOLDER" in expected and token.startswith("$"):
-        return ""
-    if token.startswith("'") or token.startswith("\u201c") or token.startswith("\u201d"):
+    if _after_if_clause(current, expected):
+        return _IF_RULE
+    if token in ("=", ">") and before.rstrip()[-1:] in ("=", "<"):
+        return " the comparison operators are =, !=, <, <=, >, >= (no ==, =>, <>)"
+    if token == "$" or (token == "-" and re.search(r"\$\w*$", before)):
+        return " a placeholder is $ followed by letters, digits or _ (the filterValues key)"
+    if token == '"':
+        return " this string is never closed: end it with a double quote"
+    if token.upper() in ("INCLUDE", "EXCLUDE") and "VBAR" in expected:
+        return " chain expressions with |"
+    if before.rstrip().endswith('""'):
+        return ' "" is an empty string followed by more text: look for a doubled or unbalanced quote'
+    if token == "(" and "SOURCE" in expected:
+        return " parentheses cannot group conditions; chain whole expressions with | instead"
+    if token.startswith(("'", "\u2018", "\u2019", "\u201c", "\u201d")):
         return ' string values use straight double quotes: "value"'
     if "RPAR" in expected and "COMMA" not in expected and token == ",":
         return " a placeholder stands alone in IN ($NAME): pass several values through it in filterValues"
@@ -181,7 +197,7 @@ def _hint(text: str, pos: int, token: str, expected: set[str]) -> str:
     return ""
 
 
-def _syntax_error(text: str, err: lark.exceptions.LarkError) -> FilterSyntaxError:
+def _syntax_error(text: str, err: lark.exceptions.LarkError) -> FilterError:
     line = getattr(err, "line", 1) or 1
     column = getattr(err, "column", 1) or 1
     pos = getattr(err, "pos_in_stream", None)
@@ -211,7 +227,19 @@ def _syntax_error(text: str, err: lark.exceptions.LarkError) -> FilterSyntaxErro
         token = None
     words = _describe(expected)
     found = f"unexpected {token!r}" if token is not None else "the filter ends too early"
-    hint = _hint(text, pos if isinstance(pos, int) else 0, token or "", expected)
+    pos = pos if isinstance(pos, int) else 0
+    hint = _hint(text, pos, token or "", expected)
+    if hint == _IF_RULE and token is not None:
+        # The text parses up to here; what breaks is the IF placement rule, so say it as a rule.
+        rule = f"line {line}, column {column}: {token!r} follows an IF clause, but{_IF_RULE}"
+        fix = "put every WHERE condition before IF, join IF conditions with AND, or chain with |"
+        return FilterRuleError(
+            f"{rule}. Fix: {fix}.\n{_caret(text, line, column)}",
+            field="filterExpression",
+            value=text,
+            rule=rule,
+            fix=fix,
+        )
     message = f"line {line}, column {column}: {found}; expected {_join(words) or 'something else'}."
     if hint:
         message += " Hint:" + hint + "."

@@ -134,7 +134,8 @@ def _check_expression(index: int, expr: Expression) -> None:
             raise _fail(
                 index,
                 expr,
-                f"the IF clause tests {ref}, but IF may only test CurrentUser fields",
+                f"the IF clause tests {ref}, but IF may only test CurrentUser fields (IF comes last, "
+                "after every WHERE condition)",
                 f"move {ref} into WHERE, or test CurrentUser.{ref.name}",
             )
         if isinstance(condition.value, FieldRef):

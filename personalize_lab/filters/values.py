@@ -110,7 +110,7 @@ def _check_length(key: str, wire: str) -> None:
 
 def corrected(wire: str) -> str:
     """Best guess at what a badly quoted value meant: split on commas, strip blanks and quotes."""
-    pieces = [p.strip().strip('"').strip() for p in wire.split(",")]
+    pieces = [p.strip().strip("\"'\u201c\u201d").strip() for p in wire.split(",")]
     return ",".join(_quote(p) for p in pieces if p)
 
 
@@ -206,7 +206,8 @@ def encode_filter_values(values: Mapping[str, object]) -> dict[str, str]:
 
     ``{"GENRE": ["Comedy", "Drama"], "PRICE": 20}`` → ``{"GENRE": '"Comedy","Drama"', "PRICE": '"20"'}``.
     A plain string is ONE value; a string starting with ``"`` is taken as already encoded and
-    validated. Raises FilterValuesError naming the key, the value and the fix.
+    validated (wrap a raw value that itself starts with a quote in a list: ``['"quoted" title']``).
+    Raises FilterValuesError naming the key, the value and the fix.
     """
     _check_count(values)
     return {_check_key(key): encode_value(key, value) for key, value in values.items()}
@@ -281,25 +282,27 @@ def check_filter_values(
             raise FilterValuesError(_unknown_key_message(key, names), field="filterValues", value=key)
     warnings: list[str] = []
     uses = expression.placeholders
-    for name in names:
-        if name in wire:
-            continue
-        mine = [u for u in uses if u.name == name]
-        required = [u for u in mine if u.required]
-        if required:
-            index = required[0].expression_index
+    for use in uses:
+        if use.required and use.name not in wire:
+            index = use.expression_index
             raise FilterValuesError(
-                f"no filterValues value for ${name}, which expression {index + 1} "
+                f"no filterValues value for ${use.name}, which expression {index + 1} "
                 f"({expression.expressions[index]}) needs: INCLUDE expressions require a value for every "
-                f"placeholder. Fix: add {{{name!r}: '\"value\"'}} to filterValues",
+                f"placeholder. Fix: add {{{use.name!r}: '\"value\"'}} to filterValues",
                 field="filterValues",
-                value=name,
+                value=use.name,
             )
-        for index in dict.fromkeys(u.expression_index for u in mine):
-            warnings.append(
-                f"no filterValues value for ${name}: expression {index + 1} "
-                f"({expression.expressions[index]}) will be dropped, so it excludes nothing"
-            )
+    missing_by_expression: dict[int, list[str]] = {}
+    for use in uses:
+        if use.name not in wire:
+            missing = missing_by_expression.setdefault(use.expression_index, [])
+            if f"${use.name}" not in missing:
+                missing.append(f"${use.name}")
+    for index, missing in missing_by_expression.items():
+        warnings.append(
+            f"no filterValues value for {', '.join(missing)}: expression {index + 1} "
+            f"({expression.expressions[index]}) will be dropped, so it excludes nothing"
+        )
     for name in names:
         if name not in wire:
             continue
@@ -337,8 +340,8 @@ def check_filter_values(
 
 
 def _unknown_key_message(key: str, names: tuple[str, ...]) -> str:
-    listed = ", ".join(names) if names else "none: this filter has no placeholders"
-    message = f"filterValues key {key!r} is not a placeholder of this filter (placeholders: {listed})."
+    listed = f"placeholders: {', '.join(names)}" if names else "this filter has no placeholders"
+    message = f"filterValues key {key!r} is not a placeholder of this filter ({listed})."
     same_case = [n for n in names if n.lower() == key.lower()]
     if same_case:
         return message + f" Keys are case-sensitive: did you mean {same_case[0]!r}?"

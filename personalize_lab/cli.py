@@ -1,0 +1,71 @@
+"""The ``personalize-lab`` command: ``serve`` runs the local Personalize over HTTP for the AWS CLI and SDKs.
+
+Usage: ``personalize-lab serve --data DIR [--port 8765] [--host 127.0.0.1]`` or ``personalize-lab serve
+--demo``. The backend is built by a factory (``backend_factory(data, demo)``), so the engine decides how a
+data directory becomes a local Personalize; the server only wires it to HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from personalize_lab.emulator import server
+
+BackendFactory = Callable[[Path | None, bool], Any]
+
+
+def default_backend_factory(data: Path | None, demo: bool) -> Any:
+    """``LocalPersonalize.demo()`` or ``LocalPersonalize.from_csv(data)``, imported only when serving."""
+    engine = getattr(importlib.import_module("personalize_lab.emulator"), "LocalPersonalize", None)
+    if engine is None:
+        raise SystemExit(
+            "personalize-lab serve: this installation has no local engine "
+            "(personalize_lab.emulator.LocalPersonalize); update personalize-lab to a version that has it"
+        )
+    return engine.demo() if demo else engine.from_csv(data)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="personalize-lab", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="serve the local Personalize over HTTP (AWS CLI: --endpoint-url http://127.0.0.1:PORT)",
+        description="Serve the local Personalize over HTTP. Credentials are not checked: any key works.",
+    )
+    source = serve.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", type=Path, metavar="DIR", help="interactions.csv (+ items, users, schemas)")
+    source.add_argument("--demo", action="store_true", help="the built-in synthetic demo store")
+    serve.add_argument("--port", type=int, default=server.DEFAULT_PORT, help="default %(default)s")
+    serve.add_argument(
+        "--host",
+        default=server.DEFAULT_HOST,
+        help="default %(default)s (loopback only); a wider address is reachable by others (warns)",
+    )
+    return parser
+
+
+def serve_command(args: argparse.Namespace, backend_factory: BackendFactory = default_backend_factory) -> int:
+    if args.data is not None and not args.data.is_dir():
+        raise SystemExit(f"personalize-lab serve: --data {args.data} is not a directory")
+    backend = backend_factory(args.data, args.demo)
+    server.serve(backend, args.host, args.port)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, backend_factory: BackendFactory = default_backend_factory) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    if args.command == "serve":
+        return serve_command(args, backend_factory)
+    return 2  # pragma: no cover - argparse rejects unknown commands first
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,273 @@
+"""Load Personalize-format CSV files and data folders (the directory contract), and write them back.
+
+Directory contract: a folder with ``interactions.csv`` and optionally ``items.csv``, ``users.csv``, their
+Avro schemas ``interactions.schema.json`` / ``items.schema.json`` / ``users.schema.json`` (inferred when
+absent) and ``personalize-lab.json`` (see :mod:`personalize_lab.datasets.config`). CSVs follow the bulk
+import rules: a header in schema order, ``"``-quoted text with ``\\`` escapes, UTF-8, epoch seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from personalize_lab.datasets.columns import convert_column, infer_field
+from personalize_lab.datasets.config import CONFIG_FILE, load_config
+from personalize_lab.datasets.data import DATASET_NAMES, LoadReport, PersonalizeData, SkippedRows
+from personalize_lab.datasets.schema import REQUIRED, Schema, infer_schema, load_schema
+from personalize_lab.errors import DataError
+
+__all__ = ["LoadedCsv", "load_csv", "load_dir", "write_dir"]
+
+FILES = {"Interactions": "interactions", "Items": "items", "Users": "users"}
+_FIRST_ROWS = 5  # row numbers kept per skip rule
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedCsv:
+    """One loaded file: its typed frame, the schema used (given or inferred) and what was skipped."""
+
+    frame: pd.DataFrame
+    schema: Schema
+    report: LoadReport
+
+
+def load_csv(
+    path: str | Path,
+    schema: Schema | None = None,
+    dataset_type: str = "Interactions",
+    *,
+    timestamp_unit: str = "s",
+    encoding: str = "utf8",
+) -> LoadedCsv:
+    """Read one Personalize CSV into a typed frame, validating it against ``schema`` (inferred when None).
+
+    Rows with an empty required field (USER_ID, ITEM_ID, TIMESTAMP …) are skipped and counted in the
+    report; Items/Users rows whose id repeats are replaced by the later row (counted too). Any other broken
+    rule raises :class:`DataError` naming file, row, column, value and rule. Timestamps that look like epoch
+    milliseconds are an error unless ``timestamp_unit="ms"`` asks to convert them.
+    """
+    p = Path(path)
+    file = str(p)
+    if schema is not None:
+        dataset_type = schema.dataset_type
+    if dataset_type not in REQUIRED:
+        raise DataError(f"unknown dataset type {dataset_type!r}; expected one of {', '.join(DATASET_NAMES)}")
+
+    def fail(message: str, **where: Any) -> NoReturn:
+        raise DataError(message, file=file, **where)
+
+    header = _read_header(p, encoding, fail)
+    table = _read_table(p, header, encoding, fail)
+    _check_header(header, schema, dataset_type, fail)
+    if schema is None:
+        fields, textual = [], False
+        for name in header:
+            f = infer_field(table.column(name), name, dataset_type, textual)
+            textual = textual or f.textual
+            fields.append(f)
+        schema = Schema(dataset_type, tuple(fields))
+
+    n_read = table.num_rows
+    rows = np.arange(1, n_read + 1)
+    skipped: list[SkippedRows] = []
+    keep = pa.chunked_array([pa.array(np.ones(table.num_rows, dtype=bool))]) if table.num_rows else None
+    for name in REQUIRED[dataset_type]:
+        empty = pc.is_null(table.column(name))
+        if keep is not None:  # a row with several empty required fields counts once, for the first
+            empty = pc.and_(empty, keep)
+        if keep is not None and pc.any(empty).as_py():
+            idx = np.flatnonzero(empty.to_numpy(zero_copy_only=False))
+            skipped.append(
+                SkippedRows(file, f"{name} is empty", len(idx), tuple(int(i) + 1 for i in idx[:_FIRST_ROWS]))
+            )
+            keep = pc.and_(keep, pc.invert(empty))
+    if skipped and keep is not None:
+        mask = keep.to_numpy(zero_copy_only=False)
+        rows = rows[mask]
+        table = table.filter(keep)
+
+    notes: list[str] = []
+    columns = {
+        f.name: convert_column(
+            table.column(f.name), f, rows, fail, timestamp_unit=timestamp_unit, notes=notes
+        )
+        for f in schema.fields
+    }
+    frame = pd.DataFrame(columns)
+    id_col = {"Items": "ITEM_ID", "Users": "USER_ID", "Actions": "ACTION_ID"}.get(dataset_type)
+    if id_col and len(frame):
+        dup = frame[id_col].duplicated(keep="last").to_numpy()
+        if dup.any():
+            where = rows[dup]
+            skipped.append(
+                SkippedRows(
+                    file,
+                    f"duplicate {id_col} (a later row replaces it)",
+                    int(dup.sum()),
+                    tuple(int(r) for r in where[:_FIRST_ROWS]),
+                )
+            )
+            frame = frame[~dup].reset_index(drop=True)
+    report = LoadReport({file: n_read}, tuple(skipped), tuple(notes))
+    return LoadedCsv(frame, schema, report)
+
+
+def _read_header(p: Path, encoding: str, fail: Any) -> list[str]:
+    if not p.exists():
+        raise DataError(f"no such file: {p}", file=str(p))
+    with p.open(
+        "r", encoding="latin-1" if encoding.lower() in ("latin-1", "latin1") else "utf-8", newline=""
+    ) as fh:
+        line = fh.readline()
+    if not line.strip():
+        fail("the file is empty; the first line must be the header", row=None)
+    header = next(csv.reader(io.StringIO(line)))
+    header = [h.strip() for h in header]
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        fail(f"header names column {dupes[0]} twice", column=dupes[0], rule="duplicate column")
+    return header
+
+
+def _read_table(p: Path, header: list[str], encoding: str, fail: Any) -> pa.Table:
+    def read(threads: bool = True, handler: Any = None) -> pa.Table:
+        return pacsv.read_csv(
+            p,
+            read_options=pacsv.ReadOptions(
+                column_names=header, skip_rows=1, encoding=encoding, use_threads=threads
+            ),
+            parse_options=pacsv.ParseOptions(
+                escape_char="\\", double_quote=True, newlines_in_values=True, invalid_row_handler=handler
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True, null_values=[""]
+            ),
+        )
+
+    try:
+        return read()
+    except pa.ArrowInvalid as e:
+        bad: list[Any] = []
+
+        def keep_first(row: Any) -> str:
+            bad.append(row)
+            return "skip"
+
+        # a single-threaded second pass knows the record number of the first broken row
+        read(False, keep_first)
+        if not bad:
+            fail(f"cannot parse the CSV: {e}", rule="CSV syntax")
+        row = bad[0]
+        fail(
+            f"{row.actual_columns} values but the header has {row.expected_columns} columns: {row.text!r}",
+            row=None if row.number is None else row.number - 1,
+            rule="CSV syntax",
+            fix='quote values that contain commas, and escape quotes inside them as \\"',
+        )
+        raise  # pragma: no cover
+
+
+def _check_header(header: list[str], schema: Schema | None, dataset_type: str, fail: Any) -> None:
+    if schema is None:
+        for name in REQUIRED[dataset_type]:
+            if name not in header:
+                fail(
+                    f"missing required column {name}; the header is {','.join(header)}",
+                    column=name,
+                    rule="missing required column",
+                    fix=f"add a {name} column ({dataset_type} requires {', '.join(REQUIRED[dataset_type])})",
+                )
+        return
+    names = schema.names
+    if header == names:
+        return
+    missing = [n for n in names if n not in header]
+    extra = [h for h in header if h not in names]
+    if missing:
+        detail = f"the schema field {missing[0]} has no column"
+        column = missing[0]
+    elif extra:
+        detail = f"the column {extra[0]} is not in the schema"
+        column = extra[0]
+    else:
+        i = next(i for i, (h, n) in enumerate(zip(header, names, strict=True)) if h != n)
+        detail = f"column {i + 1} is {header[i]} but schema field {i + 1} is {names[i]}"
+        column = header[i]
+    fail(
+        f"header does not match the schema: {detail}",
+        column=column,
+        rule="header must match the schema order",
+        fix=f"make the header exactly {','.join(names)}",
+    )
+
+
+def load_dir(path: str | Path, *, timestamp_unit: str = "s") -> PersonalizeData:
+    """Load a data folder (the directory contract) into :class:`PersonalizeData`.
+
+    The folder's ``personalize-lab.json``, when present, is parsed into ``PersonalizeData.config``.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise DataError(f"{folder} is not a folder", file=str(folder))
+    frames: dict[str, pd.DataFrame | None] = dict.fromkeys(DATASET_NAMES)
+    schemas: dict[str, Schema] = {}
+    report = LoadReport()
+    for dataset_type, stem in FILES.items():
+        csv_path = folder / f"{stem}.csv"
+        schema_path = folder / f"{stem}.schema.json"
+        if not csv_path.exists():
+            if dataset_type == "Interactions":
+                present = ", ".join(sorted(p.name for p in folder.iterdir())) or "nothing"
+                raise DataError(
+                    f"no interactions.csv in {folder} (it holds {present})",
+                    file=str(csv_path),
+                    fix="add interactions.csv (items.csv, users.csv and *.schema.json are optional)",
+                )
+            if schema_path.exists():
+                raise DataError(f"{schema_path.name} has no {stem}.csv next to it", file=str(schema_path))
+            continue
+        schema = load_schema(schema_path, dataset_type) if schema_path.exists() else None
+        loaded = load_csv(csv_path, schema, dataset_type, timestamp_unit=timestamp_unit)
+        frames[dataset_type] = loaded.frame
+        schemas[dataset_type] = loaded.schema
+        report = report.merge(loaded.report)
+        if schema is None:
+            report = report.merge(LoadReport(notes=(f"{stem}.csv: no {schema_path.name}, schema inferred",)))
+    config_path = folder / CONFIG_FILE
+    config = load_config(config_path) if config_path.exists() else None
+    interactions = frames["Interactions"]
+    assert interactions is not None
+    return PersonalizeData(interactions, frames["Items"], frames["Users"], schemas, report, config)
+
+
+def write_dir(data: PersonalizeData, path: str | Path) -> Path:
+    """Write ``data`` as a data folder (CSV + ``*.schema.json`` + ``personalize-lab.json`` if configured).
+
+    This is what a user's own files should look like; :func:`load_dir` reads it back exactly.
+    """
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for dataset_type, stem in FILES.items():
+        frame = data.frame(dataset_type)
+        if frame is None:
+            continue
+        schema = data.schemas.get(dataset_type) or infer_schema(frame, dataset_type)
+        (folder / f"{stem}.schema.json").write_text(schema.to_json() + "\n", encoding="utf-8")
+        frame[schema.names].to_csv(
+            folder / f"{stem}.csv", index=False, escapechar="\\", doublequote=False, lineterminator="\n"
+        )
+    if data.config is not None:
+        (folder / CONFIG_FILE).write_text(data.config.to_json() + "\n", encoding="utf-8")
+    return folder

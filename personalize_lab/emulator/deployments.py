@@ -1,0 +1,67 @@
+"""A deployed model — a campaign or a recommender — and the settings that shape its answers.
+
+A deployment joins a trained model (a recipe's :class:`~personalize_lab.emulator.recipes.base.Model`) with the
+campaignConfig / recommenderConfig that change what it returns: exploration (``itemExplorationConfig``,
+string values per semantics §5) and item metadata (``enableMetadataWithRecommendations``, §6). Models are
+trained lazily on first use, so a dataset group with a dozen campaigns starts in well under a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from personalize_lab.emulator.exceptions import InvalidInputException
+from personalize_lab.emulator.recipes.base import Model, RecipeSpec
+
+DEFAULT_EXPLORATION_WEIGHT = 0.3
+DEFAULT_EXPLORATION_CUTOFF_DAYS = 30.0
+
+
+def exploration_settings(config: Mapping[str, Any] | None) -> tuple[float, float]:
+    """(explorationWeight, explorationItemAgeCutOff) from an itemExplorationConfig of string values."""
+    config = dict(config or {})
+    try:
+        weight = float(config.get("explorationWeight", DEFAULT_EXPLORATION_WEIGHT))
+        cutoff = float(config.get("explorationItemAgeCutOff", DEFAULT_EXPLORATION_CUTOFF_DAYS))
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputException(
+            f"itemExplorationConfig values must be numbers written as strings, got {config}"
+        ) from exc
+    if not 0.0 <= weight <= 1.0:
+        raise InvalidInputException(f"explorationWeight={weight} must be between 0 and 1.")
+    if cutoff <= 0:
+        raise InvalidInputException(f"explorationItemAgeCutOff={cutoff} must be a positive number of days.")
+    return weight, cutoff
+
+
+@dataclass
+class Deployment:
+    """One campaign or recommender: what it serves and how."""
+
+    arn: str
+    name: str
+    kind: Literal["campaign", "recommender"]
+    spec: RecipeSpec
+    train: Callable[[], Model]
+    exploration_weight: float = DEFAULT_EXPLORATION_WEIGHT
+    exploration_cutoff_days: float = DEFAULT_EXPLORATION_CUTOFF_DAYS
+    metadata_enabled: bool = False
+    status: str = "ACTIVE"
+    auto_filter: Any = None  # FilterResource of a domain use case's automatic filter
+    _model: Model | None = field(default=None, repr=False)
+
+    @property
+    def model(self) -> Model:
+        if self._model is None:
+            self._model = self.train()
+        return self._model
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.arn}"
+
+    @property
+    def explores(self) -> bool:
+        return self.spec.supports_exploration and self.exploration_weight > 0

@@ -1,0 +1,71 @@
+"""Named options for the corners of the service's behaviour that are undocumented.
+
+personalize-semantics.md marks several behaviours [undoc]; the local Personalize must pick one, document
+it and let users choose another. Every such choice lives here, in one frozen object, with the default
+explained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FilterPrecedence = Literal["and_first", "left_to_right"]
+PromotionRounding = Literal["round", "floor", "ceil"]
+RandomMode = Literal["per_request", "sequence"]
+
+
+@dataclass(frozen=True)
+class EmulatorOptions:
+    """Behaviour switches of the local Personalize, with the defaults it documents.
+
+    seed:
+        Seeds every random choice (exploration picks, promoted positions).
+    random_mode:
+        ``"per_request"`` (default): randomness is derived from ``seed`` and the canonical request, so the
+        same request against the same state always returns the same list — comparisons and golden tables
+        are stable. ``"sequence"``: one seeded stream, so repeated identical requests differ (like the
+        live service) but a whole session is reproducible.
+    promotion_rounding:
+        How ``numResults * percentPromotedItems / 100`` becomes a count of promoted slots ([undoc]):
+        ``"round"`` (half up, default), ``"floor"`` or ``"ceil"``. At least one slot whenever percent > 0.
+    unknown_ranking_item_score:
+        GetPersonalizedRanking appends items unknown to the model at the end. The 2023 guide returns them
+        without a score (``None``, default); the current online guide says score 0 (``0.0``).
+    omit_missing_metadata:
+        An item with no value for a requested metadata column leaves the key out (default) instead of
+        returning an empty string.
+    strict_context:
+        Unknown context keys are ignored (default, like the service is documented to re-weight only with
+        known columns); ``True`` answers InvalidInputException naming the valid keys.
+    exploration_slot_share:
+        Share of the list that ``explorationWeight=1.0`` turns into exploration slots; the number of slots is
+        ``round(numResults * explorationWeight * exploration_slot_share)``. Default 0.2, so the service
+        default weight 0.3 explores about 6% of a list (1–2 of 25 items).
+    v2_candidate_pool:
+        User-Personalization-v2 scores only a subset of the catalog: the ``v2_candidate_pool`` most relevant
+        items. Its softmax runs over that subset; placeholder popular items fill lists the filter emptied.
+    interaction_history_per_event_type:
+        How many of a user's newest interactions per event type interaction filters see (service: 100).
+    min_zero_results_error:
+        ``numResults=0`` is allowed by the model (min 0) but is not a useful request; the emulator answers
+        InvalidInputException (default True) rather than an empty list.
+    filter_precedence:
+        How ``a OR b AND c`` groups in a filter expression ([undoc]): ``"and_first"`` (default, like SQL)
+        or ``"left_to_right"``.
+    latency_ms:
+        Simulated network latency added to every runtime call (for benchmarks of worker pools).
+    """
+
+    seed: int = 0
+    random_mode: RandomMode = "per_request"
+    promotion_rounding: PromotionRounding = "round"
+    unknown_ranking_item_score: float | None = None
+    omit_missing_metadata: bool = True
+    strict_context: bool = False
+    exploration_slot_share: float = 0.2
+    v2_candidate_pool: int = 1000
+    interaction_history_per_event_type: int = 100
+    min_zero_results_error: bool = True
+    filter_precedence: FilterPrecedence = "and_first"
+    latency_ms: float = 0.0
