@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
 
 import personalize_lab.errors as err
@@ -192,6 +193,9 @@ def test_aws_session_paths_without_credentials(monkeypatch: pytest.MonkeyPatch) 
         "region=None: no AWS region is configured for the session. Fix: pass region='us-east-1' "
         "(your campaign's region), or set AWS_DEFAULT_REGION"
     )
+    session_lab = Lab(CAMPAIGN, session=boto3.session.Session(region_name="ap-south-1"))
+    assert session_lab.client.meta.region_name == "ap-south-1"
+    assert session_lab.control_client.meta.region_name == "ap-south-1"
     lab = Lab(CAMPAIGN, region="eu-west-1")
     assert lab.client.meta.region_name == "eu-west-1"
     assert lab.control_client.meta.region_name == "eu-west-1"
