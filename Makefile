@@ -22,14 +22,14 @@ lab: $(STAMP)
 
 ## The whole suite: lint, types, unit, golden, notebook and browser tests.
 test: $(STAMP)
-	$(BIN)/ruff check personalize_lab tests benchmarks
-	$(BIN)/ruff format --check personalize_lab tests benchmarks
+	$(BIN)/ruff check personalize_lab tests benchmarks scripts
+	$(BIN)/ruff format --check personalize_lab tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check personalize_lab tests benchmarks
-	$(BIN)/ruff format --check personalize_lab tests benchmarks
+	$(BIN)/ruff check personalize_lab tests benchmarks scripts
+	$(BIN)/ruff format --check personalize_lab tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

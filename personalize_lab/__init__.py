@@ -30,7 +30,16 @@ from personalize_lab.errors import (
 __version__ = "0.1.0"
 
 # public name -> module that defines it (imported on first access)
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "LocalPersonalize": "personalize_lab.emulator.engine",
+    "EmulatorOptions": "personalize_lab.emulator.options",
+    "parse_filter": "personalize_lab.filters",
+    "FilterExpression": "personalize_lab.filters",
+    "Placeholder": "personalize_lab.filters",
+    "encode_filter_values": "personalize_lab.filters",
+    "decode_filter_values": "personalize_lab.filters",
+    "check_filter_values": "personalize_lab.filters",
+}
 
 __all__ = [
     "AccessDeniedError",

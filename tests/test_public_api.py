@@ -20,6 +20,16 @@ EXPECTED = {
     "ThrottlingError",
     "ValidationError",
     "__version__",
+    # the embedded local Personalize
+    "LocalPersonalize",
+    "EmulatorOptions",
+    # the filter-expression language
+    "parse_filter",
+    "FilterExpression",
+    "Placeholder",
+    "encode_filter_values",
+    "decode_filter_values",
+    "check_filter_values",
 }
 
 
