@@ -30,6 +30,7 @@ from personalize_lab.requests import (
     Promotion,
     RecipeInfo,
     ResolvedFilter,
+    arn_region,
     build_action_request,
     build_ranking_request,
     build_recommendations_request,
@@ -61,7 +62,8 @@ class Lab:
     """Explore one Amazon Personalize campaign or recommender from a notebook.
 
     ``client`` / ``control_client`` are boto3 clients for ``personalize-runtime`` / ``personalize``; when
-    not given they come from ``session`` (default: a new ``boto3.Session(region_name=region)``).
+    not given they come from ``session`` (default: a new ``boto3.Session()``) in ``region``, which
+    defaults to the region written in the ARN.
     ``record="calls.jsonl"`` appends every request and response to that file (see :meth:`replay`).
     """
 
@@ -82,6 +84,8 @@ class Lab:
         self.source = "aws"
         self.local_personalize: Any = None  # set by Lab.local / Lab.demo
         if client is None or control_client is None:
+            # the ARN names its region: calling another region would only answer ResourceNotFound
+            region = region or arn_region(self._target_arn)
             try:
                 session = session or boto3.session.Session(region_name=region)
                 if client is None:

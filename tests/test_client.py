@@ -187,15 +187,19 @@ def test_aws_session_paths_without_credentials(monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    assert Lab(CAMPAIGN).client.meta.region_name == "us-east-1"  # the ARN's own region
     with pytest.raises(err.ValidationError) as info:
-        Lab(CAMPAIGN)
+        Lab("arn:aws:personalize:::campaign/no-region")
     assert str(info.value) == (
         "region=None: no AWS region is configured for the session. Fix: pass region='us-east-1' "
         "(your campaign's region), or set AWS_DEFAULT_REGION"
     )
-    session_lab = Lab(CAMPAIGN, session=boto3.session.Session(region_name="ap-south-1"))
-    assert session_lab.client.meta.region_name == "ap-south-1"
-    assert session_lab.control_client.meta.region_name == "ap-south-1"
+    session = boto3.session.Session(region_name="ap-south-1", aws_access_key_id="AKIDSESSION")
+    session_lab = Lab(CAMPAIGN, session=session)
+    # the session's credentials, the ARN's region (another region could only answer ResourceNotFound)
+    assert session_lab.client._request_signer._credentials.access_key == "AKIDSESSION"
+    assert session_lab.client.meta.region_name == "us-east-1"
+    assert session_lab.control_client.meta.region_name == "us-east-1"
     lab = Lab(CAMPAIGN, region="eu-west-1")
     assert lab.client.meta.region_name == "eu-west-1"
     assert lab.control_client.meta.region_name == "eu-west-1"

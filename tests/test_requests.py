@@ -88,6 +88,17 @@ def test_exactly_one_target() -> None:
     )
 
 
+def test_target_must_look_like_a_personalize_arn() -> None:
+    assert message(build_recommendations_request, campaign_arn="my-campaign") == (
+        "campaignArn='my-campaign' is not a Personalize ARN (arn:aws:personalize:<region>:<account>:"
+        "campaign/<name>). Fix: copy it from the console or from list_campaigns()"
+    )
+    assert message(build_recommendations_request, recommender_arn="arn:aws:s3:::bucket") == (
+        "recommenderArn='arn:aws:s3:::bucket' is not a Personalize ARN (arn:aws:personalize:<region>:"
+        "<account>:recommender/<name>). Fix: copy it from the console or from list_recommenders()"
+    )
+
+
 @pytest.mark.parametrize(
     ("n", "metadata", "expected"),
     [

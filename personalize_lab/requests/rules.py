@@ -21,6 +21,7 @@ from personalize_lab.errors import FilterValuesError, PersonalizeLabWarning, Val
 from personalize_lab.requests.recipes import API_FOR, RecipeInfo
 
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
+ARN_PATTERN = re.compile(r"arn:([a-z\d-]+):personalize:.*:.*:.+")
 CONTEXT_KEY_PATTERN = re.compile(r"[A-Za-z\d_]+")
 MAX_RESULTS = 500
 MAX_RESULTS_WITH_METADATA = 50
@@ -54,10 +55,23 @@ def validate_target(campaign_arn: str | None, recommender_arn: str | None) -> tu
             rule="exactly one of campaignArn/recommenderArn",
             fix="pass one",
         )
-    if campaign_arn:
-        return "campaignArn", campaign_arn
-    assert recommender_arn is not None
-    return "recommenderArn", recommender_arn
+    key, arn = ("campaignArn", campaign_arn) if campaign_arn else ("recommenderArn", recommender_arn)
+    assert arn is not None
+    kind = "campaign" if key == "campaignArn" else "recommender"
+    if not isinstance(arn, str) or len(arn) > 256 or not ARN_PATTERN.fullmatch(arn):
+        raise fail(
+            key,
+            arn,
+            "is not a Personalize ARN (arn:aws:personalize:<region>:<account>:" + kind + "/<name>)",
+            f"copy it from the console or from list_{kind}s()",
+        )
+    return key, arn
+
+
+def arn_region(arn: str) -> str | None:
+    """The region written in an ARN (``None`` for service-owned ARNs such as recipes)."""
+    parts = arn.split(":")
+    return parts[3] or None if len(parts) > 3 else None
 
 
 # --- promotions (§4) --------------------------------------------------------------------------------
