@@ -342,7 +342,16 @@ class Lab:
                     rule="unknown filter name",
                 )
             arn = matches[0]["filterArn"]
-        described = self._describe_filter(arn)
+        try:
+            described = self._describe_filter(arn)
+        except AccessDeniedError as e:  # runtime-only role: send it unchecked, the service decides
+            warnings.warn(
+                f"cannot describe filter {arn} ({e.code}); its filterValues are encoded but not checked "
+                "against the expression",
+                PersonalizeLabWarning,
+                stacklevel=4,
+            )
+            return ResolvedFilter(arn, None, None)
         return ResolvedFilter(arn, described.get("filterExpression"), described.get("name"))
 
     def filters(self) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from tests.fake_service import (
     ACTIONS_CAMPAIGN,
     CAMPAIGN,
     DSG,
+    FILTER_GENRE,
     RANKING_CAMPAIGN,
     RECOMMENDER,
     SIMS_CAMPAIGN,
@@ -246,6 +247,9 @@ def test_runtime_only_role_still_recommends_with_a_warning() -> None:
     ]
     with pytest.raises(err.AccessDeniedError):
         lab.describe()
+    with pytest.warns(err.PersonalizeLabWarning, match=r"^cannot describe filter .*by-genre \(AccessDenied"):
+        lab.recommend("u1", filter=FILTER_GENRE, filter_values={"GENRE": ["Drama"]})
+    assert service.sent[-1][1]["filterValues"] == {"GENRE": '"Drama"'}
 
 
 class _DuckLocal:
