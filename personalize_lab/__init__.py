@@ -19,6 +19,7 @@ from personalize_lab.errors import (
     FilterValuesError,
     InvalidInputError,
     PersonalizeLabError,
+    PersonalizeLabWarning,
     ReplayMissError,
     ResourceNotFoundError,
     ServiceError,
@@ -31,6 +32,10 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it (imported on first access)
 _LAZY: dict[str, str] = {
+    "Lab": "personalize_lab.client",
+    "Promotion": "personalize_lab.requests",
+    "read_batch_output": "personalize_lab.batch",
+    "write_batch_input": "personalize_lab.batch",
     "LocalPersonalize": "personalize_lab.emulator.engine",
     "EmulatorOptions": "personalize_lab.emulator.options",
     "PersonalizeData": "personalize_lab.datasets",
@@ -59,6 +64,7 @@ __all__ = [
     "FilterValuesError",
     "InvalidInputError",
     "PersonalizeLabError",
+    "PersonalizeLabWarning",
     "ReplayMissError",
     "ResourceNotFoundError",
     "ServiceError",
