@@ -125,17 +125,44 @@ def bench(n_items: int, repeats: int) -> dict[str, float]:
     return result
 
 
+def training(sizes: list[str]) -> None:
+    """Training cost of the demo store's User-Personalization model: small (target < 2 s) and medium
+    (1M interactions, target < 60 s), with the process's peak memory."""
+    print(
+        f"{'store':>8} {'interactions':>12} {'generate s':>10} {'build s':>8} {'train s':>8} {'peak MB':>8}"
+    )
+    for size in sizes:
+        t = time.perf_counter()
+        data = demo_store(size, seed=0)
+        gen = time.perf_counter() - t
+        t = time.perf_counter()
+        local = LocalPersonalize(data, config=CONFIG, options=EmulatorOptions(seed=0))
+        build = time.perf_counter() - t
+        t = time.perf_counter()
+        _ = local.deployment(local.campaign_arns["up"], kind="campaign").model
+        train = time.perf_counter() - t
+        print(
+            f"{size:>8} {len(data.interactions):>12} {gen:>10.2f} {build:>8.2f} {train:>8.2f} {peak_rss_mb():>8.0f}",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,100000,1000000")
     parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument(
+        "--training", default="small,medium", help="demo sizes to time training on ('' skips)"
+    )
     args = parser.parse_args()
+    if args.training:
+        training(args.training.split(","))
     header = (
         f"{'items':>9} {'inter.':>9} {'train s':>8} {'floor ms':>9} {'plain ms':>9} {'×':>5} "
         f"{'filter ms':>9} {'×':>5} {'+promo ms':>9} {'×':>5} {'peak MB':>8}"
     )
     print(header)
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in (int(s) for s in args.sizes.split(",") if s):
         r = bench(size, args.repeats)
         f = r["floor_ms"]
         print(
