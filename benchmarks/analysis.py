@@ -17,6 +17,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 import pandas as pd
 
+import personalize_lab.plots  # noqa: F401  (registers the Comparison figures)
 from personalize_lab.analysis import compare
 
 
@@ -77,12 +78,12 @@ def main() -> None:
     t3 = time.perf_counter()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    print(f"frame: {len(frame):,} rows ({args.users:,} users × 2 variants × 25), built in {t1 - t0:.1f} s")
+    print(f"compare (metrics, overlap/RBO, accuracy, bootstrap 2000 + Wilcoxon): {t3 - t2:.1f} s")
+    print(f"peak traced memory during compare: {peak / 2**20:,.0f} MiB", flush=True)
     t4 = time.perf_counter()
     figures = result.figures()
     t5 = time.perf_counter()
-    print(f"frame: {len(frame):,} rows ({args.users:,} users × 2 variants × 25), built in {t1 - t0:.1f} s")
-    print(f"compare (metrics, overlap/RBO, accuracy, bootstrap 2000 + Wilcoxon): {t3 - t2:.1f} s")
-    print(f"peak traced memory during compare: {peak / 2**20:,.0f} MiB")
     print(f"figures ({len(figures)}): {t5 - t4:.1f} s")
     print(f"tests table: {len(result.tests())} rows; per-user rows: {len(result.to_frame()):,}")
 

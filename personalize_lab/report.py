@@ -28,11 +28,12 @@ from personalize_lab.analysis import _views
 from personalize_lab.analysis._columns import VARIANT
 from personalize_lab.analysis.comparison import Comparison
 from personalize_lab.errors import ValidationError
+from personalize_lab.plots import _comparison as _figures  # noqa: F401  (the figures a report shows)
 
 IncludePlotlyJS = Literal["inline", "cdn", "directory"]
 PLOTLY_JS_FILE = "plotly.min.js"
 
-_ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):[\w-]*:\d{12}:[^\s\"'<>,;)\]]+")
+_ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):[\w-]*:\d{12}:[^\s\"'<>,;)\]]*[^\s\"'<>,;)\].]")
 _ACCOUNT = re.compile(r"(?<![\w.])\d{12}(?![\w])")
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 

@@ -107,10 +107,27 @@ class Encoded:
         return pd.MultiIndex.from_product([self.variants, self.users], names=[VARIANT, self.key])
 
 
-def _has_label(reasons: pd.Series, label: str) -> np.ndarray:
-    return np.fromiter(
-        (isinstance(r, tuple | list) and label in r for r in reasons), dtype=bool, count=len(reasons)
-    )
+def reason_codes(reasons: pd.Series) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Factorize the ``reason`` column: per-row codes into a list of distinct reason tuples.
+
+    There are a handful of distinct reason tuples and millions of rows, so every label test runs on
+    the distinct tuples only. Missing values and empty lists become the empty tuple.
+    """
+    values = reasons.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # lists are unhashable: normalise to tuples first
+        values = np.array(
+            [tuple(r) if isinstance(r, list | tuple) else r for r in values] + [None], dtype=object
+        )[:-1]
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = [tuple(str(x) for x in u) if isinstance(u, list | tuple) else () for u in uniques]
+    distinct.append(())  # code -1 (missing) indexes this last entry
+    return np.asarray(codes, dtype=np.int64), distinct
+
+
+def _has_label(codes: np.ndarray, distinct: list[tuple[str, ...]], label: str) -> np.ndarray:
+    return np.array([label in r for r in distinct], dtype=bool)[codes]
 
 
 def variant_order(frame: pd.DataFrame) -> list[str]:
@@ -166,10 +183,10 @@ def encode(frame: pd.DataFrame, *, k: int | None = None) -> Encoded:
         else np.zeros(len(order), dtype=bool)
     )
     if REASON in frame.columns:
-        reasons = frame[REASON].iloc[order]
-        exploration = _has_label(reasons, REASON_EXPLORATION)
-        placeholder = _has_label(reasons, REASON_POPULAR)
-        promoted = promoted | _has_label(reasons, REASON_PROMOTED)
+        codes, distinct = reason_codes(frame[REASON].iloc[order])
+        exploration = _has_label(codes, distinct, REASON_EXPLORATION)
+        placeholder = _has_label(codes, distinct, REASON_POPULAR)
+        promoted = promoted | _has_label(codes, distinct, REASON_PROMOTED)
     else:
         exploration = placeholder = np.zeros(len(order), dtype=bool)
     if k is not None:

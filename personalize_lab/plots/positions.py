@@ -15,6 +15,7 @@ from personalize_lab.analysis._columns import (
     REASON_POPULAR,
     REASON_PROMOTED,
     VARIANT,
+    reason_codes,
     request_key,
     validate_frame,
     variant_order,
@@ -35,15 +36,8 @@ def reason_shares(frame: pd.DataFrame) -> pd.DataFrame:
     rows = frame[frame[ITEM_ID].notna()]
     reasons = rows[REASON] if REASON in rows.columns else pd.Series([()] * len(rows), index=rows.index)
     # group on the distinct reason tuples first: there are a handful, while rows can be millions
-    uniques = {
-        r: i
-        for i, r in enumerate(dict.fromkeys(tuple(r) if isinstance(r, tuple | list) else () for r in reasons))
-    }
-    codes = np.fromiter(
-        (uniques[tuple(r) if isinstance(r, tuple | list) else ()] for r in reasons),
-        dtype=np.int64,
-        count=len(reasons),
-    )
+    codes, distinct = reason_codes(reasons)
+    codes = np.where(codes < 0, len(distinct) - 1, codes)
     grouped = (
         pd.DataFrame(
             {
@@ -58,7 +52,7 @@ def reason_shares(frame: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     label_rows = []
-    for reason_tuple, code in uniques.items():
+    for code, reason_tuple in enumerate(distinct):
         labels = list(reason_tuple) or [NO_REASON]
         for label in labels:
             label_rows.append({"code": code, "reason": label, "weight": 1.0 / len(labels)})
