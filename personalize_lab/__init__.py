@@ -32,6 +32,9 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it (imported on first access)
 _LAZY: dict[str, str] = {
+    "compare": "personalize_lab.analysis",
+    "Comparison": "personalize_lab.analysis",
+    "write_report": "personalize_lab.report",
     "Lab": "personalize_lab.client",
     "Promotion": "personalize_lab.requests",
     "read_batch_output": "personalize_lab.batch",

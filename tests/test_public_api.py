@@ -14,6 +14,10 @@ EXPECTED = {
     "InvalidInputError",
     "PersonalizeLabError",
     "PersonalizeLabWarning",
+    # comparison and reports
+    "compare",
+    "Comparison",
+    "write_report",
     # the thin client
     "Lab",
     "Promotion",

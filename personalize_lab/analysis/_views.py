@@ -2,12 +2,14 @@
 
 Imports point down the stack (tests/test_import_direction.py): ``plots`` and ``report`` import
 ``analysis``, never the reverse. So ``personalize_lab.plots`` and ``personalize_lab.report`` register
-their builders here when they are imported (``import personalize_lab`` imports both), and
-``Comparison.score_distribution()`` or ``.to_html()`` look them up by name.
+their builders here when they are imported, and ``Comparison.score_distribution()`` or ``.to_html()`` look
+them up by name. The first lookup of a kind loads its provider module (a plugin-style load by name, so
+``import personalize_lab`` stays light and analysis has no static import of the layers above it).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -23,9 +25,12 @@ def register(kind: str, name: str, builder: Callable[..., Any]) -> None:
 
 
 def lookup(kind: str, name: str) -> Callable[..., Any]:
-    """The registered builder, or an error saying which module to import."""
+    """The registered builder (loading its provider module on first use), or an error naming the view."""
+    key = f"{kind}:{name}"
+    if key not in _VIEWS and kind in _PROVIDERS:
+        importlib.import_module(_PROVIDERS[kind])
     try:
-        return _VIEWS[f"{kind}:{name}"]
+        return _VIEWS[key]
     except KeyError:
         provider = _PROVIDERS.get(kind, "personalize_lab")
         raise PersonalizeLabError(
@@ -36,5 +41,7 @@ def lookup(kind: str, name: str) -> Callable[..., Any]:
 
 def names(kind: str) -> list[str]:
     """Registered view names of one kind, in registration order."""
+    if kind in _PROVIDERS:
+        importlib.import_module(_PROVIDERS[kind])
     prefix = f"{kind}:"
     return [key[len(prefix) :] for key in _VIEWS if key.startswith(prefix)]
