@@ -49,21 +49,6 @@ DEFAULT_CAMPAIGN_RECIPES = (
     "aws-personalized-ranking-v2",
 )
 
-RESERVED_INTERACTION_COLUMNS = frozenset(
-    {
-        "USER_ID",
-        "ITEM_ID",
-        "TIMESTAMP",
-        "EVENT_TYPE",
-        "EVENT_VALUE",
-        "IMPRESSION",
-        "RECOMMENDATION_ID",
-        "EVENT_ATTRIBUTION_SOURCE",
-        "EVENT_ID",
-        "SESSION_ID",
-    }
-)
-
 
 @dataclass
 class FilterResource:
@@ -119,7 +104,7 @@ class LocalPersonalize(WiredMixin):
             self.catalog.index,
             per_event_type=self.options.interaction_history_per_event_type,
         )
-        self.context_columns = [c for c in data.interactions.columns if c not in RESERVED_INTERACTION_COLUMNS]
+        self.context_columns = list(self.training.context)  # the Interactions columns models read as context
         self._users: pd.DataFrame | None = (
             data.users.drop_duplicates("USER_ID", keep="last").set_index("USER_ID")
             if data.users is not None

@@ -237,12 +237,7 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
 
 # ------------------------------------------------------------------ GetPersonalizedRanking
 def get_personalized_ranking(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str, Any]:
-    _simulate_latency(engine)
-    arn = params.get("campaignArn")
-    if not arn:
-        raise InvalidInputException("campaignArn is required for GetPersonalizedRanking.")
-    check_arn("campaignArn", arn)
-    dep = engine.deployment(arn, kind="campaign")
+    dep = _campaign(engine, params, "GetPersonalizedRanking")
     spec = dep.spec
     if spec.recipe_type != "PERSONALIZED_RANKING":
         raise InvalidInputException(
@@ -324,12 +319,7 @@ def get_personalized_ranking(engine: LocalPersonalize, params: Mapping[str, Any]
 
 # ------------------------------------------------------------------ GetActionRecommendations
 def get_action_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str, Any]:
-    _simulate_latency(engine)
-    arn = params.get("campaignArn")
-    if not arn:
-        raise InvalidInputException("campaignArn is required for GetActionRecommendations.")
-    check_arn("campaignArn", arn)
-    dep = engine.deployment(arn, kind="campaign")
+    dep = _campaign(engine, params, "GetActionRecommendations")
     check_num_results(
         params.get("numResults"),
         default=5,
@@ -345,6 +335,15 @@ def get_action_recommendations(engine: LocalPersonalize, params: Mapping[str, An
 
 
 # ------------------------------------------------------------------ helpers
+def _campaign(engine: LocalPersonalize, params: Mapping[str, Any], operation: str) -> Deployment:
+    """The campaign of a campaign-only operation (ranking, actions), after the simulated latency."""
+    _simulate_latency(engine)
+    arn = params.get("campaignArn")
+    if not arn:
+        raise InvalidInputException(f"campaignArn is required for {operation}.")
+    return engine.deployment(check_arn("campaignArn", arn), kind="campaign")
+
+
 def _simulate_latency(engine: LocalPersonalize) -> None:
     if engine.options.latency_ms > 0:
         time.sleep(engine.options.latency_ms / 1000.0)

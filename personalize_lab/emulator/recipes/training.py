@@ -32,6 +32,7 @@ RESERVED_INTERACTION_COLUMNS = frozenset(
         "EVENT_VALUE",
         "IMPRESSION",
         "RECOMMENDATION_ID",
+        "EVENT_ATTRIBUTION_SOURCE",
         "EVENT_ID",
         "SESSION_ID",
     }
