@@ -67,8 +67,14 @@ def test_boto3_over_http_gets_answers_and_service_errors(
     assert answer["itemList"] == [{"itemId": "i0", "score": 1.0}]
     with pytest.raises(control.exceptions.ResourceNotFoundException, match="campaign/nope does not exist"):
         control.describe_campaign(campaignArn=engine.campaign_arn.replace("shop-up", "nope"))
-    # one line per request; two connections (two clients) may log in either order
-    lines = [r.getMessage() for r in caplog.records if r.name == "personalize_lab.server"]
+    # one line per request; two connections (two clients) may log in either order, and a server thread
+    # logs after it has answered, so give the last line a moment to arrive
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [r.getMessage() for r in caplog.records if r.name == "personalize_lab.server"]
+        if len(lines) >= 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
     assert sorted(line.rsplit(" ", 2)[0] for line in lines) == [
         '127.0.0.1 "POST /" DescribeCampaign 404',
         '127.0.0.1 "POST /" ListFilters 200',
