@@ -451,9 +451,9 @@ class LocalPersonalize(WiredMixin):
     # control-plane callbacks: resources created through boto3 become live here too
     def _on_create_filter(self, record: Mapping[str, Any]) -> None:
         parsed = self._parse_filter(record["filterExpression"])
-        self._filters[record["filterArn"]] = FilterResource(
-            record["filterArn"], record["name"], parsed, self._compile
-        )
+        resource = FilterResource(record["filterArn"], record["name"], parsed, self._compile)
+        resource.compiled  # noqa: B018  (refused at creation, as create_filter does, for an unknown field)
+        self._filters[record["filterArn"]] = resource
 
     def _on_delete_filter(self, arn: str) -> None:
         self._filters.pop(arn, None)

@@ -44,7 +44,7 @@ from personalize_lab.emulator.validation import (
 
 if TYPE_CHECKING:
     from personalize_lab.emulator.deployments import Deployment
-    from personalize_lab.emulator.engine import LocalPersonalize
+    from personalize_lab.emulator.engine import FilterResource, LocalPersonalize
 
 REASON_PROMOTED = "Promoted item"
 REASON_EXPLORATION = "Exploration"
@@ -102,7 +102,7 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
     )
     context = _context_for(engine, dep, check_context(params.get("context")))
     filter_values = check_filter_values(params.get("filterValues"))
-    request_filter = engine.filter_resource(params["filterArn"]) if params.get("filterArn") else None
+    request_filter = _request_filter(engine, params)
     promotion = check_promotions(params.get("promotions"))
     promotion_filter = engine.filter_resource(promotion["filterArn"]) if promotion else None
     if promotion and not spec.supports_promotions:
@@ -122,6 +122,10 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
         raise InvalidInputException(
             f"itemId is not used by {spec.short_name} ({dep.label}); pass a userId instead."
         )
+    related = spec.recipe_type == "RELATED_ITEMS" or spec.needs_item_id
+    for resource in (request_filter, promotion_filter):
+        if resource is not None and resource.expression.needs_item_id:
+            _check_current_item(resource, dep, related, item_id, engine.catalog.index)
 
     model = dep.model
     rng = _request_rng(engine, "GetRecommendations", params)
@@ -165,7 +169,13 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
 
     promoted: list[int] = []
     if promotion is not None and promotion_filter is not None:
-        promo_mask = promotion_filter.compiled.mask(filter_values=promotion["filterValues"], **fctx)
+        try:
+            promo_mask = promotion_filter.compiled.mask(filter_values=promotion["filterValues"], **fctx)
+        except InvalidInputException as error:  # say whose filterValues: the promotion has its own
+            raise InvalidInputException(
+                f"promotion '{promotion['name']}': {error.message}. A promotion's filter reads the "
+                "promotion's own filterValues (promotions[0].filterValues), not the request's."
+            ) from None
         if seed_index is not None:
             promo_mask = promo_mask & np.isfinite(relevance)
             promo_mask[seed_index] = False
@@ -272,7 +282,9 @@ def get_personalized_ranking(engine: LocalPersonalize, params: Mapping[str, Any]
         check_id("inputList.member", item)
     context = _context_for(engine, dep, check_context(params.get("context")))
     filter_values = check_filter_values(params.get("filterValues"))
-    request_filter = engine.filter_resource(params["filterArn"]) if params.get("filterArn") else None
+    request_filter = _request_filter(engine, params)
+    if request_filter is not None and request_filter.expression.needs_item_id:
+        _check_current_item(request_filter, dep, False, None, {})
 
     model = dep.model
     relevance = np.asarray(
@@ -330,6 +342,8 @@ def get_action_recommendations(engine: LocalPersonalize, params: Mapping[str, An
         raise InvalidInputException("campaignArn is required for GetActionRecommendations.")
     check_arn("campaignArn", arn)
     dep = engine.deployment(arn, kind="campaign")
+    if params.get("filterArn"):
+        check_arn("filterArn", params["filterArn"])
     check_num_results(
         params.get("numResults"),
         default=5,
@@ -345,6 +359,34 @@ def get_action_recommendations(engine: LocalPersonalize, params: Mapping[str, An
 
 
 # ------------------------------------------------------------------ helpers
+def _request_filter(engine: LocalPersonalize, params: Mapping[str, Any]) -> FilterResource | None:
+    """The request's filter: the ARN checked against the model's pattern first, like every ARN member."""
+    arn = params.get("filterArn")
+    if not arn:
+        return None
+    return engine.filter_resource(check_arn("filterArn", arn))
+
+
+def _check_current_item(
+    resource: FilterResource,
+    dep: Deployment,
+    related: bool,
+    item_id: str | None,
+    catalog: Mapping[str, int],
+) -> None:
+    """CurrentItem conditions need a related-items deployment and a seed item the catalog knows (§3.1)."""
+    if not related:
+        raise InvalidInputException(
+            f"filter {resource.arn} reads CurrentItem, which only related-items recipes and use cases "
+            f"(SIMS, Similar-Items, More like X...) can use; {dep.label} deploys {dep.spec.short_name}."
+        )
+    if item_id is not None and item_id not in catalog:
+        raise InvalidInputException(
+            f"filter {resource.arn} reads CurrentItem, but itemId '{item_id}' is not in the catalog, so "
+            "it has no metadata to compare with. Use a filter without CurrentItem for unknown items."
+        )
+
+
 def _simulate_latency(engine: LocalPersonalize) -> None:
     if engine.options.latency_ms > 0:
         time.sleep(engine.options.latency_ms / 1000.0)
