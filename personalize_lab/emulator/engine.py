@@ -364,9 +364,14 @@ class LocalPersonalize(WiredMixin):
         return dep
 
     def _model_for(self, recipe: Recipe) -> Model:
-        """Train (once, under the lock) the model of a recipe; campaigns of one recipe share it."""
+        """Train (once, under the lock) the model of a recipe.
+
+        Models hold no per-recipe behaviour (the deployment's spec decides scores, reasons and inputs), so
+        every recipe built on the same model class with the same config shares one fit: UP, UP-v2, PR,
+        PR-v2 and the domain "for you" use cases train once, not five times.
+        """
         with self._lock:
-            key = f"{recipe.spec.arn}:{recipe.spec.config!r}"
+            key = f"{recipe.builder.__module__}.{recipe.builder.__qualname__}:{recipe.spec.config!r}"
             model = self._models.get(key)
             if model is None:
                 model = recipe.fit(self.training)

@@ -480,3 +480,11 @@ def test_create_filter_through_boto3_refuses_unknown_columns_like_the_python_api
             filterExpression='INCLUDE ItemID WHERE Items.NOPE IN ("a")',
         )
     assert "nope" not in fresh.filter_arns
+
+
+def test_recipes_on_the_same_model_and_config_share_one_fit(local: LocalPersonalize) -> None:
+    up = local.deployment(arn(local, "up"), kind="campaign").model
+    ranking = local.deployment(arn(local, "ranking"), kind="campaign").model
+    for_you = local.deployment(local.recommender_arns["for-you"], kind="recommender").model
+    assert up is ranking is for_you
+    assert local.deployment(arn(local, "sims"), kind="campaign").model is not up
