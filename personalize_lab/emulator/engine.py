@@ -113,6 +113,7 @@ class LocalPersonalize(WiredMixin):
         self.catalog = self.training.catalog
         self.items_table = self._aligned_items(data.items)
         self._metadata_strings: dict[str, np.ndarray] = {}
+        self._metadata_names: set[str] | None = None
         self._filter_catalog = FilterCatalog(self.items_table)
         self.history = History(
             data.interactions,
@@ -402,7 +403,10 @@ class LocalPersonalize(WiredMixin):
         return aligned.reset_index()
 
     def _metadata_columns(self) -> set[str]:
-        return {c for c in self.items_table.columns if c != "ITEM_ID"}
+        columns = self._metadata_names
+        if columns is None:  # cached per request path; PutItems may add columns (_invalidate_filters)
+            columns = self._metadata_names = {c for c in self.items_table.columns if c != "ITEM_ID"}
+        return columns
 
     def _metadata_for(self, index: int, columns: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -472,6 +476,7 @@ class LocalPersonalize(WiredMixin):
 
     def _invalidate_filters(self) -> None:
         self._metadata_strings.clear()
+        self._metadata_names = None
         self._filter_catalog = FilterCatalog(self.items_table)
         for resource in self._filters.values():
             resource._compiled = None
