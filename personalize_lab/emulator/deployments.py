@@ -12,8 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.recipes.base import Model, RecipeSpec
+from personalize_lab.emulator.selection import exploration_pool
 
 DEFAULT_EXPLORATION_WEIGHT = 0.3
 DEFAULT_EXPLORATION_CUTOFF_DAYS = 30.0
@@ -51,6 +54,7 @@ class Deployment:
     status: str = "ACTIVE"
     auto_filter: Any = None  # FilterResource of a domain use case's automatic filter
     _model: Model | None = field(default=None, repr=False)
+    _exploration_pool: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def model(self) -> Model:
@@ -65,3 +69,12 @@ class Deployment:
     @property
     def explores(self) -> bool:
         return self.spec.supports_exploration and self.exploration_weight > 0
+
+    def exploration_candidates(self) -> np.ndarray:
+        """A fresh copy of the items exploration may pick (new or rarely seen), computed once per model."""
+        if self._exploration_pool is None:
+            model = self.model
+            self._exploration_pool = exploration_pool(
+                model.item_age_days, model.popularity, self.exploration_cutoff_days
+            )
+        return self._exploration_pool.copy()

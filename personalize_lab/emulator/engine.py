@@ -98,6 +98,7 @@ class LocalPersonalize(WiredMixin):
         self.catalog = self.training.catalog
         self.items_table = self._aligned_items(data.items)
         self._metadata_strings: dict[str, np.ndarray] = {}
+        self._metadata_names: set[str] | None = None
         self._filter_catalog = FilterCatalog(self.items_table)
         self.history = History(
             data.interactions,
@@ -349,9 +350,14 @@ class LocalPersonalize(WiredMixin):
         return dep
 
     def _model_for(self, recipe: Recipe) -> Model:
-        """Train (once, under the lock) the model of a recipe; campaigns of one recipe share it."""
+        """Train (once, under the lock) the model of a recipe.
+
+        Models hold no per-recipe behaviour (the deployment's spec decides scores, reasons and inputs), so
+        every recipe built on the same model class with the same config shares one fit: UP, UP-v2, PR,
+        PR-v2 and the domain "for you" use cases train once, not five times.
+        """
         with self._lock:
-            key = f"{recipe.spec.arn}:{recipe.spec.config!r}"
+            key = f"{recipe.builder.__module__}.{recipe.builder.__qualname__}:{recipe.spec.config!r}"
             model = self._models.get(key)
             if model is None:
                 model = recipe.fit(self.training)
@@ -382,7 +388,10 @@ class LocalPersonalize(WiredMixin):
         return aligned.reset_index()
 
     def _metadata_columns(self) -> set[str]:
-        return {c for c in self.items_table.columns if c != "ITEM_ID"}
+        columns = self._metadata_names
+        if columns is None:  # cached per request path; PutItems may add columns (_invalidate_filters)
+            columns = self._metadata_names = {c for c in self.items_table.columns if c != "ITEM_ID"}
+        return columns
 
     def _metadata_for(self, index: int, columns: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -436,9 +445,9 @@ class LocalPersonalize(WiredMixin):
     # control-plane callbacks: resources created through boto3 become live here too
     def _on_create_filter(self, record: Mapping[str, Any]) -> None:
         parsed = self._parse_filter(record["filterExpression"])
-        self._filters[record["filterArn"]] = FilterResource(
-            record["filterArn"], record["name"], parsed, self._compile
-        )
+        resource = FilterResource(record["filterArn"], record["name"], parsed, self._compile)
+        resource.compiled  # noqa: B018  (refused at creation, as create_filter does, for an unknown field)
+        self._filters[record["filterArn"]] = resource
 
     def _on_delete_filter(self, arn: str) -> None:
         self._filters.pop(arn, None)
@@ -452,6 +461,7 @@ class LocalPersonalize(WiredMixin):
 
     def _invalidate_filters(self) -> None:
         self._metadata_strings.clear()
+        self._metadata_names = None
         self._filter_catalog = FilterCatalog(self.items_table)
         for resource in self._filters.values():
             resource._compiled = None

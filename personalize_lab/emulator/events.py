@@ -60,7 +60,9 @@ def _column_for(key: str, columns: Iterable[str]) -> str | None:
 
 def put_events(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str, Any]:
     tracking_id = params.get("trackingId")
-    if tracking_id not in engine._trackers:
+    # trackers made through boto3's CreateEventTracker live only in the control plane's records
+    known = {record.get("trackingId") for record in engine.control.records("eventTracker")}
+    if tracking_id not in known:
         raise ResourceNotFoundException(f"Could not find an event tracker with trackingId {tracking_id}")
     events = list(params.get("eventList") or [])
     if not 1 <= len(events) <= MAX_EVENTS_PER_CALL:

@@ -18,6 +18,7 @@ How one GetRecommendations answer is built (semantics §2, §4, §5):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -44,7 +45,7 @@ from personalize_lab.emulator.validation import (
 
 if TYPE_CHECKING:
     from personalize_lab.emulator.deployments import Deployment
-    from personalize_lab.emulator.engine import LocalPersonalize
+    from personalize_lab.emulator.engine import FilterResource, LocalPersonalize
 
 REASON_PROMOTED = "Promoted item"
 REASON_EXPLORATION = "Exploration"
@@ -102,7 +103,7 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
     )
     context = _context_for(engine, dep, check_context(params.get("context")))
     filter_values = check_filter_values(params.get("filterValues"))
-    request_filter = engine.filter_resource(params["filterArn"]) if params.get("filterArn") else None
+    request_filter = _request_filter(engine, params)
     promotion = check_promotions(params.get("promotions"))
     promotion_filter = engine.filter_resource(promotion["filterArn"]) if promotion else None
     if promotion and not spec.supports_promotions:
@@ -122,9 +123,14 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
         raise InvalidInputException(
             f"itemId is not used by {spec.short_name} ({dep.label}); pass a userId instead."
         )
+    related = spec.recipe_type == "RELATED_ITEMS" or spec.needs_item_id
+    for resource in (request_filter, promotion_filter):
+        if resource is not None and resource.expression.needs_item_id:
+            _check_current_item(resource, dep, related, item_id, engine.catalog.index)
 
     model = dep.model
-    rng = _request_rng(engine, "GetRecommendations", params)
+    # seeded per request, built only when a choice is random (exploration, promoted positions)
+    rng = functools.cache(lambda: _request_rng(engine, "GetRecommendations", params))
     seed_index: int | None = None
     if spec.recipe_type == "RELATED_ITEMS" or spec.needs_item_id:
         relevance = model.relevance_for_item(str(item_id))
@@ -152,20 +158,29 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
         else:
             log_norm = selection.log_sum_exp(relevance)
 
-    fctx = engine._filter_context(user_id, seed_index)
+    auto_filter = engine._auto_filter(dep)
+    filtered = auto_filter is not None or request_filter is not None or promotion_filter is not None
+    # what filters read (history, CurrentUser, CurrentItem): gathered only when a filter applies
+    fctx = engine._filter_context(user_id, seed_index) if filtered else {}
     mask: np.ndarray | None = None
     if seed_index is not None or spec.recipe_type == "RELATED_ITEMS":
         mask = np.isfinite(relevance)
         if seed_index is not None:
             mask[seed_index] = False
-    for compiled in (engine._auto_filter(dep), request_filter.compiled if request_filter else None):
+    for compiled in (auto_filter, request_filter.compiled if request_filter else None):
         if compiled is not None:
             m = compiled.mask(filter_values=filter_values, **fctx)
             mask = m if mask is None else mask & m
 
     promoted: list[int] = []
     if promotion is not None and promotion_filter is not None:
-        promo_mask = promotion_filter.compiled.mask(filter_values=promotion["filterValues"], **fctx)
+        try:
+            promo_mask = promotion_filter.compiled.mask(filter_values=promotion["filterValues"], **fctx)
+        except InvalidInputException as error:  # say whose filterValues: the promotion has its own
+            raise InvalidInputException(
+                f"promotion '{promotion['name']}': {error.message}. A promotion's filter reads the "
+                "promotion's own filterValues (promotions[0].filterValues), not the request's."
+            ) from None
         if seed_index is not None:
             promo_mask = promo_mask & np.isfinite(relevance)
             promo_mask[seed_index] = False
@@ -189,14 +204,11 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
             n - len(promoted), dep.exploration_weight, engine.options.exploration_slot_share
         )
         keep = max(0, len(regular_full) - slots)
-        candidates = selection.exploration_pool(
-            model.item_age_days, model.popularity, dep.exploration_cutoff_days
-        )
-        if mask is not None:
-            candidates &= mask
+        candidates = dep.exploration_candidates() if mask is None else dep.exploration_candidates() & mask
         candidates[regular_full[:keep]] = False
-        explored = selection.sample_weighted(relevance, candidates, slots, rng)
-        regular = [i for i in regular_full if i not in set(explored)][: n - len(promoted) - len(explored)]
+        explored = selection.sample_weighted(relevance, candidates, slots, rng()) if slots else []
+        taken = set(explored)
+        regular = [i for i in regular_full if i not in taken][: n - len(promoted) - len(explored)]
         base = [i for i, _ in selection.interleave(regular, explored, n - len(promoted), rng)]
     else:
         base = regular_full
@@ -211,12 +223,20 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
     ordered = selection.interleave(base, promoted, n, rng)
     explored_set, placeholder_set = set(explored), set(placeholders)
     promotion_name = promotion["name"] if promotion else None
+    # ids, scores and pool membership of the answer in three vectorised lookups, not 25 scalar ones
+    chosen = np.fromiter((index for index, _ in ordered), dtype=np.int64, count=len(ordered))
+    item_ids = model.catalog.item_ids[chosen].tolist()
+    scores: list[float] = []
+    scored: list[bool] = []
+    if log_norm is not None:
+        scores = np.exp(relevance[chosen].astype(np.float64) - log_norm).tolist()
+        scored = [True] * len(chosen) if pool is None else pool[chosen].tolist()
     items = []
-    for index, is_promoted in ordered:
-        entry: dict[str, Any] = {"itemId": str(model.catalog.item_ids[index])}
+    for k, (index, is_promoted) in enumerate(ordered):
+        entry: dict[str, Any] = {"itemId": str(item_ids[k])}
         is_placeholder = index in placeholder_set
-        if log_norm is not None and not is_placeholder and (pool is None or pool[index]):
-            entry["score"] = float(np.exp(np.float64(relevance[index]) - log_norm))
+        if scores and scored[k] and not is_placeholder:
+            entry["score"] = scores[k]
         if is_promoted:
             entry["promotionName"] = promotion_name
         if metadata:
@@ -267,7 +287,9 @@ def get_personalized_ranking(engine: LocalPersonalize, params: Mapping[str, Any]
         check_id("inputList.member", item)
     context = _context_for(engine, dep, check_context(params.get("context")))
     filter_values = check_filter_values(params.get("filterValues"))
-    request_filter = engine.filter_resource(params["filterArn"]) if params.get("filterArn") else None
+    request_filter = _request_filter(engine, params)
+    if request_filter is not None and request_filter.expression.needs_item_id:
+        _check_current_item(request_filter, dep, False, None, {})
 
     model = dep.model
     relevance = np.asarray(
@@ -320,6 +342,8 @@ def get_personalized_ranking(engine: LocalPersonalize, params: Mapping[str, Any]
 # ------------------------------------------------------------------ GetActionRecommendations
 def get_action_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str, Any]:
     dep = _campaign(engine, params, "GetActionRecommendations")
+    if params.get("filterArn"):
+        check_arn("filterArn", params["filterArn"])
     check_num_results(
         params.get("numResults"),
         default=5,
@@ -342,6 +366,34 @@ def _campaign(engine: LocalPersonalize, params: Mapping[str, Any], operation: st
     if not arn:
         raise InvalidInputException(f"campaignArn is required for {operation}.")
     return engine.deployment(check_arn("campaignArn", arn), kind="campaign")
+
+
+def _request_filter(engine: LocalPersonalize, params: Mapping[str, Any]) -> FilterResource | None:
+    """The request's filter: the ARN checked against the model's pattern first, like every ARN member."""
+    arn = params.get("filterArn")
+    if not arn:
+        return None
+    return engine.filter_resource(check_arn("filterArn", arn))
+
+
+def _check_current_item(
+    resource: FilterResource,
+    dep: Deployment,
+    related: bool,
+    item_id: str | None,
+    catalog: Mapping[str, int],
+) -> None:
+    """CurrentItem conditions need a related-items deployment and a seed item the catalog knows (§3.1)."""
+    if not related:
+        raise InvalidInputException(
+            f"filter {resource.arn} reads CurrentItem, which only related-items recipes and use cases "
+            f"(SIMS, Similar-Items, More like X...) can use; {dep.label} deploys {dep.spec.short_name}."
+        )
+    if item_id is not None and item_id not in catalog:
+        raise InvalidInputException(
+            f"filter {resource.arn} reads CurrentItem, but itemId '{item_id}' is not in the catalog, so "
+            "it has no metadata to compare with. Use a filter without CurrentItem for unknown items."
+        )
 
 
 def _simulate_latency(engine: LocalPersonalize) -> None:

@@ -11,6 +11,7 @@ runs unchanged. Three ways in: :func:`make_client`, :func:`install` on an existi
 from __future__ import annotations
 
 import contextvars
+import inspect
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 import boto3
 import botocore.client
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.credentials import Credentials
 
 from personalize_lab.emulator import wire
 
@@ -132,11 +134,17 @@ def _current_backend() -> Any:
 
 
 def _create_client_wrapper(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
-    client = _original_create_client(self, service_name, *args, **kwargs)
     backend = _current_backend()
-    if backend is not None and service_name in wire.SERVICES:
-        install(client, backend)
-    return client
+    if backend is None or service_name not in wire.SERVICES:
+        return _original_create_client(self, service_name, *args, **kwargs)
+    call = inspect.signature(_original_create_client).bind(self, service_name, *args, **kwargs)
+    if call.arguments.get("credentials") is None:
+        # a notebook written for AWS on a machine without AWS credentials: botocore signs every request
+        # before it reaches the engine, so give it dummy ones (the local Personalize never checks them)
+        call.arguments["credentials"] = Credentials(
+            DUMMY_CREDENTIALS["aws_access_key_id"], DUMMY_CREDENTIALS["aws_secret_access_key"]
+        )
+    return install(_original_create_client(*call.args, **call.kwargs), backend)
 
 
 @contextmanager
@@ -146,7 +154,8 @@ def activate(backend: Any) -> Iterator[Any]:
     Covers ``boto3.client``, ``boto3.Session().client`` and plain botocore sessions (it wraps botocore's
     ``ClientCreator.create_client`` while any block is open and restores it after the last one). Clients
     created inside stay wired after the block ends, so they never reach AWS by surprise; clients created
-    before it are untouched (use :func:`install`).
+    before it are untouched (use :func:`install`). A client created without any AWS credentials gets
+    dummy ones, so code written for AWS runs on a machine that has none.
     """
     global _original_create_client
     with _active_lock:

@@ -433,3 +433,58 @@ def test_put_items_updates_filters(fresh: LocalPersonalize) -> None:
 def test_catalog_includes_interacted_items_missing_from_items(local: LocalPersonalize) -> None:
     assert len(local.catalog) == 45
     assert np.all(local.items["ITEM_ID"].to_numpy() == local.catalog.item_ids.astype(str))
+
+
+# --------------------------------------------------------------------------------------- found by the wire conformance table
+def test_filter_arn_must_match_the_arn_pattern(local: LocalPersonalize) -> None:
+    with pytest.raises(InvalidInputException, match="Value 'books' at 'filterArn' failed to satisfy"):
+        local.get_recommendations(campaignArn=arn(local, "up"), userId="u00", filterArn="books")
+    with pytest.raises(InvalidInputException, match="at 'filterArn'"):
+        local.get_personalized_ranking(
+            campaignArn=arn(local, "ranking"), userId="u00", inputList=["i01"], filterArn="books"
+        )
+
+
+def test_current_item_filters_need_a_related_items_recipe_and_a_known_item(local: LocalPersonalize) -> None:
+    same = local.filter_arns["same-category"]
+    with pytest.raises(
+        InvalidInputException, match=r"only related-items recipes .* deploys aws-user-personal"
+    ):
+        local.get_recommendations(campaignArn=arn(local, "up"), userId="u00", itemId="i04", filterArn=same)
+    with pytest.raises(InvalidInputException, match="itemId 'nope' is not in the catalog"):
+        local.get_recommendations(campaignArn=arn(local, "sims"), itemId="nope", filterArn=same)
+
+
+def test_a_promotion_filter_reads_the_promotions_own_filter_values(local: LocalPersonalize) -> None:
+    with pytest.raises(
+        InvalidInputException, match=r"^promotion 'p': filterValues has no value .*\(promotions"
+    ):
+        local.get_recommendations(
+            campaignArn=arn(local, "up"),
+            userId="u00",
+            filterValues={"CATEGORY": '"books"'},
+            promotions=[
+                {"name": "p", "percentPromotedItems": 20, "filterArn": local.filter_arns["category"]}
+            ],
+        )
+
+
+def test_create_filter_through_boto3_refuses_unknown_columns_like_the_python_api(
+    fresh: LocalPersonalize,
+) -> None:
+    control = fresh.client("personalize")
+    with pytest.raises(control.exceptions.InvalidInputException, match=r"Items\.NOPE is not a column"):
+        control.create_filter(
+            name="nope",
+            datasetGroupArn=fresh.dataset_group_arn,
+            filterExpression='INCLUDE ItemID WHERE Items.NOPE IN ("a")',
+        )
+    assert "nope" not in fresh.filter_arns
+
+
+def test_recipes_on_the_same_model_and_config_share_one_fit(local: LocalPersonalize) -> None:
+    up = local.deployment(arn(local, "up"), kind="campaign").model
+    ranking = local.deployment(arn(local, "ranking"), kind="campaign").model
+    for_you = local.deployment(local.recommender_arns["for-you"], kind="recommender").model
+    assert up is ranking is for_you
+    assert local.deployment(arn(local, "sims"), kind="campaign").model is not up
