@@ -235,7 +235,7 @@ def write_report(
 </head><body>
 <header><h1>{esc_title}</h1>
 <p>Variants {variants} · reference {html.escape(clean(comparison.reference))} ·
-{len(comparison.encoded.users):,} {html.escape(comparison.key)}s · top {comparison.k} ·
+{len(comparison.encoded.users):,} {comparison.unit} · top {comparison.k} ·
 generated {generated}</p></header>
 <main>
 <section><h2>Summary</h2><p class="note">One column per variant; shares are item-weighted, scoreless items are
