@@ -64,19 +64,26 @@ def _sequential_frames(lab: Lab, requests: list[dict[str, Any]]) -> pd.DataFrame
     return pd.concat(parts, ignore_index=True)
 
 
-def _best(rounds: int, *fns: Callable[[], object]) -> list[float]:
-    best = [float("inf")] * len(fns)
+def _best(rounds: int, *fns: Callable[[], object]) -> list[tuple[float, float]]:
+    """(best wall seconds, best CPU seconds of this process) of each function, rounds interleaved."""
+    best = [(float("inf"), float("inf"))] * len(fns)
     for _ in range(rounds):
         for i, fn in enumerate(fns):
-            t = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             fn()
-            best[i] = min(best[i], time.perf_counter() - t)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            best[i] = (min(best[i][0], wall), min(best[i][1], cpu))
     return best
 
 
-def _row(label: str, seconds: float, n: int, base: float | None = None) -> str:
-    ratio = f"{base / seconds:6.2f}×" if base else "      "
-    return f"  {label:<48} {seconds:8.2f} s {n / seconds:9.0f} req/s  {ratio}"
+def _row(label: str, timing: tuple[float, float], n: int, base: tuple[float, float] | None = None) -> str:
+    wall, cpu = timing
+    ratio = f"{base[0] / wall:6.2f}×" if base else "      "
+    cpu_ratio = f"{base[1] / cpu:6.2f}×" if base else "      "
+    return f"  {label:<50} {wall:7.2f} s {n / wall:7.0f} req/s {ratio}   cpu {cpu:6.2f} s {cpu_ratio}"
+
+
+HEADER = f"  {'':<50} {'wall':>9} {'rate':>13} {'vs loop':>7}   {'cpu (this process)':>20}"
 
 
 def part1(n_users: int, rounds: int) -> None:
@@ -85,22 +92,51 @@ def part1(n_users: int, rounds: int) -> None:
     requests = _requests(lab, users)
     n = len(requests)
     _sequential(lab, requests[:: max(1, n // 50)])  # train both models, warm the filter caches
-    run = lambda **kw: lab.recommend_many(users, variants=VARIANTS, cache=False, progress=False, **kw)  # noqa: E731
-    seq, framed, many, many8 = _best(
+
+    def many(**kw: Any) -> object:
+        return lab.recommend_many(users, variants=VARIANTS, cache=False, progress=False, **kw)
+
+    seq, framed, one, eight = _best(
         rounds,
         lambda: _sequential(lab, requests),
         lambda: _sequential_frames(lab, requests),
-        run,
-        lambda: run(workers=8),
+        many,
+        lambda: many(workers=8),
     )
     print(
-        f"\n(1) {len(VARIANTS)} variants × {len(users):,} users × 25 items on the local Personalize ({n:,} requests)"
+        f"\n(1) {len(VARIANTS)} variants × {len(users):,} users × 25 items on the local Personalize "
+        f"({n:,} requests; best of {rounds} interleaved rounds)"
     )
-    print(f"  {'':<48} {'wall':>10} {'rate':>15}  vs loop")
+    print(HEADER)
     print(_row("plain sequential boto3 loop (dicts)", seq, n, seq))
     print(_row("plain loop + pd.DataFrame per response + concat", framed, n, seq))
-    print(_row("lab.recommend_many (default: 1 worker in-process)", many, n, seq))
-    print(_row("lab.recommend_many(workers=8)", many8, n, seq))
+    print(_row("lab.recommend_many (default: 1 worker in-process)", one, n, seq))
+    print(_row("lab.recommend_many(workers=8)", eight, n, seq))
+
+
+def part1_overhead(n: int, rounds: int) -> None:
+    """Our own cost per request, on a transport that answers instantly with canned bytes."""
+    from benchmarks.client import CAMPAIGN, canned_clients
+
+    runtime, control = canned_clients()
+    lab = Lab(CAMPAIGN, client=runtime, control_client=control)
+    users = [f"u{k}" for k in range(n)]
+    kwargs = [{"campaignArn": CAMPAIGN, "userId": u, "numResults": 25} for u in users]
+
+    def loop() -> object:
+        return [runtime.get_recommendations(**kw) for kw in kwargs]
+
+    def many() -> object:
+        return lab.recommend_many(users, cache=False, progress=False, workers=1, rate_limit=None)
+
+    loop(), many()  # warm: botocore's model, the describe calls
+    (base, ours) = _best(rounds, loop, many)
+    extra = (ours[1] - base[1]) / n * 1e6
+    print(f"\n(1b) canned in-process answers (no model), {n:,} requests: our own cost per request")
+    print(HEADER)
+    print(_row("plain sequential boto3 loop (dicts)", base, n, base))
+    print(_row("lab.recommend_many(workers=1)", ours, n, base))
+    print(f"  → recommend_many adds {extra:.0f} µs of CPU per request (frame included) to boto3's own cost")
 
 
 def part2(n_requests: int, rounds: int) -> None:
@@ -111,7 +147,7 @@ def part2(n_requests: int, rounds: int) -> None:
     _sequential(lab, requests[:4])  # train the models outside the timings
     (seq,) = _best(1, lambda: _sequential(lab, requests))
     print(f"\n(2) local Personalize with 50 ms simulated latency per call, {n} requests")
-    print(f"  {'':<48} {'wall':>10} {'rate':>15}  speed-up")
+    print(HEADER.replace("vs loop", "speedup"))
     print(_row("plain sequential boto3 loop", seq, n, seq))
     for workers, limit in ((1, None), (2, None), (4, None), (8, None), (16, None), (16, 100.0)):
         (t,) = _best(
@@ -143,10 +179,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=5_000)
     parser.add_argument("--latency-requests", type=int, default=200)
     parser.add_argument("--analysis-users", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-analysis", action="store_true")
     args = parser.parse_args()
     part1(args.users, args.repeat)
+    part1_overhead(args.users, args.repeat)
     part2(args.latency_requests, 1)
     if not args.skip_analysis:
         part3(args.analysis_users)
