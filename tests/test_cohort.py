@@ -388,3 +388,16 @@ def test_compare_takes_catalog_and_popularity_from_the_local_personalize(local: 
     assert summary.loc["B", "promoted_share"] == pytest.approx(0.2)  # 1 of 5 per list
     assert {"precision@5", "ndcg@5"} <= set(comparison.to_frame().columns)
     assert set(comparison.tests()["variant"]) == {"B"}
+
+
+def test_interrupt_without_checkpoint_keeps_what_finished(local: LocalPersonalize) -> None:
+    def stop_after_2(p: Progress) -> None:
+        if p.done == 2:
+            raise KeyboardInterrupt
+
+    lab = Lab.local(local, campaign_arn=local.campaign_arns["up"])
+    with pytest.warns(err.PersonalizeLabWarning, match=r"2 of 6 requests finished .*pass checkpoint="):
+        partial = lab.recommend_many(USERS, progress=stop_after_2, cache=False, num_results=5)
+    assert partial.interrupted
+    assert partial.frame["userId"].unique().tolist() == USERS[:2]
+    assert partial.stats["sent"] == 2
