@@ -1,0 +1,330 @@
+"""Run the requests of a plan: worker pool, rate limit, retries, cache, checkpoint, progress, Ctrl-C.
+
+Workers only send; the calling thread records every outcome (cache, checkpoint, progress), so no
+shared state needs more than a counter's lock, and an interrupt (Ctrl-C, or a progress callback that
+raises KeyboardInterrupt) always lands where the finished work can be kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import random
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from personalize_lab.cohort.checkpoint import Checkpoint
+from personalize_lab.cohort.pacing import (
+    TokenBucket,
+    backoff_delay,
+    error_code,
+    error_message,
+    is_retryable,
+)
+from personalize_lab.cohort.plan import Plan
+from personalize_lab.cohort.result import CohortResult, build_errors, build_frame
+from personalize_lab.errors import PersonalizeLabWarning
+
+__all__ = ["Progress", "run_plan"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress callback receives after each finished request."""
+
+    done: int
+    total: int
+    errors: int
+    cached: int
+    elapsed: float
+
+
+@dataclass
+class _Outcome:
+    index: int
+    response: dict[str, Any] | None = None
+    error: BaseException | None = None
+    attempts: int = 0
+    cancelled: bool = False
+
+
+class _Runner:
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        workers: int,
+        limiter: TokenBucket | None,
+        retries: int,
+        backoff: float,
+        cache: MutableMapping[str, dict[str, Any]] | None,
+        checkpoint: Checkpoint | None,
+        progress: bool | Callable[[Progress], None],
+    ) -> None:
+        self.plan = plan
+        self.requests = plan.requests()
+        self.workers = workers
+        self.limiter = limiter
+        self.retries = retries
+        self.backoff = backoff
+        self.cache = cache
+        self.checkpoint = checkpoint
+        self.progress = progress
+        self.stop = threading.Event()
+        self.rng = random.Random(0)  # jitter only; results never depend on it
+        self._calls = itertools.count()
+        self._retried = itertools.count()
+        self.responses: dict[int, dict[str, Any]] = {}
+        self.errors: list[tuple[int, str | None, str, str, int]] = []  # index, key, code, message, attempts
+        self.counts = {"from_checkpoint": 0, "from_cache": 0, "sent": 0, "skipped": 0}
+        self.started = time.monotonic()
+        self._bar: Any = None
+        self._last_postfix = 0.0
+
+    # --- workers --------------------------------------------------------------------------------
+    def send(self, index: int) -> _Outcome:
+        request = self.requests[index]
+        variant = self.plan.variants[request.variant]
+        attempt = 0
+        while True:
+            if self.limiter is not None and not self.limiter.acquire(self.stop):
+                return _Outcome(index, attempts=attempt, cancelled=True)
+            attempt += 1
+            next(self._calls)
+            try:
+                response = variant.lab._call(variant.lab.client, "get_recommendations", request.kwargs)
+            except Exception as e:  # every failure is an outcome: the run goes on, nothing is lost
+                if is_retryable(e) and attempt <= self.retries:
+                    next(self._retried)
+                    if self.stop.wait(backoff_delay(attempt - 1, self.backoff, self.rng)):
+                        return _Outcome(index, attempts=attempt, cancelled=True)
+                    continue
+                return _Outcome(index, error=e, attempts=attempt)
+            response = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+            return _Outcome(index, response=response, attempts=attempt)
+
+    # --- the calling thread ---------------------------------------------------------------------
+    def record(self, outcome: _Outcome) -> None:
+        if outcome.cancelled:
+            return
+        request = self.requests[outcome.index]
+        name = self.plan.variants[request.variant].name
+        self.counts["sent"] += 1
+        if outcome.response is not None:
+            self.responses[outcome.index] = outcome.response
+            if self.cache is not None:
+                self.cache[request.digest] = outcome.response
+        else:
+            assert outcome.error is not None
+            code, message = error_code(outcome.error), error_message(outcome.error)
+            self.errors.append((outcome.index, request.key, code, message, outcome.attempts))
+        if self.checkpoint is not None:
+            self.checkpoint.add(
+                variant=name,
+                key=request.key,
+                digest=request.digest,
+                request=request.kwargs,
+                response=outcome.response,
+                code=None if outcome.error is None else error_code(outcome.error),
+                message=None if outcome.error is None else error_message(outcome.error),
+                attempts=outcome.attempts,
+            )
+        self.tick(1)
+
+    def tick(self, n: int) -> None:
+        done = len(self.responses) + len(self.errors) + self.counts["skipped"]
+        if self._bar is not None:
+            self._bar.update(n)
+            now = time.monotonic()
+            if now - self._last_postfix > 0.5 or n > 1:
+                self._bar.set_postfix(errors=len(self.errors), cached=self._reused(), refresh=False)
+                self._last_postfix = now
+        elif callable(self.progress):
+            self.progress(
+                Progress(
+                    done=done,
+                    total=len(self.requests),
+                    errors=len(self.errors),
+                    cached=self._reused(),
+                    elapsed=time.monotonic() - self.started,
+                )
+            )
+
+    def _reused(self) -> int:
+        return self.counts["from_checkpoint"] + self.counts["from_cache"]
+
+    def reuse(self) -> list[int]:
+        """Answers already at hand (checkpoint, then cache); returns the indices still to send."""
+        done = self.checkpoint.done if self.checkpoint is not None else {}
+        pending = []
+        for i, r in enumerate(self.requests):
+            name = self.plan.variants[r.variant].name
+            found = done.get((name, r.key, r.digest))
+            if found is not None:
+                self.responses[i] = found
+                self.counts["from_checkpoint"] += 1
+                if self.cache is not None:
+                    self.cache[r.digest] = found
+            elif self.cache is not None and r.digest in self.cache:
+                self.responses[i] = self.cache[r.digest]
+                self.counts["from_cache"] += 1
+            else:
+                pending.append(i)
+        return pending
+
+    def probe(self, pending: list[int]) -> list[int]:
+        """Send each variant's first request alone; a variant whose probe fails in a way that does not
+        depend on the user (not throttling, not 5xx) is recorded once and not sent again."""
+        first: dict[int, int] = {}
+        for i in pending:
+            first.setdefault(self.requests[i].variant, i)
+        dead: set[int] = set()
+        for v, i in first.items():
+            outcome = self.send(i)
+            if outcome.error is not None and not is_retryable(outcome.error):
+                rest = sum(1 for j in pending if self.requests[j].variant == v) - 1
+                code, message = error_code(outcome.error), error_message(outcome.error)
+                note = f" (the variant fails the same way for every id: sent once, {rest} request(s) skipped)"
+                self.errors.append((i, None, code, message + note, outcome.attempts))
+                self.counts["sent"] += 1
+                self.counts["skipped"] += rest
+                dead.add(v)
+                self.tick(rest + 1)
+            else:
+                self.record(outcome)
+        return [i for i in pending if i not in first.values() and self.requests[i].variant not in dead]
+
+    def execute(self, pending: Iterable[int]) -> None:
+        if self.workers <= 1:  # no pool: in-process backends gain nothing from threads (one GIL)
+            for i in pending:
+                self.record(self.send(i))
+            return
+        todo = iter(pending)
+        window = self.workers * 2
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="personalize-lab-cohort") as pool:
+            inflight: dict[Future[_Outcome], int] = {}
+            for i in itertools.islice(todo, window):
+                inflight[pool.submit(self.send, i)] = i
+            try:
+                while inflight:
+                    finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        del inflight[future]
+                        for i in itertools.islice(todo, 1):
+                            inflight[pool.submit(self.send, i)] = i
+                        self.record(future.result())
+            except BaseException:
+                # keep what the running workers finish; drop what has not started
+                self.stop.set()
+                for future in list(inflight):
+                    if future.cancel():
+                        del inflight[future]
+                for future in list(inflight):
+                    # a second Ctrl-C or a worker's own failure must not lose the rest
+                    with contextlib.suppress(BaseException):
+                        self.record(future.result())
+                raise
+
+    def open_bar(self, initial: int) -> None:
+        if self.progress is True:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(
+                total=len(self.requests), initial=initial, unit="req", desc="recommend_many", smoothing=0.1
+            )
+
+    def close_bar(self) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix(errors=len(self.errors), cached=self._reused(), refresh=False)
+            self._bar.close()
+
+    def stats(self, seconds: float) -> dict[str, Any]:
+        return {
+            "requests": len(self.requests),
+            **self.counts,
+            "calls": next(self._calls),
+            "retries": next(self._retried),
+            "failed": len(self.errors),
+            "workers": self.workers,
+            "rate_limit": None if self.limiter is None else self.limiter.rate,
+            "seconds": round(seconds, 3),
+        }
+
+
+def run_plan(
+    plan: Plan,
+    *,
+    source: str,
+    workers: int,
+    rate_limit: float | None,
+    retries: int,
+    backoff: float,
+    cache: MutableMapping[str, dict[str, Any]] | None,
+    checkpoint: str | Path | None,
+    progress: bool | Callable[[Progress], None],
+    checkpoint_every: tuple[int, float] = (500, 5.0),
+) -> CohortResult:
+    """Send what is missing, keep what finished, assemble the long frame and the errors frame."""
+    started = time.monotonic()
+    store = (
+        Checkpoint(checkpoint, every=checkpoint_every[0], seconds=checkpoint_every[1])
+        if checkpoint is not None
+        else None
+    )
+    limiter = TokenBucket(rate_limit) if rate_limit is not None else None
+    runner = _Runner(
+        plan,
+        workers=workers,
+        limiter=limiter,
+        retries=retries,
+        backoff=backoff,
+        cache=cache,
+        checkpoint=store,
+        progress=progress,
+    )
+    pending = runner.reuse()
+    runner.open_bar(len(runner.requests) - len(pending))
+    interrupted = False
+    try:
+        runner.execute(runner.probe(pending))
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        runner.stop.set()
+        if store is not None:
+            store.flush()
+        runner.close_bar()
+    frame = build_frame(plan, runner.requests, runner.responses, source=source)
+    errors = build_errors(plan, runner.requests, runner.errors)
+    stats = runner.stats(time.monotonic() - started)
+    done = len(runner.responses) + len(runner.errors) + runner.counts["skipped"]
+    if interrupted:
+        where = (
+            f"; they are saved in {str(checkpoint)!r}: run the same call again to send only the rest"
+            if checkpoint is not None
+            else "; pass checkpoint='run.parquet' to be able to resume"
+        )
+        warnings.warn(
+            f"recommend_many was interrupted: {done} of {len(runner.requests)} requests finished and are "
+            f"returned{where}",
+            PersonalizeLabWarning,
+            stacklevel=3,
+        )
+    elif len(errors):
+        codes = errors["code"].value_counts().to_dict()
+        warnings.warn(
+            f"recommend_many: {len(errors)} request(s) failed ({_codes(codes)}); see result.errors",
+            PersonalizeLabWarning,
+            stacklevel=3,
+        )
+    return CohortResult(frame=frame, errors=errors, stats=stats, interrupted=interrupted)
+
+
+def _codes(counts: Mapping[Any, int]) -> str:
+    return ", ".join(f"{code} ×{n}" for code, n in counts.items())

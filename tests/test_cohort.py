@@ -1,0 +1,403 @@
+"""lab.recommend_many and lab.compare end to end on the tiny store, through real boto3 clients.
+
+Failures are injected the way the service sends them: a ``before-send`` handler placed ahead of the
+local Personalize's answers chosen requests with ThrottlingException / InternalFailure /
+InvalidInputException, and botocore's own retries are off (``total_max_attempts=1``) so every retry
+counted here is ours.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.config import Config
+
+import personalize_lab.errors as err
+from personalize_lab.client import Lab
+from personalize_lab.cohort import DEFAULT_AWS_RATE, Progress, default_rate_limit, default_workers
+from personalize_lab.cohort.pacing import TokenBucket, backoff_delay
+from personalize_lab.emulator import EmulatorOptions, LocalPersonalize
+from personalize_lab.requests import Promotion
+from tests.emulator.conftest import tiny_config, tiny_frames
+
+USERS = ["u00", "u01", "u02", "u03", "u04", "u05"]
+CONTRACT = ["rank", "itemId", "score", "promotionName", "reason", "recommendationId"]
+DTYPES = {"rank": "Int64", "itemId": "string", "score": "Float64", "promotionName": "string"}
+
+Failure = Callable[[dict[str, Any], int], "tuple[int, str] | None"]
+
+
+def _store(**options: Any) -> LocalPersonalize:
+    interactions, items, users = tiny_frames()
+    return LocalPersonalize.from_frames(
+        interactions, items, users, config=tiny_config(), options=EmulatorOptions(seed=7, **options)
+    )
+
+
+@pytest.fixture(scope="module")
+def local() -> LocalPersonalize:
+    return _store()
+
+
+class _Body:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.data
+
+
+class Wire:
+    """Counts every GetRecommendations sent and answers the ones ``fail`` picks with a service error."""
+
+    def __init__(self, fail: Failure | None = None) -> None:
+        self.fail = fail
+        self.sent: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
+        body = json.loads(request.body)
+        with self._lock:
+            self.sent.append(body)
+            answer = self.fail(body, len(self.sent)) if self.fail else None
+        if answer is None:
+            return None  # the local Personalize answers
+        status, code = answer
+        headers = {"x-amzn-ErrorType": code, "Content-Type": "application/json"}
+        message = json.dumps({"message": f"injected {code}"}).encode()
+        return AWSResponse(request.url, status, headers, _Body(message))  # type: ignore[arg-type]
+
+    def users(self) -> list[str]:
+        return [str(b.get("userId") or b.get("itemId")) for b in self.sent]
+
+
+def wired_lab(local: LocalPersonalize, wire: Wire, campaign: str = "up") -> Lab:
+    """A Lab whose runtime client has ``wire`` in front of the local Personalize and no botocore retries."""
+    client = local.client("personalize-runtime", config=Config(retries={"total_max_attempts": 1}))
+    client.meta.events.register_first("before-send.personalize-runtime", wire)
+    local.install(client)  # re-registers the local Personalize after the wire
+    lab = Lab(local.campaign_arns[campaign], client=client, control_client=local.client("personalize"))
+    lab.source, lab.local_personalize = "local", local
+    return lab
+
+
+def _quiet(**kw: Any) -> dict[str, Any]:
+    return {"progress": False, "num_results": 5, **kw}
+
+
+# --- the long frame ------------------------------------------------------------------------------------
+
+
+def test_long_frame_matches_single_requests_with_contract_dtypes(local: LocalPersonalize) -> None:
+    lab = Lab.local(local, campaign_arn=local.campaign_arns["up"])
+    variants: dict[str, dict[str, Any]] = {
+        "A": {},
+        "B": {"filter": "category", "filter_values": {"CATEGORY": "books"}, "metadata": ["CATEGORY"]},
+        "P": {"promotion": Promotion("cheap", 40, filter="cheap", filter_values={"MAX_PRICE": 12})},
+    }
+    frame, errors = lab.recommend_many(USERS, variants=variants, **_quiet())
+    assert list(frame.columns) == ["variant", "userId", *CONTRACT, "CATEGORY"]
+    assert {c: str(frame.dtypes[c]) for c in DTYPES} == DTYPES
+    assert str(frame.dtypes["variant"]) == str(frame.dtypes["userId"]) == "string"
+    assert len(errors) == 0
+    assert list(errors.columns) == ["variant", "userId", "code", "message", "attempts"]
+    assert frame["variant"].unique().tolist() == ["A", "B", "P"]
+    for (name, user), rows in frame.groupby(["variant", "userId"], sort=False):
+        spec = variants[str(name)]
+        single = lab.recommend(str(user), num_results=5, **spec)
+        got = rows.drop(columns=["variant", "userId"]).reset_index(drop=True)[single.columns]
+        pd.testing.assert_frame_equal(
+            got.drop(columns="recommendationId"), single.drop(columns="recommendationId")
+        )
+        assert got["recommendationId"].nunique() == 1
+    assert set(frame.loc[frame["variant"] == "B", "CATEGORY"]) == {"books"}
+    assert frame.loc[frame["variant"] != "B", "CATEGORY"].isna().all()
+    assert (frame.loc[frame["variant"] == "P", "promotionName"] == "cheap").sum() == 2 * len(USERS)
+    assert frame.attrs["requested_promotion"] == {"P": 40.0}
+    assert frame.attrs["requests"]["B"]["filterValues"] == {"CATEGORY": '"books"'}
+
+
+def test_related_items_and_sibling_campaigns(local: LocalPersonalize) -> None:
+    lab = Lab.local(local, campaign_arn=local.campaign_arns["up"])
+    sims, popular = local.campaign_arns["sims"], local.campaign_arns["popular"]
+    frame, _ = lab.recommend_many(items=["i00", "i01"], variants={"sims": {"campaign_arn": sims}}, **_quiet())
+    assert frame.columns[:2].tolist() == ["variant", "seedItemId"]
+    assert frame.groupby("seedItemId").size().to_dict() == {"i00": 5, "i01": 5}
+    assert frame["score"].isna().all()  # SIMS sends no scores: <NA>, never 0
+    both, _ = lab.recommend_many(USERS[:2], variants={"up": {}, "pop": {"campaign_arn": popular}}, **_quiet())
+    assert both.attrs["requests"]["pop"]["campaignArn"] == popular
+    top = Lab.local(local, campaign_arn=popular).recommend("u00", num_results=5)["itemId"].tolist()
+    assert both.loc[(both["variant"] == "pop") & (both["userId"] == "u00"), "itemId"].tolist() == top
+
+
+# --- validation before anything is sent -----------------------------------------------------------------
+
+
+def test_a_broken_variant_fails_before_anything_is_sent(local: LocalPersonalize) -> None:
+    wire = Wire()
+    lab = wired_lab(local, wire)
+    with pytest.raises(err.ValidationError) as info:
+        lab.recommend_many(USERS, variants={"A": {}, "B": {"filter": "nope"}}, **_quiet())
+    assert str(info.value).startswith("variant 'B': filter='nope' is not a filter in this dataset group")
+    with pytest.raises(err.ValidationError, match=r"^variant 'B': .*CATEGORY"):  # required value missing
+        lab.recommend_many(USERS, variants={"A": {}, "B": {"filter": "category"}}, **_quiet())
+    with pytest.raises(err.ValidationError) as info:
+        lab.recommend_many(USERS, variants={"A": {"filtre": "books"}}, **_quiet())
+    assert str(info.value) == (
+        "variant 'A' has unknown argument(s) ['filtre']; a variant takes ['filter', 'filter_values', "
+        "'promotion', 'context', 'metadata', 'num_results', 'campaign_arn', 'recommender_arn']. "
+        "Fix: rename or drop them"
+    )
+    with pytest.raises(err.ValidationError, match=r"^pass exactly one of users= .* or items="):
+        lab.recommend_many(USERS, items=["i00"], **_quiet())
+    with pytest.raises(err.ValidationError, match=r"^users='u00' must be a list of ids, not one string"):
+        lab.recommend_many("u00", **_quiet())
+    with pytest.raises(err.ValidationError, match=r"^users\[1\]='' must be an id string of 1-256"):
+        lab.recommend_many(["u00", ""], **_quiet())
+    with pytest.raises(err.ValidationError, match=r"^workers=0 must be an integer >= 1"):
+        lab.recommend_many(USERS, workers=0, **_quiet())
+    with pytest.raises(err.ValidationError, match=r"^rate_limit=-1 must be a positive number"):
+        lab.recommend_many(USERS, rate_limit=-1, **_quiet())
+    assert wire.sent == []
+
+
+# --- errors: retries, the errors frame, the run goes on ----------------------------------------------
+
+
+def test_throttling_is_retried_5xx_recorded_and_the_run_continues(local: LocalPersonalize) -> None:
+    throttled: dict[str, int] = {}
+
+    def fail(body: dict[str, Any], _: int) -> tuple[int, str] | None:
+        user = body["userId"]
+        if user == "u01" and throttled.get(user, 0) < 2:  # throttled twice, then answered
+            throttled[user] = throttled.get(user, 0) + 1
+            return 400, "ThrottlingException"
+        if user == "u03":  # down for good
+            return 500, "InternalFailure"
+        return None
+
+    wire = Wire(fail)
+    lab = wired_lab(local, wire)
+    with pytest.warns(err.PersonalizeLabWarning, match=r"1 request\(s\) failed \(InternalFailure ×1\)"):
+        result = lab.recommend_many(USERS, workers=3, retries=2, backoff=0.001, **_quiet())
+    frame, errors = result
+    assert sorted(frame["userId"].unique()) == ["u00", "u01", "u02", "u04", "u05"]
+    assert errors.to_dict("records") == [
+        {
+            "variant": "default",
+            "userId": "u03",
+            "code": "InternalFailure",
+            "message": "injected InternalFailure",
+            "attempts": 3,
+        }
+    ]
+    assert wire.users().count("u01") == 3
+    assert wire.users().count("u03") == 3
+    assert result.stats["retries"] == 4
+    assert result.stats["calls"] == len(wire.sent) == 10
+    assert result.stats["failed"] == 1
+    assert not result.interrupted
+
+
+def test_a_variant_that_fails_for_everyone_is_sent_once(local: LocalPersonalize) -> None:
+    def fail(body: dict[str, Any], _: int) -> tuple[int, str] | None:
+        return (400, "InvalidInputException") if "filterArn" in body else None
+
+    wire = Wire(fail)
+    lab = wired_lab(local, wire)
+    with pytest.warns(err.PersonalizeLabWarning, match="InvalidInputException ×1"):
+        frame, errors = lab.recommend_many(USERS, variants={"A": {}, "B": {"filter": "books"}}, **_quiet())
+    assert frame["variant"].unique().tolist() == ["A"]
+    assert len(errors) == 1
+    row = errors.iloc[0]
+    assert (row["variant"], row["code"], row["attempts"]) == ("B", "InvalidInputException", 1)
+    assert row["userId"] is pd.NA
+    assert row["message"] == (
+        "injected InvalidInputException (the variant fails the same way for every id: sent once, "
+        "5 request(s) skipped)"
+    )
+    assert sum("filterArn" in b for b in wire.sent) == 1
+
+
+# --- cache ----------------------------------------------------------------------------------------------
+
+
+def test_cache_pins_exploration_and_can_be_bypassed() -> None:
+    store = _store(random_mode="sequence")  # like the service: the same request twice may differ
+    wire = Wire()
+    lab = wired_lab(store, wire, campaign="up-explore")
+    first, _ = lab.recommend_many(USERS, **_quiet(num_results=10))
+    assert len(wire.sent) == len(USERS)
+    again = lab.recommend_many(USERS, **_quiet(num_results=10))
+    assert len(wire.sent) == len(USERS)
+    assert again.stats["from_cache"] == len(USERS)
+    pd.testing.assert_frame_equal(again.frame, first)  # same lists, same recommendationIds
+    fresh = lab.recommend_many(USERS, cache=False, **_quiet(num_results=10))
+    assert len(wire.sent) == 2 * len(USERS)
+    assert not fresh.frame["itemId"].equals(first["itemId"])  # exploration drew again
+    lab.clear_cache()
+    lab.recommend_many(USERS, **_quiet(num_results=10))
+    assert len(wire.sent) == 3 * len(USERS)
+
+
+# --- checkpoint, interrupt, resume ------------------------------------------------------------------------
+
+
+def test_interrupted_run_resumes_from_its_checkpoint(local: LocalPersonalize, tmp_path: Path) -> None:
+    variants = {"A": {}, "B": {"filter": "books"}}
+    users = [f"u{k:02d}" for k in range(20)]
+    path = tmp_path / "run.parquet"
+
+    def stop_after_7(p: Progress) -> None:
+        if p.done == 7:
+            raise KeyboardInterrupt
+
+    wire = Wire()
+    lab = wired_lab(local, wire)
+    with pytest.warns(err.PersonalizeLabWarning, match=r"interrupted: (\d+) of 40 requests finished"):
+        partial = lab.recommend_many(
+            users, variants=variants, workers=3, checkpoint=path, progress=stop_after_7, num_results=5
+        )
+    assert partial.interrupted
+    finished = {
+        (r.variant, r.userId) for r in partial.frame[["variant", "userId"]].drop_duplicates().itertuples()
+    }
+    assert 7 <= len(finished) <= 7 + 3  # what the running workers finished is kept too
+    saved = pq.read_table(path).to_pandas()
+    assert set(zip(saved["variant"], saved["key"], strict=True)) == finished
+    assert len(wire.sent) == len(finished)
+
+    # a restarted kernel: new Lab (empty cache), same call, same checkpoint
+    wire2 = Wire()
+    resumed = wired_lab(local, wire2).recommend_many(
+        users, variants=variants, workers=3, checkpoint=path, progress=False, num_results=5
+    )
+    sent_again = {("B" if "filterArn" in b else "A", b["userId"]) for b in wire2.sent}
+    assert len(wire2.sent) == 40 - len(finished)
+    assert not sent_again & finished
+    assert resumed.stats["from_checkpoint"] == len(finished)
+    assert not resumed.interrupted
+    assert len(pq.read_table(path)) == 40
+
+    whole, _ = Lab.local(local, campaign_arn=local.campaign_arns["up"]).recommend_many(
+        users, variants=variants, cache=False, progress=False, num_results=5
+    )
+    pd.testing.assert_frame_equal(
+        resumed.frame.drop(columns="recommendationId"), whole.drop(columns="recommendationId")
+    )
+    # the resumed part keeps the recommendationIds that were first sent
+    kept = partial.frame.set_index(["variant", "userId", "rank"])["recommendationId"]
+    again = resumed.frame.set_index(["variant", "userId", "rank"])["recommendationId"]
+    assert again.loc[kept.index].equals(kept)
+
+
+def test_a_crash_flushes_the_checkpoint(local: LocalPersonalize, tmp_path: Path) -> None:
+    path = tmp_path / "crash.parquet"
+
+    def crash(p: Progress) -> None:
+        if p.done == 3:
+            raise RuntimeError("kernel died")
+
+    lab = Lab.local(local, campaign_arn=local.campaign_arns["up"])
+    with pytest.raises(RuntimeError, match="kernel died"):
+        lab.recommend_many(USERS, checkpoint=path, progress=crash, cache=False, num_results=5)
+    assert pq.read_table(path).column("key").to_pylist() == USERS[:3]
+    wire = Wire()
+    wired_lab(local, wire).recommend_many(USERS, checkpoint=path, **_quiet())
+    assert wire.users() == USERS[3:]
+
+
+def test_checkpoint_refuses_a_file_that_is_not_one(local: LocalPersonalize, tmp_path: Path) -> None:
+    path = tmp_path / "notes.parquet"
+    path.write_text("not parquet")
+    lab = Lab.local(local, campaign_arn=local.campaign_arns["up"])
+    with pytest.raises(err.ValidationError, match=r"exists but is not a readable parquet file"):
+        lab.recommend_many(USERS, checkpoint=path, **_quiet())
+    assert path.read_text() == "not parquet"
+
+
+# --- pacing and progress ----------------------------------------------------------------------------------
+
+
+def test_token_bucket_spaces_requests_at_the_rate() -> None:
+    now = [0.0]
+    bucket = TokenBucket(10.0, burst=2.0, clock=lambda: now[0])
+    assert [bucket.reserve() for _ in range(4)] == pytest.approx([0.0, 0.0, 0.1, 0.2])
+    now[0] = 1.0  # a second later the debt (2 tokens) is repaid and the bucket refilled to its burst
+    assert [bucket.reserve() for _ in range(3)] == pytest.approx([0.0, 0.0, 0.1])
+    assert all(0 <= backoff_delay(n) <= min(20.0, 0.1 * 2**n) for n in range(10) for _ in range(20))
+
+
+def test_defaults_follow_the_backend(local: LocalPersonalize) -> None:
+    lab = Lab.local(local)
+    assert default_rate_limit(lab) is None
+    assert default_workers(lab) == 1
+    slow = _store(latency_ms=1)
+    assert default_workers(Lab.local(slow)) == 8
+    aws = Lab(local.default_campaign_arn, client=lab.client, control_client=lab.control_client)
+    assert default_rate_limit(aws) == DEFAULT_AWS_RATE == 50.0
+    assert default_workers(aws) == 8
+
+
+def test_rate_limit_holds_across_workers(local: LocalPersonalize) -> None:
+    lab = Lab.local(local, campaign_arn=local.campaign_arns["up"])
+    users = [f"u{k:02d}" for k in range(21)]
+    result = lab.recommend_many(users, rate_limit=200, workers=4, cache=False, **_quiet())
+    assert result.stats["seconds"] >= 20 / 200 * 0.95  # 21 requests, one free token, then 200 per second
+
+
+def test_progress_bar_shows_done_total_and_errors(
+    local: LocalPersonalize, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lab = Lab.local(local, campaign_arn=local.campaign_arns["up"])
+    lab.recommend_many(USERS, num_results=5, cache=False, progress=True)
+    shown = capsys.readouterr().err
+    assert "recommend_many: 100%" in shown
+    assert "6/6" in shown
+    assert "errors=0" in shown
+
+
+# --- compare ----------------------------------------------------------------------------------------------
+
+
+def test_compare_takes_catalog_and_popularity_from_the_local_personalize(local: LocalPersonalize) -> None:
+    lab = Lab.local(local, campaign_arn=local.campaign_arns["up"])
+    interactions, _, _ = tiny_frames()
+    truth = interactions.groupby("USER_ID").tail(3)[["USER_ID", "ITEM_ID"]]
+    variants = {"A": {}, "B": {"promotion": Promotion("books", 20, filter="books")}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        comparison = lab.compare(USERS, variants, truth=truth, progress=False, num_results=5)
+    assert comparison.settings["catalog_size"] == 45
+    summary = comparison.summary().set_index("variant")
+    assert lab.last_run is not None
+    frame = lab.last_run.frame
+    for name in ("A", "B"):
+        distinct = frame.loc[frame["variant"] == name, "itemId"].nunique()
+        assert summary.loc[name, "catalog_coverage"] == pytest.approx(distinct / 45)
+    assert summary.loc["B", "requested_promoted_share"] == pytest.approx(0.2)
+    assert summary.loc["B", "promoted_share"] == pytest.approx(0.2)  # 1 of 5 per list
+    assert {"precision@5", "ndcg@5"} <= set(comparison.to_frame().columns)
+    assert set(comparison.tests()["variant"]) == {"B"}
+
+
+def test_interrupt_without_checkpoint_keeps_what_finished(local: LocalPersonalize) -> None:
+    def stop_after_2(p: Progress) -> None:
+        if p.done == 2:
+            raise KeyboardInterrupt
+
+    lab = Lab.local(local, campaign_arn=local.campaign_arns["up"])
+    with pytest.warns(err.PersonalizeLabWarning, match=r"2 of 6 requests finished .*pass checkpoint="):
+        partial = lab.recommend_many(USERS, progress=stop_after_2, cache=False, num_results=5)
+    assert partial.interrupted
+    assert partial.frame["userId"].unique().tolist() == USERS[:2]
+    assert partial.stats["sent"] == 2
