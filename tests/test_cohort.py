@@ -271,7 +271,8 @@ def test_interrupted_run_resumes_from_its_checkpoint(local: LocalPersonalize, tm
     finished = {
         (r.variant, r.userId) for r in partial.frame[["variant", "userId"]].drop_duplicates().itertuples()
     }
-    assert 7 <= len(finished) <= 7 + 3  # what the running workers finished is kept too
+    # what was in flight is kept too: the pool keeps at most 2 × workers requests submitted at once
+    assert 7 <= len(finished) <= 7 + 2 * 3
     saved = pq.read_table(path).to_pandas()
     assert set(zip(saved["variant"], saved["key"], strict=True)) == finished
     assert len(wire.sent) == len(finished)
