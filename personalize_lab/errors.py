@@ -20,6 +20,9 @@ exactly one place, :func:`from_client_error`, chained with ``from`` so the origi
     │   ├── AccessDeniedError            AccessDeniedException, expired or missing credentials
     │   └── ServiceUnavailableError      5xx, InternalFailure, ServiceUnavailable
     └── ReplayMissError                  a replayed session has no recording of this request
+
+    PersonalizeLabWarning (UserWarning)  legal but surprising, e.g. an EXCLUDE clause dropped for a
+                                         missing placeholder value
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ __all__ = [
     "FilterValuesError",
     "InvalidInputError",
     "PersonalizeLabError",
+    "PersonalizeLabWarning",
     "ReplayMissError",
     "ResourceNotFoundError",
     "ServiceError",
@@ -47,6 +51,11 @@ __all__ = [
 
 class PersonalizeLabError(Exception):
     """Base class of every error personalize_lab raises on purpose."""
+
+
+class PersonalizeLabWarning(UserWarning):
+    """A request is legal but does something the caller may not expect (for example the service will
+    silently drop an EXCLUDE clause whose placeholder has no value)."""
 
 
 class ValidationError(PersonalizeLabError, ValueError):
@@ -204,6 +213,12 @@ _CODE_TO_CLASS: dict[str, type[ServiceError]] = {
     "UnrecognizedClientException": AccessDeniedError,
     "ExpiredTokenException": AccessDeniedError,
     "InvalidSignatureException": AccessDeniedError,
+    # botocore raises these itself (no HTTP answer); the client maps them through here too
+    "NoCredentialsError": AccessDeniedError,
+    "PartialCredentialsError": AccessDeniedError,
+    "EndpointConnectionError": ServiceUnavailableError,
+    "ConnectTimeoutError": ServiceUnavailableError,
+    "ReadTimeoutError": ServiceUnavailableError,
     "InternalFailure": ServiceUnavailableError,
     "InternalServerError": ServiceUnavailableError,
     "ServiceUnavailable": ServiceUnavailableError,

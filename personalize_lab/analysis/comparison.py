@@ -1,0 +1,295 @@
+"""A/B comparison of recommendation variants on one long frame: the ``compare`` verb and its result.
+
+``compare(frame)`` computes everything once (per-user metrics, overlap with the reference, paired
+statistics, per-variant summary) and returns a :class:`Comparison` whose methods are views: tables,
+plotly figures and an HTML report. It works on any long frame with the column contract — a cohort run,
+batch-inference output, or a hand-built frame — and never calls the service.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from personalize_lab.analysis import _views, accuracy, metrics, overlap, stats
+from personalize_lab.analysis._columns import VARIANT, Encoded, encode
+from personalize_lab.errors import ValidationError
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+
+@dataclass
+class Comparison:
+    """The result of :func:`compare`. Tables are computed; figures are built when asked for."""
+
+    frame: pd.DataFrame = field(repr=False)
+    encoded: Encoded = field(repr=False)
+    reference: str
+    k: int
+    settings: dict[str, Any]
+    _per_user: pd.DataFrame = field(repr=False)
+    _overlap: pd.DataFrame = field(repr=False)
+    _tests: pd.DataFrame = field(repr=False)
+    _summary: pd.DataFrame = field(repr=False)
+
+    @property
+    def variants(self) -> list[str]:
+        return list(self.encoded.variants)
+
+    @property
+    def key(self) -> str:
+        """The request key column (``userId``, or ``seedItemId`` for related-items requests)."""
+        return self.encoded.key
+
+    # --- tables -------------------------------------------------------------------------------------
+    def summary(self) -> pd.DataFrame:
+        """One row per variant: list, promotion, reason, score, coverage, popularity and overlap figures."""
+        return self._summary.copy()
+
+    def per_user(self) -> pd.DataFrame:
+        """Long: one row per user × variant × metric (columns variant, key, metric, value)."""
+        stacked = self._per_user.rename_axis(columns="metric").stack(future_stack=True)
+        long = pd.Series(stacked, name="value").reset_index()
+        return long.astype({VARIANT: "str", self.key: "str", "metric": "str"})
+
+    def to_frame(self) -> pd.DataFrame:
+        """Wide per-user table: one row per variant × user, one column per metric (what the tests used)."""
+        return self._per_user.reset_index()
+
+    def overlap(self) -> pd.DataFrame:
+        """Per user and variant pair (reference = variant_a): overlap@k, Jaccard, RBO, churn, rank shift."""
+        return self._overlap.copy()
+
+    def tests(self) -> pd.DataFrame:
+        """Paired statistics of every variant against the reference, with the test and correction named."""
+        return self._tests.copy()
+
+    def promoted_positions(self) -> pd.DataFrame:
+        """Count of promoted items at each list position, per variant."""
+        return metrics.promoted_positions(self.encoded)
+
+    def category_mix(self, column: str | None = None, *, top: int | None = 12) -> pd.DataFrame:
+        """Share of recommended items per category value, per variant."""
+        column = column or self.settings.get("category_column")
+        if column is None:
+            raise ValidationError(
+                field="column",
+                rule="no category column was given",
+                fix="pass compare(..., category_column=...)",
+            )
+        return metrics.category_mix(self.frame, column, top=top)
+
+    # --- figures (built by personalize_lab.plots, found through analysis._views) ----------------------
+    def figure(self, name: str, **options: Any) -> go.Figure:
+        """One named figure: see :meth:`figure_names`; options go to the plot builder."""
+        return _views.lookup("figure", name)(self, **options)
+
+    @staticmethod
+    def figure_names() -> list[str]:
+        """Figures a comparison can draw (registered by ``personalize_lab.plots``)."""
+        return _views.names("figure")
+
+    def score_distribution(self) -> go.Figure:
+        """Scores per variant on a log axis, with scoreless items counted beside it."""
+        return self.figure("score_distribution")
+
+    def reason_breakdown(self) -> go.Figure:
+        """Share of reasons (promoted, exploration, placeholder, none) at each rank, per variant."""
+        return self.figure("reason_breakdown")
+
+    def promoted_positions_figure(self) -> go.Figure:
+        """Where promoted items landed in the lists."""
+        return self.figure("promoted_positions")
+
+    def overlap_histogram(self, metric: str = "rbo") -> go.Figure:
+        """Distribution over users of an overlap measure against the reference."""
+        return self.figure("overlap_histogram", metric=metric)
+
+    def metric_bars(self, metrics: Iterable[str] | None = None) -> go.Figure:
+        """Change of each metric against the reference, with bootstrap confidence intervals."""
+        return self.figure("metric_bars", metrics=None if metrics is None else list(metrics))
+
+    def rank_shift(self, user: str, variant: str | None = None) -> go.Figure:
+        """Slope chart of one user's list in the reference and in ``variant``."""
+        return self.figure("rank_shift", user=user, variant=variant)
+
+    def category_mix_figure(self, column: str | None = None) -> go.Figure:
+        """Share of each category among recommended items, per variant."""
+        return self.figure("category_mix", column=column)
+
+    def figures(self) -> dict[str, go.Figure]:
+        """Every figure that applies to this comparison, by name (what the HTML report shows)."""
+        figs: dict[str, go.Figure] = {}
+        if len(self._tests):
+            figs["metric_bars"] = self.metric_bars()
+        figs["score_distribution"] = self.score_distribution()
+        figs["reason_breakdown"] = self.reason_breakdown()
+        if self.encoded.promoted.any():
+            figs["promoted_positions"] = self.promoted_positions_figure()
+        if len(self._overlap):
+            figs["rbo_histogram"] = self.overlap_histogram("rbo")
+            figs["rank_shift"] = self.rank_shift(self.typical_user())
+        if self.settings.get("category_column"):
+            figs["category_mix"] = self.category_mix_figure()
+        return figs
+
+    def typical_user(self, variant: str | None = None) -> str:
+        """A user whose RBO against the reference is the median one: a fair example for a slope chart."""
+        ov = self._overlap
+        if variant is not None:
+            ov = ov[ov["variant_b"] == variant]
+        if not len(ov):
+            return str(self.encoded.users[0])
+        ordered = ov.sort_values(["rbo", self.key], kind="stable")[self.key]
+        return str(ordered.iloc[len(ordered) // 2])
+
+    # --- output -------------------------------------------------------------------------------------
+    def to_html(self, path: str | Path, **options: Any) -> Path:
+        """Write a standalone HTML report; options go to :func:`personalize_lab.report.write_report`."""
+        return _views.lookup("report", "html")(self, path, **options)
+
+    def _repr_html_(self) -> str:
+        cols = [c for c in ("users", "mean_list_length", "promoted_share", "mean_rbo", "catalog_coverage")
+                if c in self._summary.columns]  # fmt: skip
+        head = (
+            f"<p><b>Comparison</b> of {len(self.variants)} variant(s) over {len(self.encoded.users)} "
+            f"{html.escape(self.key)}s, reference <code>{html.escape(self.reference)}</code>, k={self.k}</p>"
+        )
+        summary = self._summary.set_index(VARIANT)[cols].to_html(escape=True, float_format="{:.4g}".format)
+        tests = ""
+        if len(self._tests):
+            t = self._tests[["metric", VARIANT, "mean_diff", "ci_low", "ci_high", "p_adjusted"]]
+            tests = (
+                f"<p>Paired test: {html.escape(str(self._tests['test'].iloc[0]))}; correction: "
+                f"{html.escape(str(self._tests['correction'].iloc[0]))}</p>"
+                + t.to_html(index=False, escape=True, float_format="{:.4g}".format)
+            )
+        return f"<div class='personalize-lab-comparison'>{head}{summary}{tests}</div>"
+
+    def __repr__(self) -> str:
+        return (
+            f"Comparison(variants={self.variants}, reference={self.reference!r}, k={self.k}, "
+            f"users={len(self.encoded.users)})"
+        )
+
+
+def compare(
+    frame: pd.DataFrame,
+    *,
+    reference: str | None = None,
+    k: int | None = None,
+    truth: pd.DataFrame | None = None,
+    metrics_at: Iterable[str] | None = None,
+    item_popularity: pd.Series | None = None,
+    catalog_size: int | None = None,
+    diversity_column: str | None = None,
+    category_column: str | None = None,
+    requested_promotion: Mapping[str, float] | None = None,
+    test: stats.Test = "wilcoxon",
+    correction: stats.Correction = "holm",
+    n_resamples: int = 2000,
+    confidence: float = 0.95,
+    rbo_p: float = 0.9,
+    seed: int = 0,
+) -> Comparison:
+    """Compare every variant of a long recommendation frame with a reference variant.
+
+    frame: one row per recommended item with ``variant``, ``userId`` (or ``seedItemId``), ``rank``,
+        ``itemId`` and optionally ``score``, ``promotionName``, ``reason`` and metadata columns. A user
+        present in one variant but not another counts as an empty list there.
+    reference: the variant the others are compared with (default: the first variant in the frame).
+    k: analyse the top k of every list (default: the longest list); overlap@k and accuracy use it.
+    truth: held-out interactions (USER_ID/ITEM_ID or userId/itemId) for precision, recall, NDCG, MRR and
+        hit rate; ``metrics_at`` picks specs like ``["ndcg@10", "mrr"]`` instead of the five at k.
+    item_popularity: interaction counts by itemId, for mean popularity and novelty.
+    catalog_size: number of items in the catalog, for coverage and the Gini of recommendation counts.
+    diversity_column / category_column: metadata columns for intra-list diversity and category mix.
+    requested_promotion: ``percentPromotedItems`` asked for, by variant, e.g. ``{"B": 20}``.
+    test, correction, n_resamples, confidence, seed: the paired statistics (see ``analysis.stats``).
+    rbo_p: persistence of rank-biased overlap (0.9 weighs roughly the top 10 most).
+    """
+    enc = encode(frame, k=k)
+    if not enc.variants:
+        raise ValidationError(field="frame", rule="has no rows", fix="pass a frame with at least one variant")
+    ref = enc.variants[0] if reference is None else str(reference)
+    if ref not in enc.variants:
+        raise ValidationError(
+            field="reference",
+            value=reference,
+            rule=f"is not a variant of the frame; variants are {enc.variants}",
+        )
+    depth = k if k is not None else int(enc.position.max(initial=1))
+    parts = [metrics.list_metrics(enc)]
+    if item_popularity is not None:
+        parts.append(metrics.popularity_metrics(enc, item_popularity)[0])
+    if diversity_column is not None:
+        parts.append(metrics.intra_list_diversity(frame, enc, diversity_column).to_frame())
+    if truth is not None:
+        specs = (
+            accuracy.parse_metrics(metrics_at) if metrics_at is not None else accuracy.default_metrics(depth)
+        )
+        parts.append(accuracy.accuracy_metrics(enc, truth, specs))
+    elif metrics_at is not None:
+        raise ValidationError(
+            field="metrics_at", rule="accuracy metrics need truth", fix="pass truth=held_out"
+        )
+    per_user = pd.concat(parts, axis=1)
+    if category_column is not None:
+        metrics.category_mix(frame, category_column)  # validate early, before any figure is asked for
+    ov = overlap.overlap_table(enc, ref, k=depth, p=rbo_p)
+    # `empty` is list_length == 0 restated; all-NaN columns (e.g. no scores at all) have nothing to test
+    tested = [c for c in per_user.columns if c != "empty" and per_user[c].notna().any()]
+    table = stats.paired_tests(
+        per_user[tested],
+        reference=ref,
+        test=test,
+        correction=correction,
+        n_resamples=n_resamples,
+        confidence=confidence,
+        seed=seed,
+    )
+    summary = metrics.variant_summary(
+        enc, per_user, catalog_size=catalog_size, requested_promotion=requested_promotion
+    )
+    for col in [c for c in per_user.columns if "@" in c]:
+        summary[col] = summary[VARIANT].map(per_user[col].groupby(level=VARIANT).mean())
+    if len(ov):
+        means = ov.groupby("variant_b")[["overlap@k", "jaccard", "rbo"]].mean()
+        for col, name in (
+            ("overlap@k", f"mean_overlap@{depth}"),
+            ("jaccard", "mean_jaccard"),
+            ("rbo", "mean_rbo"),
+        ):
+            summary[name] = summary[VARIANT].map(means[col]).where(summary[VARIANT] != ref, 1.0)
+    settings = {
+        "truth": truth is not None,
+        "catalog_size": catalog_size,
+        "diversity_column": diversity_column,
+        "category_column": category_column,
+        "test": test,
+        "correction": correction,
+        "n_resamples": n_resamples,
+        "confidence": confidence,
+        "rbo_p": rbo_p,
+        "seed": seed,
+    }
+    return Comparison(
+        frame=frame,
+        encoded=enc,
+        reference=ref,
+        k=depth,
+        settings=settings,
+        _per_user=per_user,
+        _overlap=ov,
+        _tests=table,
+        _summary=summary,
+    )
+
+
+__all__ = ["Comparison", "compare"]

@@ -1,0 +1,206 @@
+"""Figures about list positions: why items sit where they do, where promotions land, how ranks moved."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from personalize_lab.analysis._columns import (
+    ITEM_ID,
+    RANK,
+    REASON,
+    REASON_EXPLORATION,
+    REASON_POPULAR,
+    REASON_PROMOTED,
+    VARIANT,
+    reason_codes,
+    request_key,
+    validate_frame,
+    variant_order,
+)
+from personalize_lab.errors import ValidationError
+from personalize_lab.plots.theme import DOWN, MUTED, REASON_COLORS, UP, themed, variant_colors
+
+NO_REASON = "No reason"
+REASON_ORDER = (REASON_PROMOTED, REASON_EXPLORATION, REASON_POPULAR, NO_REASON)
+
+
+def reason_shares(frame: pd.DataFrame) -> pd.DataFrame:
+    """Share of items at each rank per reason label, per variant (long: variant, rank, reason, share).
+
+    An item with several reasons counts 1/n toward each, so the shares at one rank sum to 1.
+    """
+    validate_frame(frame)
+    rows = frame[frame[ITEM_ID].notna()]
+    reasons = rows[REASON] if REASON in rows.columns else pd.Series([()] * len(rows), index=rows.index)
+    # group on the distinct reason tuples first: there are a handful, while rows can be millions
+    codes, distinct = reason_codes(reasons)
+    codes = np.where(codes < 0, len(distinct) - 1, codes)
+    grouped = (
+        pd.DataFrame(
+            {
+                VARIANT: rows[VARIANT].astype(str).to_numpy(),
+                "rank": rows[RANK].to_numpy(dtype="int64"),
+                "code": codes,
+            }
+        )
+        .groupby([VARIANT, "rank", "code"], sort=False)
+        .size()
+        .rename("n")
+        .reset_index()
+    )
+    label_rows = []
+    for code, reason_tuple in enumerate(distinct):
+        labels = list(reason_tuple) or [NO_REASON]
+        for label in labels:
+            label_rows.append({"code": code, "reason": label, "weight": 1.0 / len(labels)})
+    expanded = grouped.merge(pd.DataFrame(label_rows), on="code")
+    expanded["n"] = expanded["n"] * expanded["weight"]
+    counts = expanded.groupby([VARIANT, "rank", "reason"], sort=False)["n"].sum()
+    totals = counts.groupby(level=[0, 1]).transform("sum")
+    out = (counts / totals).rename("share").reset_index()
+    return out.astype({VARIANT: "str", "rank": "int64", "reason": "str"})
+
+
+def reason_breakdown(frame: pd.DataFrame) -> go.Figure:
+    """Stacked bars: at each rank, the share of items by reason; one panel per variant."""
+    variants = variant_order(frame)
+    shares = reason_shares(frame)
+    labels = [r for r in REASON_ORDER if r in set(shares["reason"])]
+    labels += sorted(set(shares["reason"]) - set(labels))  # any label the service adds later
+    fig = make_subplots(
+        rows=1,
+        cols=max(len(variants), 1),
+        shared_yaxes=True,
+        subplot_titles=variants,
+        horizontal_spacing=0.04,
+    )
+    for col, v in enumerate(variants, start=1):
+        mine = shares[shares[VARIANT] == v]
+        for label in labels:
+            part = mine[mine["reason"] == label].sort_values("rank")
+            fig.add_trace(
+                go.Bar(
+                    x=part["rank"].to_numpy(),
+                    y=part["share"].to_numpy(),
+                    name=label,
+                    legendgroup=label,
+                    showlegend=col == 1,
+                    marker={"color": REASON_COLORS.get(label, MUTED)},
+                    hovertemplate=f"rank %{{x}}: %{{y:.0%}} {label}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+        fig.update_xaxes(
+            title_text="Rank", row=1, col=col, dtick=5 if len(mine) and mine["rank"].max() > 10 else 1
+        )
+    fig.update_yaxes(title_text="Share of items", tickformat=".0%", range=[0, 1], row=1, col=1)
+    fig.update_layout(barmode="stack", bargap=0.1)
+    return themed(fig, title="Why items are recommended, by rank")
+
+
+def promoted_positions(positions: pd.DataFrame) -> go.Figure:
+    """Grouped bars of how many promoted items landed at each position, per variant.
+
+    ``positions`` is :meth:`Comparison.promoted_positions` (variant, position, promoted).
+    """
+    missing = [c for c in (VARIANT, "position", "promoted") if c not in positions.columns]
+    if missing:
+        raise ValidationError(f"positions frame is missing column(s) {missing}", field="positions")
+    variants = [str(v) for v in pd.unique(positions[VARIANT].astype(str))]
+    colors = variant_colors(variants)
+    fig = go.Figure()
+    for v in variants:
+        part = positions[positions[VARIANT] == v].sort_values("position")
+        fig.add_trace(
+            go.Bar(
+                x=part["position"].to_numpy(),
+                y=part["promoted"].to_numpy(),
+                name=v,
+                marker={"color": colors[v]},
+            )
+        )
+    fig.update_xaxes(title_text="Position in the list", dtick=1)
+    fig.update_yaxes(title_text="Promoted items")
+    fig.update_layout(barmode="group")
+    return themed(fig, title="Where promoted items land")
+
+
+def rank_shift(
+    frame: pd.DataFrame, user: str, *, variants: tuple[str, str], k: int | None = None
+) -> go.Figure:
+    """Slope chart of one user's list: each shared item joins its rank in ``variants[0]`` and ``[1]``.
+
+    Items that moved up are green, down orange, unchanged grey; items in only one list are hollow
+    markers on their side. The rank axis runs downward (rank 1 on top).
+    """
+    key = request_key(frame)
+    validate_frame(frame)
+    left, right = (str(v) for v in variants)
+    known = set(variant_order(frame))
+    for v in (left, right):
+        if v not in known:
+            raise ValidationError(
+                field="variants", value=v, rule=f"not a variant; variants are {sorted(known)}"
+            )
+    mine = frame[(frame[key].astype(str) == str(user)) & frame[ITEM_ID].notna()]
+    if mine.empty:
+        raise ValidationError(field="user", value=user, rule=f"has no recommendations in the frame ({key})")
+
+    def ranks(v: str) -> dict[str, int]:
+        part = mine[mine[VARIANT].astype(str) == v].sort_values(RANK)
+        items = list(dict.fromkeys(part[ITEM_ID].astype(str)))[:k]
+        return {item: i + 1 for i, item in enumerate(items)}
+
+    ra, rb = ranks(left), ranks(right)
+    fig = go.Figure()
+    groups: dict[str, tuple[list[object], list[object], list[str]]] = {
+        "moved up": ([], [], []),
+        "moved down": ([], [], []),
+        "same rank": ([], [], []),
+    }
+    for item, a in ra.items():
+        if item in rb:
+            b = rb[item]
+            name = "moved up" if b < a else "moved down" if b > a else "same rank"
+            xs, ys, texts = groups[name]
+            xs += [left, right, None]
+            ys += [a, b, None]
+            texts += [item, item, ""]
+    for (name, (xs, ys, texts)), color in zip(groups.items(), (UP, DOWN, MUTED), strict=True):
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=ys, mode="lines+markers", name=name, line={"color": color, "width": 2},
+                marker={"size": 7}, text=texts, hovertemplate="%{text}: rank %{y}<extra></extra>",
+            )
+        )  # fmt: skip
+    only_a = [(i, r) for i, r in ra.items() if i not in rb]
+    only_b = [(i, r) for i, r in rb.items() if i not in ra]
+    for name, side, items in ((f"only in {left}", left, only_a), (f"only in {right}", right, only_b)):
+        fig.add_trace(
+            go.Scatter(
+                x=[side] * len(items), y=[r for _, r in items], mode="markers", name=name,
+                marker={"symbol": "circle-open", "size": 9, "color": MUTED}, text=[i for i, _ in items],
+                hovertemplate="%{text}: rank %{y}<extra></extra>",
+            )
+        )  # fmt: skip
+    for side, table, position in ((left, ra, "middle left"), (right, rb, "middle right")):
+        fig.add_trace(
+            go.Scatter(
+                x=[side] * len(table), y=list(table.values()), mode="text", text=list(table.keys()),
+                textposition=position, showlegend=False, hoverinfo="skip", textfont={"size": 11},
+            )
+        )  # fmt: skip
+    depth = max([*ra.values(), *rb.values(), 1])
+    fig.update_yaxes(
+        title_text="Rank", autorange=False, range=[depth + 0.8, 0.2], dtick=1 if depth <= 25 else 5
+    )
+    fig.update_xaxes(
+        title_text="Variant", type="category", categoryorder="array", categoryarray=[left, right]
+    )
+    return themed(
+        fig, title=f"Rank shift for {key} {user}: {left} → {right}", height=max(420, 22 * depth + 160)
+    )

@@ -1,0 +1,64 @@
+"""One look for every figure: a plotly template registered as ``personalize_lab`` and stable colours.
+
+A variant keeps its colour across every figure of a comparison (colours follow the order variants
+are given in), and the reason labels have fixed colours of their own. The template is registered in
+``plotly.io.templates`` but never made the global default: a library should not restyle the user's
+other figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+TEMPLATE = "personalize_lab"
+
+#: Colour-blind-safe palette (Okabe–Ito, reordered so the first two contrast well).
+VARIANT_PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+REASON_COLORS = {
+    "Promoted item": "#E69F00",
+    "Exploration": "#009E73",
+    "Popular item": "#CC79A7",
+    "No reason": "#BFC5CC",
+}
+MUTED = "#8A939C"
+UP, DOWN = "#009E73", "#D55E00"
+
+_template = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 13, "color": "#1F2933"},
+        title={"font": {"size": 17}, "x": 0.0, "xanchor": "left", "xref": "paper"},
+        colorway=list(VARIANT_PALETTE),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 70, "r": 30, "t": 70, "b": 60},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
+        xaxis={"showgrid": False, "linecolor": "#9AA5B1", "ticks": "outside", "automargin": True},
+        yaxis={"gridcolor": "#E4E7EB", "zerolinecolor": "#9AA5B1", "automargin": True},
+        hoverlabel={"font": {"size": 12}},
+        bargap=0.15,
+    )
+)
+pio.templates[TEMPLATE] = _template
+
+
+def variant_colors(variants: Iterable[str]) -> dict[str, str]:
+    """Colour of each variant, in the order given (the palette repeats after eight variants)."""
+    return {v: VARIANT_PALETTE[i % len(VARIANT_PALETTE)] for i, v in enumerate(variants)}
+
+
+def themed(fig: go.Figure, *, title: str, height: int = 420) -> go.Figure:
+    """Apply the template, a title and a height; returns the same figure."""
+    fig.update_layout(template=TEMPLATE, title={"text": title}, height=height)
+    return fig

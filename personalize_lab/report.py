@@ -1,0 +1,246 @@
+"""A standalone HTML report of a comparison, for people without Python: tables, figures, no kernel.
+
+One file by default, with plotly.js embedded, so it opens from an e-mail attachment or a file share
+without network. Everything that came from data or from the caller (title, variant names, item
+metadata, user ids) is escaped with ``html.escape`` in the page, and figure JSON is escaped for the
+``<script>`` it sits in. Amazon resource names and 12-digit account ids are replaced unless
+``redact=False``, because reports travel further than notebooks.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import plotly
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from personalize_lab.analysis import _views
+from personalize_lab.analysis._columns import VARIANT
+from personalize_lab.analysis.comparison import Comparison
+from personalize_lab.errors import ValidationError
+from personalize_lab.plots import _comparison as _figures  # noqa: F401  (the figures a report shows)
+
+IncludePlotlyJS = Literal["inline", "cdn", "directory"]
+PLOTLY_JS_FILE = "plotly.min.js"
+
+_ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):[\w-]*:\d{12}:[^\s\"'<>,;)\]]*[^\s\"'<>,;)\].]")
+_ACCOUNT = re.compile(r"(?<![\w.])\d{12}(?![\w])")
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def redact_text(text: str) -> str:
+    """Replace ARNs by ``[redacted <service> ARN]`` and 12-digit account ids by ``[redacted account]``."""
+    text = _ARN.sub(lambda m: f"[redacted {m.group(1)} ARN]", text)
+    return _ACCOUNT.sub("[redacted account]", text)
+
+
+def _redact_obj(obj: Any) -> Any:
+    """Redact every string inside a JSON-like structure (numbers and base64 array payloads untouched)."""
+    if isinstance(obj, str):
+        return redact_text(obj)
+    if isinstance(obj, list):
+        return [_redact_obj(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: (v if k == "bdata" else _redact_obj(v)) for k, v in obj.items()}
+    return obj
+
+
+def _script_json(obj: Any) -> str:
+    """JSON safe to place inside ``<script>``: no ``</script>``, no HTML entities, no line separators."""
+    text = json.dumps(obj, separators=(",", ":"), allow_nan=False, default=str)
+    for raw, escaped in _SCRIPT_ESCAPES.items():
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _format(value: Any) -> str:
+    if value is None or value is pd.NA:
+        return "–"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e6):
+            return f"{value:.3g}"
+        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _cell(value: Any, redact: bool, tag: str = "td", cls: str = "") -> str:
+    text = _format(value.item() if hasattr(value, "item") else value)
+    text = redact_text(text) if redact else text
+    attr = f' class="{cls}"' if cls else ""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    attr += ' data-num="1"' if numeric and not cls else ""
+    return f"<{tag}{attr}>{html.escape(text)}</{tag}>"
+
+
+def table_html(
+    frame: pd.DataFrame, *, redact: bool = True, index: bool = True, highlight: str | None = None
+) -> str:
+    """An escaped HTML table of ``frame`` (every header and cell through ``html.escape``)."""
+    head = ([frame.index.name or ""] if index else []) + [str(c) for c in frame.columns]
+    rows = []
+    for label, row in frame.iterrows():
+        cells = [_cell(label, redact, "th")] if index else []
+        strong = (
+            highlight is not None
+            and highlight in row
+            and isinstance(row[highlight], float)
+            and row[highlight] < 0.05
+        )
+        cells += [_cell(v, redact, cls="sig" if strong and c == highlight else "") for c, v in row.items()]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    header = "".join(_cell(h, redact, "th") for h in head)
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _figure_html(fig: go.Figure, div_id: str, redact: bool) -> str:
+    spec = json.loads(pio.to_json(fig, validate=False))
+    spec = _redact_obj(spec) if redact else spec
+    config = {"responsive": True, "displaylogo": False}
+    return (
+        f'<div class="figure"><div id="{div_id}" class="plot"></div><script>'
+        f'Plotly.newPlot("{div_id}",{_script_json(spec.get("data", []))},'
+        f"{_script_json(spec.get('layout', {}))},{_script_json(config)});</script></div>"
+    )
+
+
+def _plotly_script(include_plotlyjs: IncludePlotlyJS, path: Path) -> str:
+    if include_plotlyjs == "inline":
+        return f'<script type="text/javascript">{get_plotlyjs()}</script>'
+    if include_plotlyjs == "cdn":
+        version = plotly.offline.get_plotlyjs_version()
+        return f'<script src="https://cdn.plot.ly/plotly-{version}.min.js" charset="utf-8"></script>'
+    if include_plotlyjs == "directory":
+        (path.parent / PLOTLY_JS_FILE).write_text(get_plotlyjs(), encoding="utf-8")
+        return f'<script src="{PLOTLY_JS_FILE}" charset="utf-8"></script>'
+    raise ValidationError(
+        field="include_plotlyjs",
+        value=include_plotlyjs,
+        rule="must be 'inline' (one self-contained file), 'cdn' or 'directory' (plotly.min.js beside it)",
+    )
+
+
+_TEST_COLUMNS = {
+    "n_users": "users",
+    "mean_reference": "reference mean",
+    "mean_variant": "variant mean",
+    "mean_diff": "Δ mean",
+    "ci_low": "CI low",
+    "ci_high": "CI high",
+    "effect_size_dz": "effect dz",
+    "p_value": "p",
+    "p_adjusted": "p adjusted",
+}
+
+_STYLE = """
+:root{--ink:#1F2933;--muted:#616E7C;--line:#E4E7EB;--accent:#0072B2;--bg:#F5F7FA}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.5 Inter,"Segoe UI",Helvetica,Arial,sans-serif}
+header{background:#fff;border-bottom:1px solid var(--line);padding:24px 40px}
+header h1{margin:0 0 6px;font-size:24px;font-weight:650}
+header p{margin:0;color:var(--muted)}
+main{max-width:1180px;margin:0 auto;padding:24px 40px 48px}
+section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:20px 24px;margin:0 0 20px}
+h2{font-size:17px;margin:0 0 4px}
+.note{color:var(--muted);margin:0 0 12px;font-size:13px}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:13px;width:100%}
+th,td{padding:5px 10px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
+thead th{background:var(--bg);font-weight:600;position:sticky;top:0}
+td[data-num]{text-align:right}
+tbody tr:hover{background:#F0F4F8}
+td.sig{font-weight:700;color:var(--accent);text-align:right}
+.grid{display:grid;grid-template-columns:1fr;gap:20px}
+.figure{border:1px solid var(--line);border-radius:8px;padding:6px;background:#fff}
+footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 24px}
+"""
+
+
+def write_report(
+    comparison: Comparison,
+    path: str | Path,
+    *,
+    title: str = "Recommendation comparison",
+    include_plotlyjs: IncludePlotlyJS = "inline",
+    redact: bool = True,
+    figures: Mapping[str, go.Figure] | None = None,
+) -> Path:
+    """Write ``comparison`` as one HTML page (summary, paired tests, figures); return the path written.
+
+    include_plotlyjs: ``"inline"`` embeds plotly.js (one self-contained file, ~4.5 MB, works offline);
+        ``"cdn"`` links cdn.plot.ly (small file, needs network); ``"directory"`` writes plotly.min.js
+        beside the report and links it (share the folder).
+    redact: replace ARNs and 12-digit AWS account ids everywhere in the page (title, tables, figures).
+    figures: the figures to show (default: ``comparison.figures()``).
+    """
+    if not isinstance(comparison, Comparison):
+        raise ValidationError(
+            field="comparison", value=type(comparison).__name__, rule="must be the result of analysis.compare"
+        )
+    out = Path(path)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise ValidationError(
+            field="path", value=str(path), rule="must end in .html", fix="e.g. 'report.html'"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figs = dict(comparison.figures() if figures is None else figures)
+    clean = redact_text if redact else (lambda s: s)
+    esc_title = html.escape(clean(str(title)))
+    summary = comparison.summary().set_index(VARIANT).T
+    summary.index.name = "metric"
+    tests = comparison.tests()
+    test_note = ""
+    if len(tests):
+        test_note = (
+            f"Paired over users against <b>{html.escape(clean(comparison.reference))}</b>. "
+            f"Test: {html.escape(str(tests['test'].iloc[0]))}; multiple-comparison correction: "
+            f"{html.escape(str(tests['correction'].iloc[0]))}; mean difference with a "
+            f"{tests['ci_level'].iloc[0]:.0%} bootstrap interval ({comparison.settings['n_resamples']:,} "
+            f"resamples, seed {comparison.settings['seed']}). Adjusted p below 0.05 in bold."
+        )
+        tests = tests.set_index("metric")[[VARIANT, *_TEST_COLUMNS]].rename(columns=_TEST_COLUMNS)
+    variants = ", ".join(html.escape(clean(v)) for v in comparison.variants)
+    tests_table = table_html(tests, redact=redact, highlight="p adjusted") if len(tests) else ""
+    generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    figure_html = "".join(_figure_html(fig, f"figure-{i}", redact) for i, fig in enumerate(figs.values()))
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc_title}</title>
+<style>{_STYLE}</style>
+{_plotly_script(include_plotlyjs, out)}
+</head><body>
+<header><h1>{esc_title}</h1>
+<p>Variants {variants} · reference {html.escape(clean(comparison.reference))} ·
+{len(comparison.encoded.users):,} {html.escape(comparison.key)}s · top {comparison.k} ·
+generated {generated}</p></header>
+<main>
+<section><h2>Summary</h2><p class="note">One column per variant; shares are item-weighted, scoreless items are
+counted apart from scores.</p><div class="scroll">{table_html(summary, redact=redact)}</div></section>
+<section><h2>Paired tests</h2><p class="note">{test_note or "Only one variant: nothing to compare."}</p>
+<div class="scroll">{tests_table}</div></section>
+<section><h2>Figures</h2><div class="grid">{figure_html}</div></section>
+</main>
+<footer>personalize_lab · {len(figs)} figures · this page needs no Python and no network</footer>
+</body></html>
+"""
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+_views.register("report", "html", write_report)
+
+__all__ = ["redact_text", "table_html", "write_report"]

@@ -1,0 +1,121 @@
+"""The standalone HTML report: escaping of everything from data or callers, redaction, plotly.js modes."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import personalize_lab.report  # noqa: F401  (registers Comparison.to_html)
+from personalize_lab.analysis import compare
+from personalize_lab.errors import ValidationError
+from personalize_lab.report import redact_text, write_report
+from tests._analysis_frames import small_frame
+
+XSS = "<img src=x onerror=alert(1)>"
+ARN = "arn:aws:personalize:us-east-1:123456789012:campaign/holiday-promo"
+
+
+class _Collector(HTMLParser):
+    """Collects tag names, the <title> text and script bodies as a browser's parser sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.title = ""
+        self.scripts: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self._in = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "title":
+            self.title += data
+        elif self._in == "script":
+            self.scripts.append(data)
+
+
+def parse(path: Path) -> _Collector:
+    collector = _Collector()
+    collector.feed(path.read_text(encoding="utf-8"))
+    return collector
+
+
+@pytest.fixture(scope="module")
+def hostile_comparison():  # type: ignore[no-untyped-def]
+    frame = small_frame()
+    frame["variant"] = frame["variant"].map({"A": ARN, "B": "B </script><script>alert(2)</script>"})
+    frame["genre"] = frame["genre"].astype(str).replace({"x": XSS})
+    frame["itemId"] = frame["itemId"].astype("string").replace({"a": "</script><img src=x onerror=alert(3)>"})
+    return compare(frame, category_column="genre", n_resamples=50)
+
+
+def test_title_and_data_render_as_text(tmp_path: Path, hostile_comparison) -> None:  # type: ignore[no-untyped-def]
+    path = write_report(hostile_comparison, tmp_path / "r.html", title=XSS, include_plotlyjs="cdn")
+    doc = parse(path)
+    assert doc.title == XSS  # the parser sees text, not a tag
+    assert "img" not in doc.tags
+    assert doc.tags.count("script") == 1 + len(hostile_comparison.figures())  # cdn script + one per figure
+    text = path.read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+    assert "<script>alert(2)" not in text
+    assert "alert(3)>" not in text
+
+
+def test_figure_json_keeps_values_but_escapes_markup(tmp_path: Path, hostile_comparison) -> None:  # type: ignore[no-untyped-def]
+    path = write_report(hostile_comparison, tmp_path / "r.html", include_plotlyjs="cdn")
+    scripts = [s for s in parse(path).scripts if "Plotly.newPlot" in s]
+    data = json.loads(re.search(r'newPlot\("figure-\d+",(\[.*?\]),\{', scripts[-1]).group(1))  # category mix
+    assert XSS in {trace["name"] for trace in data}  # the value survives, as data, for plotly to show as text
+
+
+def test_arns_and_account_ids_are_redacted(tmp_path: Path, hostile_comparison) -> None:  # type: ignore[no-untyped-def]
+    path = write_report(
+        hostile_comparison, tmp_path / "r.html", title="Account 123456789012", include_plotlyjs="cdn"
+    )
+    text = path.read_text(encoding="utf-8")
+    assert "123456789012" not in text
+    assert "[redacted personalize ARN]" in text
+    assert "Account [redacted account]" in parse(path).title
+    kept = write_report(hostile_comparison, tmp_path / "k.html", include_plotlyjs="cdn", redact=False)
+    assert ARN in kept.read_text(encoding="utf-8")
+
+
+def test_redact_text() -> None:
+    assert redact_text(f"campaign {ARN}.") == "campaign [redacted personalize ARN]."
+    assert (
+        redact_text("account 210987654321 user 1234567890123")
+        == "account [redacted account] user 1234567890123"
+    )
+    assert redact_text("score 0.123456789012") == "score 0.123456789012"
+
+
+def test_plotlyjs_modes(tmp_path: Path) -> None:
+    result = compare(small_frame(), n_resamples=50)
+    inline = result.to_html(tmp_path / "inline.html")
+    assert inline.stat().st_size > 3_000_000  # plotly.js embedded: opens offline
+    assert '<script src="https://cdn.plot.ly' not in inline.read_text(encoding="utf-8")
+    directory = result.to_html(tmp_path / "dir" / "report.html", include_plotlyjs="directory")
+    assert (directory.parent / "plotly.min.js").exists()
+    assert '<script src="plotly.min.js"' in directory.read_text(encoding="utf-8")
+    with pytest.raises(ValidationError, match="include_plotlyjs='embed': must be 'inline'"):
+        result.to_html(tmp_path / "x.html", include_plotlyjs="embed")
+    with pytest.raises(ValidationError, match=r"x\.pdf': must end in \.html"):
+        result.to_html(tmp_path / "x.pdf")
+
+
+def test_tables_hold_summary_and_tests(tmp_path: Path) -> None:
+    result = compare(small_frame(), n_resamples=50)
+    text = result.to_html(tmp_path / "r.html", include_plotlyjs="cdn").read_text(encoding="utf-8")
+    assert "<h2>Summary</h2>" in text
+    assert "<h2>Paired tests</h2>" in text
+    assert "Test: Wilcoxon signed-rank (scipy, zero_method=&#x27;wilcox&#x27;)" in text
+    assert '<td data-num="1">0.3333</td>' in text  # B's promoted share
