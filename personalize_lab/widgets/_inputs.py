@@ -265,6 +265,8 @@ class ContextRows:
             self.on_change()
 
         remove.on_click(drop)
+        if value:
+            self.on_change()
 
     def set(self, context: dict[str, str]) -> None:
         self.rows = []

@@ -126,7 +126,7 @@ class Explorer:
 
         self.header = w.HTML()
         self.message = w.HTML()
-        self.table = w.HTML(layout={"max_height": "460px", "overflow_y": "auto"})
+        self.table = w.HTML(layout={"max_height": "460px", "overflow": "auto"})
         self.score_plot = go.FigureWidget()
         self.reason_plot = go.FigureWidget()
         for fig in (self.score_plot, self.reason_plot):
