@@ -31,6 +31,7 @@ from personalize_lab.requests import (
     Promotion,
     RecipeInfo,
     ResolvedFilter,
+    arn_region,
     build_action_request,
     build_ranking_request,
     build_recommendations_request,
@@ -62,7 +63,8 @@ class Lab:
     """Explore one Amazon Personalize campaign or recommender from a notebook.
 
     ``client`` / ``control_client`` are boto3 clients for ``personalize-runtime`` / ``personalize``; when
-    not given they come from ``session`` (default: a new ``boto3.Session(region_name=region)``).
+    not given they come from ``session`` (default: a new ``boto3.Session()``) in ``region``, which
+    defaults to the region written in the ARN.
     ``record="calls.jsonl"`` appends every request and response to that file (see :meth:`replay`).
     """
 
@@ -83,6 +85,8 @@ class Lab:
         self.source = "aws"
         self.local_personalize: Any = None  # set by Lab.local / Lab.demo
         if client is None or control_client is None:
+            # the ARN names its region: calling another region would only answer ResourceNotFound
+            region = region or arn_region(self._target_arn)
             try:
                 session = session or boto3.session.Session(region_name=region)
                 if client is None:
@@ -339,7 +343,16 @@ class Lab:
                     rule="unknown filter name",
                 )
             arn = matches[0]["filterArn"]
-        described = self._describe_filter(arn)
+        try:
+            described = self._describe_filter(arn)
+        except AccessDeniedError as e:  # runtime-only role: send it unchecked, the service decides
+            warnings.warn(
+                f"cannot describe filter {arn} ({e.code}); its filterValues are encoded but not checked "
+                "against the expression",
+                PersonalizeLabWarning,
+                stacklevel=4,
+            )
+            return ResolvedFilter(arn, None, None)
         return ResolvedFilter(arn, described.get("filterExpression"), described.get("name"))
 
     def filters(self) -> pd.DataFrame:

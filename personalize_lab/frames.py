@@ -143,7 +143,7 @@ def empty_batch_errors() -> pd.DataFrame:
 
 def _field(struct: pa.StructArray, name: str) -> pa.Array:
     if struct.type.get_field_index(name) < 0:
-        return pa.nulls(len(struct), pa.string())
+        return pa.nulls(len(struct), pa.large_string())
     return struct.field(name)
 
 
@@ -166,10 +166,10 @@ def batch_output_frame(
     err = (
         table.column("error").combine_chunks()
         if "error" in table.column_names
-        else pa.nulls(n_lines, pa.string())
+        else pa.nulls(n_lines, pa.large_string())
     )
-    users = _field(inp, "userId") if inp is not None else pa.nulls(n_lines, pa.string())
-    seeds = _field(inp, "itemId") if inp is not None else pa.nulls(n_lines, pa.string())
+    users = _field(inp, "userId") if inp is not None else pa.nulls(n_lines, pa.large_string())
+    seeds = _field(inp, "itemId") if inp is not None else pa.nulls(n_lines, pa.large_string())
     items = out.field("recommendedItems")
     scores = _field(out, "scores") if out.type.get_field_index("scores") >= 0 else None
 
@@ -207,28 +207,35 @@ def batch_output_frame(
         values[mask] = flat_scores
         score_arr = pd.arrays.FloatingArray(values, ~mask)
     else:
-        score_arr = pd.array([pd.NA] * total, dtype="Float64")
+        score_arr = pd.arrays.FloatingArray(np.zeros(total), np.ones(total, dtype=bool))
 
     take = pa.array(parents)
-    frame = pd.DataFrame(
-        {
-            "userId": pd.array(pc.take(users.cast(pa.string()), take), dtype=_STRING),
-            "seedItemId": pd.array(pc.take(seeds.cast(pa.string()), take), dtype=_STRING),
-            "rank": pd.array(rank, dtype="Int64"),
-            "itemId": pd.array(flat_items.cast(pa.string()), dtype=_STRING),
-            "score": score_arr,
-            "promotionName": pd.array(pa.nulls(total, pa.string()), dtype=_STRING),
-            "reason": _empty_tuples(total),
-            "recommendationId": pd.array(pa.nulls(total, pa.string()), dtype=_STRING),
-        }
-    )
-    return frame, errors
+    del parents, starts
+    data = {
+        "userId": _arrow_strings(pc.take(users, take)),
+        "seedItemId": _arrow_strings(pc.take(seeds, take)),
+        "rank": pd.arrays.IntegerArray(rank, np.zeros(total, dtype=bool)),
+        "itemId": _arrow_strings(flat_items),
+        "score": score_arr,
+        "promotionName": _arrow_strings(pa.nulls(total, pa.large_string())),
+        "reason": _empty_tuples(total),
+        "recommendationId": _arrow_strings(pa.nulls(total, pa.large_string())),
+    }
+    # no-copy assembly: the public constructor copies every column of a dict (2x peak on big files)
+    return _frame(data, total), errors
 
 
-def _empty_tuples(n: int) -> pd.Series:
+def _arrow_strings(values: pa.Array | pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
+    """pandas ``string`` column over arrow memory; a cast only when the input is not large_string."""
+    if values.type != pa.large_string():
+        values = values.cast(pa.large_string())
+    return pd.arrays.ArrowStringArray(values)
+
+
+def _empty_tuples(n: int) -> np.ndarray:
     arr = np.empty(n, dtype=object)
     arr.fill(())  # one shared empty tuple: no per-row allocation on multi-million-row batch files
-    return pd.Series(arr, dtype=object)
+    return arr
 
 
 # --- notebook rendering ----------------------------------------------------------------------------

@@ -157,3 +157,22 @@ def test_reasons_given_as_lists_or_missing() -> None:
     pu = compare(frame, n_resamples=50).to_frame().set_index(["variant", "userId"])
     assert pu.loc[("B", "u1"), "exploration_share"] == 0.5
     assert pu.loc[("A", "u1"), "placeholder_share"] == pytest.approx(1 / 3)
+
+
+def test_multi_valued_diversity_dense_and_sparse_paths_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from personalize_lab.analysis import metrics
+
+    rng = np.random.default_rng(4)
+    values = ["x|y", "y|z", "x", "z|w|x", "w", None]
+    rows = [
+        (v, f"u{u}", r, f"i{item}", 0.1, None, (), values[item % len(values)])
+        for v in ("A", "B")
+        for u in range(30)
+        for r, item in enumerate(rng.permutation(40)[: rng.integers(0, 9)], start=1)
+    ]
+    frame = rec_frame(rows)
+    enc = encode(frame)
+    dense = intra_list_diversity(frame, enc, "genre")
+    monkeypatch.setattr(metrics, "_DENSE_VOCABULARY", 0)
+    sparse = intra_list_diversity(frame, enc, "genre")
+    pd.testing.assert_series_equal(dense, sparse, atol=1e-6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
 
 import personalize_lab.errors as err
@@ -11,6 +12,7 @@ from tests.fake_service import (
     ACTIONS_CAMPAIGN,
     CAMPAIGN,
     DSG,
+    FILTER_GENRE,
     RANKING_CAMPAIGN,
     RECOMMENDER,
     SIMS_CAMPAIGN,
@@ -186,12 +188,19 @@ def test_aws_session_paths_without_credentials(monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    assert Lab(CAMPAIGN).client.meta.region_name == "us-east-1"  # the ARN's own region
     with pytest.raises(err.ValidationError) as info:
-        Lab(CAMPAIGN)
+        Lab("arn:aws:personalize:::campaign/no-region")
     assert str(info.value) == (
         "region=None: no AWS region is configured for the session. Fix: pass region='us-east-1' "
         "(your campaign's region), or set AWS_DEFAULT_REGION"
     )
+    session = boto3.session.Session(region_name="ap-south-1", aws_access_key_id="AKIDSESSION")
+    session_lab = Lab(CAMPAIGN, session=session)
+    # the session's credentials, the ARN's region (another region could only answer ResourceNotFound)
+    assert session_lab.client._request_signer._credentials.access_key == "AKIDSESSION"
+    assert session_lab.client.meta.region_name == "us-east-1"
+    assert session_lab.control_client.meta.region_name == "us-east-1"
     lab = Lab(CAMPAIGN, region="eu-west-1")
     assert lab.client.meta.region_name == "eu-west-1"
     assert lab.control_client.meta.region_name == "eu-west-1"
@@ -238,6 +247,9 @@ def test_runtime_only_role_still_recommends_with_a_warning() -> None:
     ]
     with pytest.raises(err.AccessDeniedError):
         lab.describe()
+    with pytest.warns(err.PersonalizeLabWarning, match=r"^cannot describe filter .*by-genre \(AccessDenied"):
+        lab.recommend("u1", filter=FILTER_GENRE, filter_values={"GENRE": ["Drama"]})
+    assert service.sent[-1][1]["filterValues"] == {"GENRE": '"Drama"'}
 
 
 class _DuckLocal:

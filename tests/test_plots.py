@@ -36,7 +36,7 @@ def test_score_distribution_log_axis_and_scoreless_bar(result) -> None:  # type:
     assert list(bar.x) == ["A", "B"]
     assert list(bar.y) == [1, 0]
     assert fig.layout.xaxis2.title.text == "Variant"
-    assert "1 scoreless items, not plotted as 0" in [a.text for a in fig.layout.annotations]
+    assert "1 scoreless items,<br>not plotted as 0" in [a.text for a in fig.layout.annotations]
     assert fig.layout.template.layout.colorway[0] == "#0072B2"
 
 
@@ -92,7 +92,8 @@ def test_rank_shift_slope_chart(result) -> None:  # type: ignore[no-untyped-def]
     fig = result.rank_shift("u1")
     traces = {t.name: t for t in fig.data if t.name}
     up, down = traces["moved up"], traces["moved down"]
-    assert list(up.x) == ["A", "B", None]
+    assert list(up.x) == [0, 1, None]
+    assert list(fig.layout.xaxis.ticktext) == ["A", "B"]
     assert list(up.y) == [2, 1, None]
     assert list(down.y) == [1, 2, None]  # a
     assert list(traces["only in A"].y) == [3]

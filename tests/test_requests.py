@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import botocore.session
+import botocore.validate
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import personalize_lab.requests as rq
 from personalize_lab.errors import FilterValuesError, PersonalizeLabWarning, ValidationError
@@ -25,6 +30,7 @@ SIMS = recipe_info("arn:aws:personalize:::recipe/aws-sims")
 POP = recipe_info("arn:aws:personalize:::recipe/aws-popularity-count", recipe_type="USER_PERSONALIZATION")
 PR = recipe_info("arn:aws:personalize:::recipe/aws-personalized-ranking", metadata_enabled=True)
 NBA = recipe_info("arn:aws:personalize:::recipe/aws-next-best-action")
+RUNTIME_MODEL = botocore.session.get_session().get_service_model("personalize-runtime")
 VOD_TRENDING = recipe_info("arn:aws:personalize:::recipe/aws-vod-trending-now")
 
 
@@ -79,6 +85,17 @@ def test_exactly_one_target() -> None:
     assert message(build_recommendations_request) == (
         "campaignArn and recommenderArn are both missing; a request takes exactly one. "
         "Fix: pass campaign_arn=... or recommender_arn=... (or use pl.Lab.demo())"
+    )
+
+
+def test_target_must_look_like_a_personalize_arn() -> None:
+    assert message(build_recommendations_request, campaign_arn="my-campaign") == (
+        "campaignArn='my-campaign' is not a Personalize ARN (arn:aws:personalize:<region>:<account>:"
+        "campaign/<name>). Fix: copy it from the console or from list_campaigns()"
+    )
+    assert message(build_recommendations_request, recommender_arn="arn:aws:s3:::bucket") == (
+        "recommenderArn='arn:aws:s3:::bucket' is not a Personalize ARN (arn:aws:personalize:<region>:"
+        "<account>:recommender/<name>). Fix: copy it from the console or from list_recommenders()"
     )
 
 
@@ -346,3 +363,32 @@ def test_interaction_filter_needs_a_user_even_on_popularity() -> None:
         "userId=None is required by filter not-bought (it reads the user's interactions or CurrentUser). "
         "Fix: pass user_id='...'"
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    num=st.integers(min_value=1, max_value=500),
+    name=st.from_regex(r"[a-zA-Z0-9][a-zA-Z0-9\-_]{0,62}", fullmatch=True),
+    percent=st.integers(min_value=1, max_value=100),
+    context=st.dictionaries(
+        st.from_regex(r"[A-Za-z0-9_]{1,20}", fullmatch=True), st.text(max_size=30), max_size=5
+    ),
+)
+def test_whatever_passes_our_rules_passes_botocores_model(
+    num: int, name: str, percent: int, context: dict[str, str]
+) -> None:
+    kwargs = rec(num_results=num, promotion=Promotion(name, percent), context=context)
+    shape = RUNTIME_MODEL.operation_model("GetRecommendations").input_shape
+    botocore.validate.validate_parameters(kwargs, shape)  # raises ParamValidationError on any mismatch
+    assert kwargs["promotions"] == [{"name": name, "percentPromotedItems": percent}]
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.text(max_size=70))
+def test_promotion_name_rule_is_the_documented_pattern(name: str) -> None:
+    valid = 1 <= len(name) <= 63 and re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*", name) is not None
+    if valid:
+        assert rec(promotion=Promotion(name, 10))["promotions"][0]["name"] == name
+    else:
+        with pytest.raises(ValidationError, match=r"^promotions\[0\]\.name="):
+            rec(promotion=Promotion(name, 10))

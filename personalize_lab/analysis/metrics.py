@@ -122,36 +122,96 @@ def _metadata_codes(frame: pd.DataFrame, enc: Encoded, column: str) -> pd.Series
     return first.reindex(enc.items).reset_index(drop=True)
 
 
+_DENSE_VOCABULARY = 256  # up to this many distinct values, batched matrix products beat a self-merge
+_DENSE_CELLS = 40_000_000  # lists × slots × max(slots, values) per batch: ~160 MB of float32
+
+
+def _shared_similarity_dense(
+    sets: list[list[str]], vocab: dict[str, int], row_item: np.ndarray, list_id: np.ndarray, n_lists: int
+) -> np.ndarray:
+    """Σ over item pairs of each list of Jaccard(values_i, values_j), with batched indicator products.
+
+    Each list becomes a (slots × values) 0/1 matrix X; X Xᵀ holds every pair's intersection size.
+    """
+    indicator = np.zeros((len(sets), max(len(vocab), 1)), dtype=np.float32)
+    for i, values in enumerate(sets):
+        indicator[i, [vocab[x] for x in values]] = 1.0
+    same = np.zeros(n_lists)
+    if not len(list_id):
+        return same
+    starts = np.r_[0, np.flatnonzero(np.diff(list_id)) + 1]
+    run_start = np.zeros(len(list_id), dtype=np.int64)
+    run_start[starts] = starts
+    slot = np.arange(len(list_id)) - np.maximum.accumulate(run_start)
+    width = int(slot.max()) + 1
+    lists = np.unique(list_id)
+    batch = max(1, _DENSE_CELLS // (width * max(width, indicator.shape[1])))
+    for lo in range(0, len(lists), batch):
+        chosen = lists[lo : lo + batch]
+        rows = np.flatnonzero((list_id >= chosen[0]) & (list_id <= chosen[-1]))
+        local = np.searchsorted(chosen, list_id[rows])
+        x = np.zeros((len(chosen), width, indicator.shape[1]), dtype=np.float32)
+        x[local, slot[rows]] = indicator[row_item[rows]]
+        inter = x @ x.transpose(0, 2, 1)
+        size = x.sum(axis=2)
+        union = size[:, :, None] + size[:, None, :] - inter
+        sim = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        # the diagonal holds each item with itself (similarity 1); pairs are counted twice
+        same[chosen] = (sim.sum(axis=(1, 2)) - np.trace(sim, axis1=1, axis2=2)) / 2.0
+    return same
+
+
+def _shared_similarity_sparse(
+    sets: list[list[str]], vocab: dict[str, int], row_item: np.ndarray, list_id: np.ndarray, n_lists: int
+) -> np.ndarray:
+    """The same sum for large vocabularies: only pairs sharing a value are formed (one self-merge)."""
+    size = np.array([len(s) for s in sets], dtype=np.float64)
+    counts = size.astype(np.int64)
+    offsets = np.r_[0, np.cumsum(counts)]
+    flat = np.array([vocab[x] for s in sets for x in s], dtype=np.int64)
+    per_row = counts[row_item]
+    row = np.repeat(np.arange(len(row_item)), per_row)
+    within = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    value = flat[offsets[row_item[row]] + within]
+    exploded = pd.DataFrame({"row": row, "value": value, "list": list_id[row]})
+    pairs_df = exploded.merge(exploded, on=["list", "value"], suffixes=("_i", "_j"))
+    pairs_df = pairs_df[pairs_df["row_i"] < pairs_df["row_j"]]
+    inter = pairs_df.groupby(["row_i", "row_j"]).size()
+    ri = inter.index.get_level_values(0).to_numpy()
+    rj = inter.index.get_level_values(1).to_numpy()
+    row_size = size[row_item]
+    sim = inter.to_numpy() / (row_size[ri] + row_size[rj] - inter.to_numpy())
+    return np.bincount(list_id[ri], weights=sim, minlength=n_lists)
+
+
 def intra_list_diversity(frame: pd.DataFrame, enc: Encoded, column: str) -> pd.Series:
-    """Per (variant, user) diversity over ``column`` (see the module docstring); NaN below two items."""
+    """Per (variant, user) diversity over ``column`` (see the module docstring); NaN below two items.
+
+    Values are parsed once per distinct item (thousands), not once per row (millions).
+    """
     values = _metadata_codes(frame, enc, column).astype("string")
-    row_values = np.asarray(values.astype(object).where(values.notna(), None), dtype=object)[enc.item]
-    has_value = np.array([v is not None and v != "" for v in row_values], dtype=bool)
+    item_values = [None if v is pd.NA or v == "" else str(v) for v in values]
+    item_has = np.array([v is not None for v in item_values], dtype=bool)
+    has_value = item_has[enc.item] if len(item_has) else np.zeros(len(enc.item), dtype=bool)
     list_id = enc.list_id[has_value]
-    kept = row_values[has_value]
+    row_item = enc.item[has_value]
     n = np.bincount(list_id, minlength=enc.n_lists).astype(np.float64)
     pairs = n * (n - 1) / 2
-    multi = any(MULTI_VALUE_SEPARATOR in v for v in pd.unique(kept))
-    if not multi:
+    present = [v for v in item_values if v is not None]
+    if not any(MULTI_VALUE_SEPARATOR in v for v in present):
         # Σ_v C(n_v, 2) pairs share a value; all others differ
-        codes, _ = pd.factorize(kept)
+        item_code, _ = pd.factorize(np.array(item_values, dtype=object))
+        codes = item_code[row_item]
         n_codes = int(codes.max()) + 1 if len(codes) else 1
         keys, per_value = np.unique(list_id * n_codes + codes, return_counts=True)
         same = np.bincount(keys // n_codes, weights=per_value * (per_value - 1) / 2.0, minlength=enc.n_lists)
     else:
-        # similarity only for pairs sharing a value: explode (row, value), self-merge on (list, value)
-        row = np.arange(len(kept))
-        sets = [frozenset(v.split(MULTI_VALUE_SEPARATOR)) - {""} for v in kept]
-        size = np.array([len(s) for s in sets], dtype=np.float64)
-        exploded = pd.DataFrame({"row": row, "sets": [list(s) for s in sets]}).explode("sets")
-        exploded["list"] = list_id[exploded["row"].to_numpy()]
-        pairs_df = exploded.merge(exploded, on=["list", "sets"], suffixes=("_i", "_j"))
-        pairs_df = pairs_df[pairs_df["row_i"] < pairs_df["row_j"]]
-        inter = pairs_df.groupby(["row_i", "row_j"]).size()
-        ri = inter.index.get_level_values(0).to_numpy()
-        rj = inter.index.get_level_values(1).to_numpy()
-        sim = inter.to_numpy() / (size[ri] + size[rj] - inter.to_numpy())
-        same = np.bincount(list_id[ri], weights=sim, minlength=enc.n_lists)
+        sets = [sorted(set(v.split(MULTI_VALUE_SEPARATOR)) - {""}) if v else [] for v in item_values]
+        vocab = {x: i for i, x in enumerate(sorted({x for s in sets for x in s}))}
+        if len(vocab) <= _DENSE_VOCABULARY:
+            same = _shared_similarity_dense(sets, vocab, row_item, list_id, enc.n_lists)
+        else:
+            same = _shared_similarity_sparse(sets, vocab, row_item, list_id, enc.n_lists)
     with np.errstate(invalid="ignore", divide="ignore"):
         ild = np.where(pairs > 0, 1.0 - same / np.where(pairs > 0, pairs, 1.0), np.nan)
     return pd.Series(ild, index=enc.list_index(), name="intra_list_diversity")

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from personalize_lab.analysis._columns import VARIANT
 from personalize_lab.errors import ValidationError
-from personalize_lab.plots.theme import MUTED, VARIANT_PALETTE, themed, variant_colors
+from personalize_lab.plots.theme import CATEGORY_PALETTE, MUTED, themed, variant_colors
 
 _TEST_COLUMNS = ("metric", VARIANT, "reference", "mean_reference", "mean_diff", "ci_low", "ci_high")
 
@@ -81,7 +81,7 @@ def category_mix(mix: pd.DataFrame, *, column: str | None = None) -> go.Figure:
     variants = [str(v) for v in pd.unique(mix[VARIANT].astype(str))]
     order = mix.groupby("category")["share"].sum().sort_values(ascending=False).index
     fig = go.Figure()
-    palette = [*VARIANT_PALETTE[2:], *VARIANT_PALETTE[:2]]
+    palette = CATEGORY_PALETTE
     for i, cat in enumerate(order):
         part = mix[mix["category"] == cat].set_index(VARIANT)["share"].reindex(variants).fillna(0.0)
         fig.add_trace(

@@ -104,13 +104,14 @@ def score_distribution(frame: pd.DataFrame, *, bins: int = 40) -> go.Figure:
     fig.update_yaxes(title_text="Items", row=1, col=1, rangemode="tozero")
     fig.update_xaxes(type="category", title_text="Variant", row=1, col=2)
     fig.update_yaxes(title_text="Items", row=1, col=2, rangemode="tozero")
-    fig.update_yaxes(range=[0, max([*scoreless, *nonpositive, 1]) * 1.25], row=1, col=2)
+    fig.update_yaxes(range=[0, max([*scoreless, *nonpositive, 1]) * 1.4], row=1, col=2)
     fig.add_annotation(
-        text=f"{total:,} scoreless items, not plotted as 0",
+        text=f"{total:,} scoreless items,<br>not plotted as 0",
         xref="x2 domain",
         yref="y2 domain",
         x=0.5,
-        y=-0.32,
+        y=1.0,
+        yanchor="top",
         showarrow=False,
         font={"size": 11, "color": MUTED},
     )

@@ -77,23 +77,28 @@ def reason_breakdown(frame: pd.DataFrame) -> go.Figure:
         subplot_titles=variants,
         horizontal_spacing=0.04,
     )
+    in_legend: set[str] = set()
     for col, v in enumerate(variants, start=1):
         mine = shares[shares[VARIANT] == v]
         for label in labels:
             part = mine[mine["reason"] == label].sort_values("rank")
+            if part.empty:
+                continue
             fig.add_trace(
                 go.Bar(
                     x=part["rank"].to_numpy(),
                     y=part["share"].to_numpy(),
                     name=label,
                     legendgroup=label,
-                    showlegend=col == 1,
+                    showlegend=label not in in_legend,
+                    legendrank=100 + labels.index(label),
                     marker={"color": REASON_COLORS.get(label, MUTED)},
                     hovertemplate=f"rank %{{x}}: %{{y:.0%}} {label}<extra></extra>",
                 ),
                 row=1,
                 col=col,
             )
+            in_legend.add(label)
         fig.update_xaxes(
             title_text="Rank", row=1, col=col, dtick=5 if len(mine) and mine["rank"].max() > 10 else 1
         )
@@ -162,12 +167,13 @@ def rank_shift(
         "moved down": ([], [], []),
         "same rank": ([], [], []),
     }
+    # numeric x (0 = left, 1 = right) leaves room beside the markers for the item labels
     for item, a in ra.items():
         if item in rb:
             b = rb[item]
             name = "moved up" if b < a else "moved down" if b > a else "same rank"
             xs, ys, texts = groups[name]
-            xs += [left, right, None]
+            xs += [0, 1, None]
             ys += [a, b, None]
             texts += [item, item, ""]
     for (name, (xs, ys, texts)), color in zip(groups.items(), (UP, DOWN, MUTED), strict=True):
@@ -179,18 +185,20 @@ def rank_shift(
         )  # fmt: skip
     only_a = [(i, r) for i, r in ra.items() if i not in rb]
     only_b = [(i, r) for i, r in rb.items() if i not in ra]
-    for name, side, items in ((f"only in {left}", left, only_a), (f"only in {right}", right, only_b)):
+    for name, side, items in ((f"only in {left}", 0, only_a), (f"only in {right}", 1, only_b)):
         fig.add_trace(
             go.Scatter(
                 x=[side] * len(items), y=[r for _, r in items], mode="markers", name=name,
-                marker={"symbol": "circle-open", "size": 9, "color": MUTED}, text=[i for i, _ in items],
-                hovertemplate="%{text}: rank %{y}<extra></extra>",
+                marker={"symbol": "circle-open", "size": 9, "color": MUTED, "line": {"width": 2}},
+                text=[i for i, _ in items], hovertemplate="%{text}: rank %{y}<extra></extra>",
             )
         )  # fmt: skip
-    for side, table, position in ((left, ra, "middle left"), (right, rb, "middle right")):
+    pad = "   "
+    for side, table, position in ((0, ra, "middle left"), (1, rb, "middle right")):
         fig.add_trace(
             go.Scatter(
-                x=[side] * len(table), y=list(table.values()), mode="text", text=list(table.keys()),
+                x=[side] * len(table), y=list(table.values()), mode="text",
+                text=[f"{i}{pad}" if side == 0 else f"{pad}{i}" for i in table],
                 textposition=position, showlegend=False, hoverinfo="skip", textfont={"size": 11},
             )
         )  # fmt: skip
@@ -199,8 +207,9 @@ def rank_shift(
         title_text="Rank", autorange=False, range=[depth + 0.8, 0.2], dtick=1 if depth <= 25 else 5
     )
     fig.update_xaxes(
-        title_text="Variant", type="category", categoryorder="array", categoryarray=[left, right]
-    )
+        title_text="Variant", tickvals=[0, 1], ticktext=[left, right], range=[-0.45, 1.45],
+        showgrid=False, zeroline=False,
+    )  # fmt: skip
     return themed(
         fig, title=f"Rank shift for {key} {user}: {left} → {right}", height=max(420, 22 * depth + 160)
     )

@@ -32,18 +32,30 @@ REASON_COLORS = {
     "Popular item": "#CC79A7",
     "No reason": "#BFC5CC",
 }
+#: Categories (metadata values) get their own colour-blind-safe set, so they never look like variants.
+CATEGORY_PALETTE = (
+    "#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499",
+    "#44AA99", "#999933", "#882255", "#661100", "#6699CC", "#888888",
+)  # fmt: skip
 MUTED = "#8A939C"
 UP, DOWN = "#009E73", "#D55E00"
 
 _template = go.layout.Template(
     layout=go.Layout(
         font={"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 13, "color": "#1F2933"},
-        title={"font": {"size": 17}, "x": 0.0, "xanchor": "left", "xref": "paper"},
+        title={
+            "font": {"size": 17},
+            "x": 0.0,
+            "xanchor": "left",
+            "xref": "paper",
+            "y": 0.97,
+            "yanchor": "top",
+        },
         colorway=list(VARIANT_PALETTE),
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin={"l": 70, "r": 30, "t": 70, "b": 60},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
+        margin={"l": 70, "r": 30, "t": 100, "b": 60},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.1, "xanchor": "right", "x": 1.0},
         xaxis={"showgrid": False, "linecolor": "#9AA5B1", "ticks": "outside", "automargin": True},
         yaxis={"gridcolor": "#E4E7EB", "zerolinecolor": "#9AA5B1", "automargin": True},
         hoverlabel={"font": {"size": 12}},

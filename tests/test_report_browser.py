@@ -1,0 +1,96 @@
+"""The HTML report opened from file:// in headless Chromium with no network: every figure draws, no errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import personalize_lab.report  # noqa: F401  (registers Comparison.to_html)
+from personalize_lab.analysis import compare
+from tests._analysis_frames import demo_frame
+
+pytestmark = pytest.mark.browser
+
+XSS_TITLE = "<img src=x onerror=alert(1)> A/B: filter + promotion"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ALLOWED = ("file://", "data:", "blob:", "http://127.0.0.1", "ws://127.0.0.1")
+
+
+def test_report_renders_offline(chromium: str, artifacts_dir: Path, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    frame = demo_frame()
+    frame.loc[frame["genre"] == "Kids", "genre"] = "<img src=x onerror=alert(2)>"  # hostile metadata
+    popularity = frame.loc[frame["variant"] == "A", "itemId"].value_counts()
+    truth = frame.loc[(frame["variant"] == "A") & (frame["rank"] % 6 == 0), ["userId", "itemId"]]
+    result = compare(
+        frame,
+        k=20,
+        truth=truth,
+        item_popularity=popularity,
+        catalog_size=400,
+        diversity_column="genre",
+        category_column="genre",
+        requested_promotion={"B": 20},
+    )
+    path = result.to_html(artifacts_dir / "report.html", title=XSS_TITLE)
+    n_figures = len(result.figures())
+
+    console_errors: list[str] = []
+    dialogs: list[str] = []
+    blocked: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+            def route(r):  # type: ignore[no-untyped-def]
+                if r.request.url.startswith(ALLOWED):
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: console_errors.append(str(e)))
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(path.resolve().as_uri())
+            page.wait_for_function(
+                "n => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                ".filter(el => el.querySelector('svg.main-svg')).length >= n",
+                arg=n_figures,
+                timeout=30_000,
+            )
+            rendered = page.evaluate(
+                "Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                ".filter(el => el.querySelector('svg.main-svg g.trace')).length"
+            )
+            assert rendered == n_figures
+            assert page.title() == XSS_TITLE  # the title is text, not markup
+            assert page.locator("header h1").inner_text() == XSS_TITLE
+            assert page.locator("img").count() == 0
+            page.screenshot(path=str(artifacts_dir / "report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert dialogs == []
+    assert console_errors == []
+    assert blocked == []  # the report asks for nothing outside the file
+
+
+def test_summary_is_readable_as_table() -> None:
+    frame = demo_frame(n_users=40)
+    summary = compare(frame, n_resamples=50).summary()
+    assert isinstance(summary, pd.DataFrame)
+    assert list(summary["variant"]) == ["A", "B"]
