@@ -31,7 +31,7 @@ STYLE = """
 .pl-rank{color:#7B8794;width:2.5em;text-align:right}
 .pl-item{font-weight:600}
 .pl-sub{color:#7B8794;font-size:11px}
-.pl-bar{display:inline-block;height:8px;border-radius:4px;background:#0072B2;vertical-align:middle}
+.pl-bar{display:block;height:8px;border-radius:4px;background:#0072B2;vertical-align:middle}
 .pl-bar-bg{display:inline-block;width:90px;height:8px;border-radius:4px;background:#E4E7EB;margin-right:6px;
   vertical-align:middle;overflow:hidden}
 .pl-score{font-variant-numeric:tabular-nums;color:#52606D;font-size:12px}
@@ -45,7 +45,7 @@ STYLE = """
 .pl-code{background:#1F2933;color:#E4E7EB;padding:10px 12px;border-radius:6px;font-size:12px;
   white-space:pre;overflow-x:auto;user-select:all;font-family:'JetBrains Mono',Menlo,Consolas,monospace}
 .pl-history{display:flex;gap:6px;flex-wrap:wrap}
-.pl-hist-item{border:1px solid #E4E7EB;border-radius:6px;padding:4px 8px;font-size:11px;background:#FAFBFC}
+.pl-hist-item{border:1px solid #E4E7EB;border-radius:6px;padding:2px 8px;font-size:11px;line-height:1.5;background:#FAFBFC}
 .pl-card{border:1px solid #E4E7EB;border-radius:10px;overflow:hidden;background:white;
   box-shadow:0 1px 3px rgba(31,41,51,.08);height:100%}
 .pl-card svg{display:block;width:100%;height:auto}

@@ -101,6 +101,7 @@ class PlaceholderInputs:
                 widget = w.Text(placeholder=hint, continuous_update=False, layout={"width": "260px"})
                 self.kinds[name] = "number"
             widget.observe(lambda _change: on_change(), names="value")
+            widget.add_class(f"pl-ph-{name}")
             self.inputs[name] = widget
             need = self.required[name]
             tag = (

@@ -133,6 +133,18 @@ class Explorer:
             fig.layout.height = 320
         self.call = w.HTML()
 
+        # stable CSS handles: for people styling the panel and for the browser tests
+        for widget, css in (
+            (self.target, "pl-target"),
+            (self.user, "pl-user"),
+            (self.random_user, "pl-random"),
+            (self.message, "pl-message"),
+            (self.table, "pl-table-out"),
+            (self.promotion.enabled, "pl-promote"),
+            (self.filter.box, "pl-filter"),
+            (self.promotion.filter.box, "pl-promotion-filter"),
+        ):
+            widget.add_class(css)
         for control in (self.user, self.item, self.input_list, self.num_results):
             control.observe(self._changed, names="value")
         self.metadata.observe(self._metadata_changed, names="value")
@@ -175,13 +187,16 @@ class Explorer:
                 w.HBox([self.back, self.forward, self.pin_a, self.pin_b]),
                 self.pins_note,
             ],
-            layout={"width": "420px", "padding": "0 12px 0 0"},
+            layout={"width": "430px", "flex": "0 0 430px", "padding": "0 12px 0 0"},
         )
         output = w.VBox(
             [
                 self.message,
                 self.table,
-                w.HBox([self.score_plot, self.reason_plot], layout={"width": "100%"}),
+                w.HBox(
+                    [_boxed(self.score_plot, "pl-score-plot"), _boxed(self.reason_plot, "pl-reason-plot")],
+                    layout={"width": "100%"},
+                ),
                 w.HTML("<div style='font-weight:600;color:#52606D'>The exact boto3 call</div>"),
                 self.call,
             ],
@@ -270,8 +285,9 @@ class Explorer:
         self._changed()
 
     def pick_random_user(self) -> None:
-        if self.users:
-            self.user.value = self._rng.choice(self.users)
+        others = [u for u in self.users if u != self.user.value]
+        if others:  # never the current user: a click must always change something
+            self.user.value = self._rng.choice(others)
 
     def run(self, *, remember: bool = True) -> pd.DataFrame | None:
         """Send the request the controls describe and update table, plots, call text and history."""
@@ -319,7 +335,7 @@ class Explorer:
     def _show_user(self) -> None:
         user = self.user.value.strip()
         self.user_history.value = (
-            _html.history_strip(self.lab.user_history(user, limit=8)) if self.users else ""
+            _html.history_strip(self.lab.user_history(user, limit=5)) if self.users else ""
         )
 
     def _update_nav(self) -> None:
@@ -379,6 +395,12 @@ class Explorer:
             for k, v in sorted(pins.items())
         )
         return spec
+
+
+def _boxed(figure: go.FigureWidget, css: str) -> w.Box:
+    box = w.Box([figure], layout={"width": "50%"})
+    box.add_class(css)
+    return box
 
 
 def _sized(figure: go.Figure) -> go.Figure:
