@@ -265,11 +265,7 @@ STAKEHOLDER_DEMO = [
     (
         "md",
         """
-# Recommendations, live
-
-Pick a shopper, switch between experience **A** (personalized) and **B** (the same, with a featured
-category promoted), and press *Buy* on a product: the purchase is sent as a real-time event and the shelf
-updates — the way it would in production.
+# Demo store — recommendations, live
 """,
     ),
     (

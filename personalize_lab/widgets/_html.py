@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from personalize_lab.errors import PersonalizeLabError
-from personalize_lab.plots.theme import MUTED, REASON_COLORS, VARIANT_PALETTE
+from personalize_lab.plots.theme import MUTED, REASON_COLORS
 
 STYLE = """
 <style>
@@ -35,8 +35,10 @@ STYLE = """
 .pl-bar-bg{display:inline-block;width:90px;height:8px;border-radius:4px;background:#E4E7EB;margin-right:6px;
   vertical-align:middle;overflow:hidden}
 .pl-score{font-variant-numeric:tabular-nums;color:#52606D;font-size:12px}
-.pl-chip{display:inline-block;padding:1px 8px;border-radius:10px;font-size:11px;color:white;margin:1px 2px}
-.pl-badge{display:inline-block;padding:1px 8px;border-radius:4px;font-size:11px;font-weight:600;
+.pl-chip{display:inline-block;padding:1px 8px;border-radius:10px;font-size:11px;line-height:1.6;color:white;
+  margin:1px 2px;white-space:nowrap}
+.pl-table td.pl-scorecell{white-space:nowrap;min-width:150px}
+.pl-badge{display:inline-block;padding:0 6px;border-radius:4px;font-size:11px;font-weight:600;line-height:1.6;
   background:#E69F00;color:white;margin-left:6px}
 .pl-error{border-left:4px solid #D55E00;background:#FDEEE8;padding:10px 14px;border-radius:4px;
   white-space:pre-wrap;font-size:13px}
@@ -133,7 +135,7 @@ def result_table(
             f'<tr class="{" ".join(classes)}" data-item="{esc(item)}">'
             f'<td class="pl-rank">{esc(row.get("rank"))}</td>'
             f'<td><span class="pl-item">{esc(item)}</span>{badge}{title}</td>'
-            f"<td>{_score_cell(row.get('score'), top)}</td>"
+            f"<td class='pl-scorecell'>{_score_cell(row.get('score'), top)}</td>"
             f"<td>{chips(reasons if isinstance(reasons, (tuple, list)) else ())}</td>{cells}</tr>"
         )
     return (
@@ -160,8 +162,13 @@ def code_block(text: str) -> str:
     return f'<div class="pl-root"><pre class="pl-code">{esc(text)}</pre></div>'
 
 
+# muted, distinct tile colours; a category keeps its colour across runs (crc32, not hash())
+TILE_COLOURS = ("#2F6690", "#D1495B", "#EDAE49", "#00798C", "#6A4C93", "#3A7D44", "#C8553D", "#4F6D7A",
+                "#8E5572", "#588B8B")  # fmt: skip
+
+
 def _colour(key: str) -> str:
-    return VARIANT_PALETTE[zlib.crc32(key.encode()) % 6]
+    return TILE_COLOURS[zlib.crc32(key.encode()) % len(TILE_COLOURS)]
 
 
 def _initials(title: str) -> str:

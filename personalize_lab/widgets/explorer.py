@@ -27,15 +27,32 @@ if TYPE_CHECKING:
     from personalize_lab.client import Lab
 
 MAX_WITH_METADATA, MAX_WITHOUT = 50, 500
+PLOT_WIDTH = 540
 DEFAULT_METADATA = ("TITLE", "CATEGORY_L1", "PRICE")
 
 
 def swap_figure(target: go.FigureWidget, figure: go.Figure, seq: int) -> None:
-    """Replace a FigureWidget's traces and layout in one message; ``layout.meta.seq`` tags the update."""
+    """Show ``figure`` in ``target`` with one browser update; ``layout.meta.seq`` tags the update.
+
+    When the traces line up (same count, types and names: the usual case when only values change), they
+    are updated in place, so the browser gets a single ``Plotly.update`` with what changed instead of
+    delete/add/relayout.
+    """
+    new = [t.to_plotly_json() for t in figure.data]
+    same = len(target.data) == len(new) and all(
+        old.type == spec.get("type") and old.name == spec.get("name")
+        for old, spec in zip(target.data, new, strict=True)
+    )
     with target.batch_update():
-        target.data = ()
-        target.add_traces(list(figure.data))
-        target.layout = figure.layout
+        if same:
+            for old, spec in zip(target.data, new, strict=True):
+                spec.pop("type", None)
+                old.update(spec, overwrite=True)
+            target.layout.update(figure.layout.to_plotly_json(), overwrite=True)
+        else:
+            target.data = ()
+            target.add_traces(list(figure.data))
+            target.layout = figure.layout
         target.layout.meta = {"seq": seq}
 
 
@@ -126,11 +143,11 @@ class Explorer:
 
         self.header = w.HTML()
         self.message = w.HTML()
-        self.table = w.HTML(layout={"max_height": "460px", "overflow": "auto"})
+        self.table = w.HTML(layout={"max_height": "420px", "overflow": "auto"})
         self.score_plot = go.FigureWidget()
         self.reason_plot = go.FigureWidget()
         for fig in (self.score_plot, self.reason_plot):
-            fig.layout.height = 320
+            fig.layout.height, fig.layout.width = 300, PLOT_WIDTH
         self.call = w.HTML()
 
         # stable CSS handles: for people styling the panel and for the browser tests
@@ -193,9 +210,10 @@ class Explorer:
             [
                 self.message,
                 self.table,
+                # side by side on a wide screen, stacked on a narrow one
                 w.HBox(
                     [_boxed(self.score_plot, "pl-score-plot"), _boxed(self.reason_plot, "pl-reason-plot")],
-                    layout={"width": "100%"},
+                    layout={"width": "100%", "flex_flow": "row wrap"},
                 ),
                 w.HTML("<div style='font-weight:600;color:#52606D'>The exact boto3 call</div>"),
                 self.call,
@@ -398,11 +416,13 @@ class Explorer:
 
 
 def _boxed(figure: go.FigureWidget, css: str) -> w.Box:
-    box = w.Box([figure], layout={"width": "50%"})
+    box = w.Box([figure], layout={"width": f"{PLOT_WIDTH + 10}px"})
     box.add_class(css)
     return box
 
 
 def _sized(figure: go.Figure) -> go.Figure:
-    figure.update_layout(height=320, margin={"l": 50, "r": 20, "t": 60, "b": 45}, title_font_size=14)
+    figure.update_layout(
+        width=PLOT_WIDTH, height=300, margin={"l": 55, "r": 15, "t": 70, "b": 45}, title_font_size=14
+    )
     return figure

@@ -99,7 +99,8 @@ class Storefront:
         self.slots: list[tuple[w.HTML, w.Button, w.VBox]] = []
         for _ in range(num_results):
             body = w.HTML()
-            button = w.Button(description="🛒 Buy", layout={"width": "100%"}, button_style="")
+            button = w.Button(description="Buy", icon="shopping-cart", layout={"width": "100%"})
+            button.style.button_color, button.style.text_color = "#1F2933", "white"
             button.add_class("pl-buy")
             slot = w.VBox([body, button], layout={"border": "0", "padding": "0"})
             slot.add_class("pl-slot")
@@ -113,8 +114,8 @@ class Storefront:
         self.variant.observe(lambda _c: self.refresh(), names="value")
         header = (
             f"<div class='pl-root'><div class='pl-h'>{_html.esc(title)}</div>"
-            "<div class='pl-sub'>Pick a shopper, switch between the A and B experiences, and buy something: "
-            "the next recommendations see the purchase.</div></div>"
+            "<div class='pl-sub' style='font-size:13px'>Pick a shopper, switch between experience A and B, and "
+            "buy something: the purchase is sent as a real-time event and the shelf updates.</div></div>"
         )
         self.widget = w.VBox(
             [

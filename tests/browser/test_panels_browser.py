@@ -104,6 +104,7 @@ def test_jupyterlab_runs_quickstart_and_explorer_reacts(
         " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
         timeout=90_000,
     )
+    page.evaluate("window.jupyterapp.shell.collapseLeft && window.jupyterapp.shell.collapseLeft()")
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_selector(".pl-explorer .pl-table-out [data-seq]", timeout=150_000)
     page.wait_for_function(
