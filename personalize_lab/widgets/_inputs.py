@@ -202,9 +202,16 @@ class PromotionEditor:
         self.name = w.Text(
             value="featured", description="Name", continuous_update=False, layout={"width": "220px"}
         )
-        self.percent = w.IntSlider(value=20, min=1, max=100, description="Percent", continuous_update=False)
+        self.percent = w.IntSlider(
+            value=20,
+            min=1,
+            max=100,
+            description="Percent",
+            continuous_update=False,
+            layout={"width": "320px"},
+        )
         self.filter = FilterPicker(filter_table, catalog, on_change, description="Promote")
-        self.details = w.VBox([w.HBox([self.name, self.percent]), self.filter.box])
+        self.details = w.VBox([self.name, self.percent, self.filter.box])
         self.details.layout.display = "none"
         self.box = w.VBox([self.enabled, self.details])
         for widget in (self.name, self.percent):

@@ -337,8 +337,8 @@ class ComparePanel:
             f"<div class='pl-root'>{_html.kpis(kpi)}</div>"
             + _html.frame_table(summary[shown])
             + (
-                f"<div class='pl-note'>Paired {_html.esc(tests['test'].iloc[0])} tests, "
-                f"{_html.esc(tests['correction'].iloc[0])} correction</div>" + _html.frame_table(sig)
+                f"<div class='pl-note'>Paired test: {_html.esc(tests['test'].iloc[0])}; "
+                f"correction: {_html.esc(tests['correction'].iloc[0])}</div>" + _html.frame_table(sig)
                 if len(sig)
                 else ""
             )

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from personalize_lab.client import Lab
 
 MAX_WITH_METADATA, MAX_WITHOUT = 50, 500
-PLOT_WIDTH = 540
+PLOT_WIDTH = 620
 DEFAULT_METADATA = ("TITLE", "CATEGORY_L1", "PRICE")
 
 
@@ -99,7 +99,7 @@ class Explorer:
             layout={"width": "300px"},
         )
         self.random_user = w.Button(
-            description="🎲 random", tooltip="a random known user", layout={"width": "76px"}
+            description="Random", tooltip="a random known user", layout={"width": "76px"}
         )
         self.user_history = w.HTML()
         item_ids = (
@@ -331,9 +331,9 @@ class Explorer:
     def _render(self, frame: pd.DataFrame, spec: RequestSpec, started: float) -> None:
         """Figures first, the table last: the table carries the kernel time of the whole update."""
         self.call.value = _html.code_block(self.current_lab.last_call())
-        long = frame.assign(
-            variant=spec.describe() or "request", userId=str(spec.kwargs.get("user_id") or "")
-        )
+        # one short label: it becomes the legend entry and the reason plot's panel title
+        label = spec.target_arn.rsplit("/", 1)[-1] or "request"
+        long = frame.assign(variant=label, userId=str(spec.kwargs.get("user_id") or ""))
         swap_figure(self.score_plot, _sized(plots.score_distribution(long)), self.seq)
         swap_figure(self.reason_plot, _sized(plots.reason_breakdown(long)), self.seq)
         metadata = list(spec.kwargs.get("metadata") or [])
@@ -416,7 +416,7 @@ class Explorer:
 
 
 def _boxed(figure: go.FigureWidget, css: str) -> w.Box:
-    box = w.Box([figure], layout={"width": f"{PLOT_WIDTH + 10}px"})
+    box = w.Box([figure], layout={"width": f"{PLOT_WIDTH + 10}px", "margin": "12px 0 0 0"})
     box.add_class(css)
     return box
 

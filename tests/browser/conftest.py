@@ -54,6 +54,21 @@ arn = local.create_campaign("meta", "aws-user-personalization", {"enableMetadata
 Storefront(Lab.local(local, campaign_arn=arn), title=evil)
 """
 
+COMPARE_NOTEBOOK = """
+from personalize_lab.client import Lab
+from personalize_lab.requests import Promotion
+from personalize_lab.widgets import ComparePanel
+
+lab = Lab.demo()
+panel = ComparePanel(lab, users=40)
+b = panel.editors[1]
+b.promotion.enabled.value = True
+b.promotion.filter.dropdown.value = "category"
+b.promotion.filter.placeholders.inputs["CATEGORY"].value = ("Toys",)
+panel.run()
+panel
+"""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -129,6 +144,10 @@ def servers(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator
     nb.cells.append(nbformat.v4.new_code_cell(XSS_NOTEBOOK))
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, voila_root / "xss.ipynb")
+    compare_nb = nbformat.v4.new_notebook()
+    compare_nb.cells.append(nbformat.v4.new_code_cell(COMPARE_NOTEBOOK))
+    compare_nb.metadata["kernelspec"] = nb.metadata["kernelspec"]
+    nbformat.write(compare_nb, voila_root / "compare.ipynb")
     lab_port, voila_port = free_port(), free_port()
     lab = Server(
         [
@@ -182,8 +201,8 @@ def browser(chromium: str) -> Iterator[Any]:
             instance.close()
 
 
-def new_page(browser: Any, dialogs: list[str], errors: list[str]) -> Any:
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+def new_page(browser: Any, dialogs: list[str], errors: list[str], height: int = 1000) -> Any:
+    context = browser.new_context(viewport={"width": 1440, "height": height})
 
     def route(r: Any) -> None:
         if r.request.url.startswith(ALLOWED):

@@ -94,7 +94,7 @@ def test_jupyterlab_runs_quickstart_and_explorer_reacts(
 ) -> None:
     dialogs: list[str] = []
     errors: list[str] = []
-    page = new_page(browser, dialogs, errors)
+    page = new_page(browser, dialogs, errors, height=1900)  # tall enough for the whole Explorer
     lab = servers["lab"]
     page.goto(f"{lab.url}/lab/tree/01_quickstart.ipynb?reset&token={TOKEN}")
     page.wait_for_function(
@@ -223,6 +223,23 @@ def test_voila_storefront_renders_and_a_click_refreshes(
     page.wait_for_function(f"s => {heading_seq} > s", arg=seq, timeout=30_000)
     assert page.locator(".pl-storefront .pl-card .pl-badge").count() == 3
     page.screenshot(path=str(artifacts_dir / "storefront-3-variant-b.png"), full_page=True)
+    assert not dialogs, dialogs
+
+
+def test_voila_compare_panel_shows_summary_plots_and_drilldown(
+    servers: dict[str, Any], browser: Any, artifacts_dir: Path
+) -> None:
+    dialogs: list[str] = []
+    errors: list[str] = []
+    page = new_page(browser, dialogs, errors, height=2200)
+    page.goto(f"{servers['voila'].url}/voila/render/compare.ipynb", timeout=120_000)
+    page.wait_for_selector(".pl-compare .pl-kpi", timeout=120_000)
+    page.wait_for_function("() => document.querySelectorAll('.pl-compare .js-plotly-plot').length === 3")
+    text = page.locator(".pl-compare").inner_text()
+    assert "Paired test: Wilcoxon signed-rank" in text
+    assert page.locator(".pl-compare tr.pl-gained").count() > 0
+    assert page.locator(".pl-compare tr.pl-lost").count() > 0
+    page.screenshot(path=str(artifacts_dir / "compare-1-summary.png"), full_page=True)
     assert not dialogs, dialogs
 
 
