@@ -24,7 +24,6 @@ from personalize_lab.widgets import _html
 from personalize_lab.widgets._inputs import Catalog, FilterPicker, PromotionEditor
 from personalize_lab.widgets._request import RequestSpec, Targets, run_variants
 from personalize_lab.widgets._state import pins_of
-from personalize_lab.widgets.explorer import swap_figure
 
 if TYPE_CHECKING:
     from personalize_lab.client import Lab
@@ -136,9 +135,11 @@ class ComparePanel:
         self.progress = w.IntProgress(value=0, min=0, max=1, description="0 / 0")
         self.message = w.HTML()
         self.summary = w.HTML()
+        # a run builds new figures (variants and panels change between runs): boxes hold the current ones
         self.overlap_plot = go.FigureWidget()
         self.score_plot = go.FigureWidget()
         self.reason_plot = go.FigureWidget()
+        self.plot_boxes = [w.Box(layout={"width": "50%"}), w.Box(layout={"width": "50%"}), w.Box()]
         self.drill_user = w.Dropdown(options=[], description="User")
         self.drill = w.HTML()
         self.report_path = w.Text(
@@ -168,8 +169,8 @@ class ComparePanel:
                 self.message,
                 section("Summary"),
                 self.summary,
-                w.HBox([self.overlap_plot, self.score_plot]),
-                self.reason_plot,
+                w.HBox(self.plot_boxes[:2]),
+                self.plot_boxes[2],
                 section("One user, side by side (green: gained against the reference, red: lost)"),
                 self.drill_user,
                 self.drill,
@@ -343,9 +344,16 @@ class ComparePanel:
                 else ""
             )
         )
-        swap_figure(self.overlap_plot, plots.overlap_histogram(comparison.overlap()), 1)
-        swap_figure(self.score_plot, plots.score_distribution(frame[frame["itemId"].notna()]), 1)
-        swap_figure(self.reason_plot, plots.reason_breakdown(frame[frame["itemId"].notna()]), 1)
+        rows = frame[frame["itemId"].notna()]
+        self.overlap_plot = go.FigureWidget(
+            plots.overlap_histogram(comparison.overlap()).update_layout(height=360)
+        )
+        self.score_plot = go.FigureWidget(plots.score_distribution(rows).update_layout(height=360))
+        self.reason_plot = go.FigureWidget(plots.reason_breakdown(rows))
+        for box, figure in zip(
+            self.plot_boxes, (self.overlap_plot, self.score_plot, self.reason_plot), strict=True
+        ):
+            box.children = [figure]
         users = [str(u) for u in comparison.encoded.users]
         self.drill_user.options = users
         if users:

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from personalize_lab import plots
 from personalize_lab.errors import PersonalizeLabError
+from personalize_lab.plots.positions import REASON_ORDER
 from personalize_lab.widgets import _html
 from personalize_lab.widgets._inputs import Catalog, ContextRows, FilterPicker, PromotionEditor
 from personalize_lab.widgets._request import RequestSpec, Targets
@@ -31,18 +32,30 @@ PLOT_WIDTH = 620
 DEFAULT_METADATA = ("TITLE", "CATEGORY_L1", "PRICE")
 
 
-def swap_figure(target: go.FigureWidget, figure: go.Figure, seq: int) -> None:
-    """Show ``figure`` in ``target`` with one browser update; ``layout.meta.seq`` tags the update.
+def swap_figure(box: w.Box, figure: go.Figure, seq: int) -> go.FigureWidget:
+    """Show ``figure`` in the FigureWidget ``box`` holds, with one browser update; returns the widget.
 
-    When the traces line up (same count, types and names: the usual case when only values change), they
-    are updated in place, so the browser gets a single ``Plotly.update`` with what changed instead of
-    delete/add/relayout.
+    The first figure becomes a new FigureWidget's initial state (which survives pages that show the widget
+    only after the notebook ran: Voila). Later, when the traces line up (same count, types and names: the
+    usual case when only values change), they are updated in place, so the browser gets a single
+    ``Plotly.update`` of what changed; otherwise traces and layout are replaced. ``layout.meta.seq`` tags
+    every update (the browser tests wait for it).
     """
+    figure.update_layout(meta={"seq": seq})
+    target = box.children[0] if box.children else None
     new = [t.to_plotly_json() for t in figure.data]
-    same = len(target.data) == len(new) and all(
-        old.type == spec.get("type") and old.name == spec.get("name")
-        for old, spec in zip(target.data, new, strict=True)
+    same = (
+        isinstance(target, go.FigureWidget)
+        and len(target.data) == len(new) > 0
+        and all(
+            old.type == spec.get("type") and old.name == spec.get("name")
+            for old, spec in zip(target.data, new, strict=True)
+        )
     )
+    if not isinstance(target, go.FigureWidget) or not target.data:
+        widget = go.FigureWidget(figure)
+        box.children = [widget]
+        return widget
     with target.batch_update():
         if same:
             for old, spec in zip(target.data, new, strict=True):
@@ -53,7 +66,7 @@ def swap_figure(target: go.FigureWidget, figure: go.Figure, seq: int) -> None:
             target.data = ()
             target.add_traces(list(figure.data))
             target.layout = figure.layout
-        target.layout.meta = {"seq": seq}
+    return target
 
 
 class Explorer:
@@ -144,10 +157,11 @@ class Explorer:
         self.header = w.HTML()
         self.message = w.HTML()
         self.table = w.HTML(layout={"max_height": "420px", "overflow": "auto"})
-        self.score_plot = go.FigureWidget()
-        self.reason_plot = go.FigureWidget()
-        for fig in (self.score_plot, self.reason_plot):
-            fig.layout.height, fig.layout.width = 300, PLOT_WIDTH
+        # the first successful request creates the figures (see swap_figure); the boxes hold them
+        self.score_plot: go.FigureWidget | None = None
+        self.reason_plot: go.FigureWidget | None = None
+        self.score_box = _boxed("pl-score-plot")
+        self.reason_box = _boxed("pl-reason-plot")
         self.call = w.HTML()
 
         # stable CSS handles: for people styling the panel and for the browser tests
@@ -212,7 +226,7 @@ class Explorer:
                 self.table,
                 # side by side on a wide screen, stacked on a narrow one
                 w.HBox(
-                    [_boxed(self.score_plot, "pl-score-plot"), _boxed(self.reason_plot, "pl-reason-plot")],
+                    [self.score_box, self.reason_box],
                     layout={"width": "100%", "flex_flow": "row wrap"},
                 ),
                 w.HTML("<div style='font-weight:600;color:#52606D'>The exact boto3 call</div>"),
@@ -334,8 +348,10 @@ class Explorer:
         # one short label: it becomes the legend entry and the reason plot's panel title
         label = spec.target_arn.rsplit("/", 1)[-1] or "request"
         long = frame.assign(variant=label, userId=str(spec.kwargs.get("user_id") or ""))
-        swap_figure(self.score_plot, _sized(plots.score_distribution(long)), self.seq)
-        swap_figure(self.reason_plot, _sized(plots.reason_breakdown(long)), self.seq)
+        score = _sized(plots.score_distribution(long))
+        reasons = _sized(_every_reason(plots.reason_breakdown(long)))
+        self.score_plot = swap_figure(self.score_box, score, self.seq)
+        self.reason_plot = swap_figure(self.reason_box, reasons, self.seq)
         metadata = list(spec.kwargs.get("metadata") or [])
         title = "TITLE" if "TITLE" in frame.columns else None
         html = _html.result_table(frame, metadata, title_column=title, attrs={"seq": self.seq})
@@ -415,8 +431,27 @@ class Explorer:
         return spec
 
 
-def _boxed(figure: go.FigureWidget, css: str) -> w.Box:
-    box = w.Box([figure], layout={"width": f"{PLOT_WIDTH + 10}px", "margin": "12px 0 0 0"})
+def _every_reason(figure: go.Figure) -> go.Figure:
+    """One trace per known reason label, in a fixed order (empty ones hidden from the legend).
+
+    A stable set of traces lets :func:`swap_figure` update the plot in place when the reasons present
+    change between requests (e.g. a promotion is added), instead of replacing every trace.
+    """
+    by_name = {t.name: t for t in figure.data}
+    names = [*REASON_ORDER, *(n for n in by_name if n not in REASON_ORDER)]
+    traces = []
+    for name in names:
+        trace = by_name.get(name)
+        if trace is None:
+            trace = go.Bar(x=[], y=[], name=name, legendgroup=name, showlegend=False, hoverinfo="skip")
+        traces.append(trace)
+    figure.data = ()
+    figure.add_traces(traces)
+    return figure
+
+
+def _boxed(css: str) -> w.Box:
+    box = w.Box([], layout={"width": f"{PLOT_WIDTH + 10}px", "margin": "12px 0 0 0"})
     box.add_class(css)
     return box
 

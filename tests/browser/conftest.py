@@ -148,6 +148,14 @@ def servers(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator
     compare_nb.cells.append(nbformat.v4.new_code_cell(COMPARE_NOTEBOOK))
     compare_nb.metadata["kernelspec"] = nb.metadata["kernelspec"]
     nbformat.write(compare_nb, voila_root / "compare.ipynb")
+    explorer_nb = nbformat.v4.new_notebook()
+    explorer_nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "from personalize_lab.client import Lab\nLab.demo(campaign='user-personalization-v2').explorer()"
+        )
+    )
+    explorer_nb.metadata["kernelspec"] = nb.metadata["kernelspec"]
+    nbformat.write(explorer_nb, voila_root / "explorer.ipynb")
     lab_port, voila_port = free_port(), free_port()
     lab = Server(
         [
