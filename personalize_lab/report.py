@@ -24,11 +24,11 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+import personalize_lab.plots  # noqa: F401  (registers the Comparison figures a report shows)
 from personalize_lab.analysis import _views
 from personalize_lab.analysis._columns import VARIANT
 from personalize_lab.analysis.comparison import Comparison
 from personalize_lab.errors import ValidationError
-from personalize_lab.plots import _comparison as _figures  # noqa: F401  (the figures a report shows)
 
 IncludePlotlyJS = Literal["inline", "cdn", "directory"]
 PLOTLY_JS_FILE = "plotly.min.js"
@@ -87,7 +87,12 @@ def _cell(value: Any, redact: bool, tag: str = "td", cls: str = "") -> str:
 
 
 def table_html(
-    frame: pd.DataFrame, *, redact: bool = True, index: bool = True, highlight: str | None = None
+    frame: pd.DataFrame,
+    *,
+    redact: bool = True,
+    index: bool = True,
+    highlight: str | None = None,
+    css_class: str = "",
 ) -> str:
     """An escaped HTML table of ``frame`` (every header and cell through ``html.escape``)."""
     head = ([frame.index.name or ""] if index else []) + [str(c) for c in frame.columns]
@@ -103,7 +108,8 @@ def table_html(
         cells += [_cell(v, redact, cls="sig" if strong and c == highlight else "") for c, v in row.items()]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     header = "".join(_cell(h, redact, "th") for h in head)
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    cls = f' class="{html.escape(css_class)}"' if css_class else ""
+    return f"<table{cls}><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _figure_html(fig: go.Figure, div_id: str, redact: bool) -> str:
@@ -161,6 +167,9 @@ table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:13px;
 th,td{padding:5px 10px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
 thead th{background:var(--bg);font-weight:600;position:sticky;top:0}
 td[data-num]{text-align:right}
+table.summary{width:auto;min-width:50%}
+table.summary td{min-width:120px}
+table.summary tbody th{font-weight:500}
 tbody tr:hover{background:#F0F4F8}
 td.sig{font-weight:700;color:var(--accent);text-align:right}
 .grid{display:grid;grid-template-columns:1fr;gap:20px}
@@ -213,6 +222,7 @@ def write_report(
         )
         tests = tests.set_index("metric")[[VARIANT, *_TEST_COLUMNS]].rename(columns=_TEST_COLUMNS)
     variants = ", ".join(html.escape(clean(v)) for v in comparison.variants)
+    summary_table = table_html(summary, redact=redact, css_class="summary")
     tests_table = table_html(tests, redact=redact, highlight="p adjusted") if len(tests) else ""
     generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     figure_html = "".join(_figure_html(fig, f"figure-{i}", redact) for i, fig in enumerate(figs.values()))
@@ -225,11 +235,11 @@ def write_report(
 </head><body>
 <header><h1>{esc_title}</h1>
 <p>Variants {variants} · reference {html.escape(clean(comparison.reference))} ·
-{len(comparison.encoded.users):,} {html.escape(comparison.key)}s · top {comparison.k} ·
+{len(comparison.encoded.users):,} {comparison.unit} · top {comparison.k} ·
 generated {generated}</p></header>
 <main>
 <section><h2>Summary</h2><p class="note">One column per variant; shares are item-weighted, scoreless items are
-counted apart from scores.</p><div class="scroll">{table_html(summary, redact=redact)}</div></section>
+counted apart from scores.</p><div class="scroll">{summary_table}</div></section>
 <section><h2>Paired tests</h2><p class="note">{test_note or "Only one variant: nothing to compare."}</p>
 <div class="scroll">{tests_table}</div></section>
 <section><h2>Figures</h2><div class="grid">{figure_html}</div></section>

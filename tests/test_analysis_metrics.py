@@ -131,6 +131,7 @@ def test_related_items_frames_use_seed_item_id() -> None:
     frame = small_frame().rename(columns={"userId": "seedItemId"})
     result = compare(frame, n_resamples=50)
     assert result.key == "seedItemId"
+    assert result.unit == "seed items"
     assert "seedItemId" in result.overlap().columns
 
 

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from personalize_lab.analysis import compare, rbo
 from personalize_lab.errors import ValidationError
@@ -110,3 +112,16 @@ def test_vectorised_rbo_equals_single_pair_rbo_on_a_cohort() -> None:
     for u in ov.index:
         expected = rbo(lists[("A", u)], lists[("B", u)])
         assert ov.loc[u, "rbo"] == pytest.approx(expected, abs=1e-12)
+
+
+@given(
+    a=st.lists(st.sampled_from("abcdefghij"), max_size=10, unique=True),
+    b=st.lists(st.sampled_from("abcdefghij"), max_size=10, unique=True),
+    p=st.floats(0.05, 0.95),
+)
+@settings(max_examples=200, deadline=None)
+def test_rbo_is_symmetric_and_bounded(a: list[str], b: list[str], p: float) -> None:
+    value = rbo(a, b, p=p)
+    assert 0.0 <= value <= 1.0
+    assert value == pytest.approx(rbo(b, a, p=p), abs=1e-12)
+    assert value == pytest.approx(rbo_bruteforce(a, b, p), abs=1e-12)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from personalize_lab.analysis import _views, accuracy, metrics, overlap, stats
-from personalize_lab.analysis._columns import VARIANT, Encoded, encode
+from personalize_lab.analysis._columns import USER_ID, VARIANT, Encoded, encode
 from personalize_lab.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -41,6 +41,11 @@ class Comparison:
     @property
     def variants(self) -> list[str]:
         return list(self.encoded.variants)
+
+    @property
+    def unit(self) -> str:
+        """What one list is for, in words: ``users`` or ``seed items`` (related-items requests)."""
+        return "users" if self.key == USER_ID else "seed items"
 
     @property
     def key(self) -> str:
@@ -159,7 +164,7 @@ class Comparison:
                 if c in self._summary.columns]  # fmt: skip
         head = (
             f"<p><b>Comparison</b> of {len(self.variants)} variant(s) over {len(self.encoded.users)} "
-            f"{html.escape(self.key)}s, reference <code>{html.escape(self.reference)}</code>, k={self.k}</p>"
+            f"{self.unit}, reference <code>{html.escape(self.reference)}</code>, k={self.k}</p>"
         )
         summary = self._summary.set_index(VARIANT)[cols].to_html(escape=True, float_format="{:.4g}".format)
         tests = ""
