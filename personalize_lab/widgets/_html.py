@@ -58,6 +58,7 @@ STYLE = """
 .pl-h{font-size:20px;font-weight:700;margin:4px 0}
 .pl-kpi{display:inline-block;border:1px solid #E4E7EB;border-radius:8px;padding:6px 12px;margin:0 8px 8px 0}
 .pl-kpi b{display:block;font-size:18px}
+.pl-stale{opacity:.3;filter:grayscale(1)}
 .pl-sig{color:#009E73;font-weight:600}.pl-nosig{color:#7B8794}
 </style>
 """

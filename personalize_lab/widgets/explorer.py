@@ -335,6 +335,8 @@ class Explorer:
         self.error = None
         self.message.value = ""
         self.frame = frame
+        for box in (self.score_box, self.reason_box):
+            box.remove_class("pl-stale")
         if remember:
             self.history = [*self.history[: self.position + 1], spec]
             self.position = len(self.history) - 1
@@ -365,6 +367,8 @@ class Explorer:
         self.message.value = _html.STYLE + _html.error_box(error)
         self.table.value = f'<div class="pl-root" data-seq="{self.seq}" data-kernel-ms="0"></div>'
         self.frame = pd.DataFrame()
+        for box in (self.score_box, self.reason_box):  # the plots still show the last answer: fade them
+            box.add_class("pl-stale")
 
     def _show_user(self) -> None:
         user = self.user.value.strip()

@@ -112,10 +112,11 @@ class Storefront:
         )
         self.persona.observe(lambda _c: self.refresh(), names="value")
         self.variant.observe(lambda _c: self.refresh(), names="value")
+        ab = ", switch between experience A and B," if len(labels) > 1 else ""
         header = (
             f"<div class='pl-root'><div class='pl-h'>{_html.esc(title)}</div>"
-            "<div class='pl-sub' style='font-size:13px'>Pick a shopper, switch between experience A and B, and "
-            "buy something: the purchase is sent as a real-time event and the shelf updates.</div></div>"
+            f"<div class='pl-sub' style='font-size:13px'>Pick a shopper{ab} and buy something: the purchase "
+            "is sent as a real-time event and the shelf updates.</div></div>"
         )
         self.widget = w.VBox(
             [

@@ -58,10 +58,12 @@ def test_empty_include_placeholder_is_a_readable_message_in_the_panel(explorer: 
     assert "no filterValues value for $CATEGORY" in explorer.message.value
     assert "Traceback" not in explorer.message.value
     assert explorer.frame.empty
+    assert "pl-stale" in explorer.score_box._dom_classes  # the plots of the last answer are faded
     # filling it clears the message and every returned item is in the chosen category
     explorer.filter.placeholders.inputs["CATEGORY"].value = ("Books", "Toys")
     assert explorer.error is None
     assert explorer.message.value == ""
+    assert "pl-stale" not in explorer.score_box._dom_classes
     assert set(explorer.frame["CATEGORY_L1"]) <= {"Books", "Toys"}
     assert (
         "filterValues={&#x27;CATEGORY&#x27;: &#x27;&quot;Books&quot;,&quot;Toys&quot;&#x27;}"
