@@ -106,3 +106,30 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     frame = pd.concat(parts, ignore_index=True)
     frame["variant"] = pd.Categorical(frame["variant"], categories=list(dict.fromkeys(frame["variant"])))
     return frame
+
+
+def discover(lab: Lab) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
+    """Targets, filters, context keys and item fields for the pickers — whatever the role may list.
+
+    A runtime-only IAM role or a replay without the List*/Describe* calls must still get a working panel:
+    the current target alone, no filters, no suggestions.
+    """
+    arn = lab.campaign_arn or lab.recommender_arn or ""
+    kind = "campaign" if lab.campaign_arn else "recommender"
+    try:
+        targets = lab.targets()
+    except PersonalizeLabError:
+        targets = pd.DataFrame(
+            {"kind": [kind], "name": [arn.rsplit("/", 1)[-1]], "arn": [arn], "status": [None]}
+        )
+    try:
+        filter_table = lab.filters()
+    except PersonalizeLabError:
+        filter_table = pd.DataFrame(
+            columns=["name", "arn", "expression", "placeholders", "required", "optional"]
+        )
+    try:
+        context_keys, item_fields = lab.context_keys(), lab.schema_fields("ITEMS")
+    except PersonalizeLabError:
+        context_keys, item_fields = [], []
+    return targets, filter_table, context_keys, item_fields

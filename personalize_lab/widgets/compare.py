@@ -22,7 +22,7 @@ from personalize_lab import analysis, plots
 from personalize_lab.errors import ValidationError
 from personalize_lab.widgets import _html
 from personalize_lab.widgets._inputs import Catalog, FilterPicker, PromotionEditor
-from personalize_lab.widgets._request import RequestSpec, Targets, run_variants
+from personalize_lab.widgets._request import RequestSpec, Targets, discover, run_variants
 from personalize_lab.widgets._state import pins_of
 
 if TYPE_CHECKING:
@@ -90,8 +90,7 @@ class ComparePanel:
         self.lab = lab
         self.targets = Targets(lab)
         self.catalog = Catalog(lab.item_table(), lab.user_table())
-        self.filter_table = lab.filters()
-        table = lab.targets()
+        table, self.filter_table, _, _ = discover(lab)
         self.target_options = [
             (f"{kind}: {name if isinstance(name, str) else arn}", (str(arn), str(kind)))
             for kind, name, arn in zip(table["kind"], table["name"], table["arn"], strict=True)

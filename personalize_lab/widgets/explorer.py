@@ -21,7 +21,7 @@ from personalize_lab.errors import PersonalizeLabError
 from personalize_lab.plots.positions import REASON_ORDER
 from personalize_lab.widgets import _html
 from personalize_lab.widgets._inputs import Catalog, ContextRows, FilterPicker, PromotionEditor
-from personalize_lab.widgets._request import RequestSpec, Targets
+from personalize_lab.widgets._request import RequestSpec, Targets, discover
 from personalize_lab.widgets._state import pins_of
 
 if TYPE_CHECKING:
@@ -91,9 +91,8 @@ class Explorer:
         self._rng = random.Random(0)
         self.users = lab.known_users()
         self.catalog = Catalog(lab.item_table(), lab.user_table())
-        filter_table = lab.filters()
+        table, filter_table, context_keys, item_fields = discover(lab)
 
-        table = lab.targets()
         self.target = w.Dropdown(
             options=[
                 (f"{kind}: {name if isinstance(name, str) else arn}", (str(arn), str(kind)))
@@ -137,7 +136,7 @@ class Explorer:
             [] if self.catalog.items is None else [c for c in self.catalog.items.columns if c != "ITEM_ID"]
         )
         if not item_columns:
-            item_columns = [f for f in lab.schema_fields("ITEMS") if f != "ITEM_ID"]
+            item_columns = [f for f in item_fields if f != "ITEM_ID"]
         chosen = metadata if metadata is not None else tuple(c for c in DEFAULT_METADATA if c in item_columns)
         self.metadata = w.SelectMultiple(
             options=item_columns, value=chosen, description="Metadata", rows=4, layout={"width": "380px"}
@@ -145,7 +144,7 @@ class Explorer:
         self.num_results = w.BoundedIntText(
             value=25, min=1, max=MAX_WITH_METADATA, description="numResults", layout={"width": "200px"}
         )
-        self.context = ContextRows(lab.context_keys(), self._changed)
+        self.context = ContextRows(context_keys, self._changed)
         self.filter = FilterPicker(filter_table, self.catalog, self._changed)
         self.promotion = PromotionEditor(filter_table, self.catalog, self._changed)
         self.back = w.Button(description="◀ back", disabled=True, layout={"width": "80px"})

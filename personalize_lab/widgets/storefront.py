@@ -18,7 +18,7 @@ import pandas as pd
 from personalize_lab.errors import ValidationError
 from personalize_lab.requests import Promotion
 from personalize_lab.widgets import _html
-from personalize_lab.widgets._request import RequestSpec, Targets
+from personalize_lab.widgets._request import RequestSpec, Targets, discover
 from personalize_lab.widgets._state import pins_of
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def default_variants(lab: Lab, num_results: int = 12) -> dict[str, RequestSpec]:
         return {"A": pins["A"], "B": pins["B"]}
     arn = lab.campaign_arn or lab.recommender_arn or ""
     kind = "campaign" if lab.campaign_arn else "recommender"
-    filter_names = set(lab.filters()["name"].astype(str))
+    filter_names = set(discover(lab)[1]["name"].astype(str))
     items = lab.item_table()
     columns = [] if items is None else [c for c in CARD_COLUMNS if c in items.columns]
     base: dict[str, Any] = {"num_results": num_results, "metadata": columns or None}

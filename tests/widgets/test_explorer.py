@@ -176,3 +176,14 @@ def test_script_injection_title_is_escaped() -> None:
     assert "<img" not in explorer.table.value
     assert "<b>x" not in explorer.table.value
     assert "&lt;img src=x onerror=alert(1)&gt;" in explorer.table.value
+
+
+def test_explorer_on_a_replay_shows_the_recorded_answer(demo_lab: Lab, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "calls.jsonl"
+    recording = Lab.local(demo_lab.local_personalize, record=path)
+    recorded = Explorer(recording, user_id="5").frame
+    replayed = Explorer(Lab.replay(path), user_id="5")
+    assert replayed.error is None, replayed.message.value
+    assert replayed.frame["itemId"].tolist() == recorded["itemId"].tolist()
+    assert replayed.frame.attrs["source"] == "replay"
+    assert replayed.users == []  # a replay cannot list users: the user box is free text
