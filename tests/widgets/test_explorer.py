@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -178,7 +180,7 @@ def test_script_injection_title_is_escaped() -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in explorer.table.value
 
 
-def test_explorer_on_a_replay_shows_the_recorded_answer(demo_lab: Lab, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_explorer_on_a_replay_shows_the_recorded_answer(demo_lab: Lab, tmp_path: Path) -> None:
     path = tmp_path / "calls.jsonl"
     recording = Lab.local(demo_lab.local_personalize, record=path)
     recorded = Explorer(recording, user_id="5").frame
