@@ -65,6 +65,7 @@ DEMO_NOTEBOOK = Path(__file__).resolve().parent / "widgets" / "stakeholder_demo.
 def demo_command(args: argparse.Namespace) -> int:
     """Run Voila on the packaged copy of notebooks/04_stakeholder_demo.ipynb (same cells; a test checks)."""
     import os
+    import signal
     import subprocess
 
     if importlib.util.find_spec("voila") is None:
@@ -77,10 +78,23 @@ def demo_command(args: argparse.Namespace) -> int:
     print(f"personalize-lab demo: {url}  (Ctrl-C to stop)", flush=True)
     command = [sys.executable, "-m", "voila", str(DEMO_NOTEBOOK), "--no-browser", f"--port={args.port}",
                "--Voila.ip=127.0.0.1", "--theme=light"]  # fmt: skip
+    child = subprocess.Popen(command, env=env)
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)  # `kill` on this command also stops Voila
     try:
-        return subprocess.call(command, env=env)
+        return child.wait()
     except KeyboardInterrupt:
+        child.terminate()
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
+            child.kill()
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def serve_command(args: argparse.Namespace, backend_factory: BackendFactory = default_backend_factory) -> int:

@@ -139,7 +139,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator
     lab_root.mkdir()
     voila_root.mkdir()
     shutil.copy(ROOT / "notebooks" / "01_quickstart.ipynb", lab_root)
-    shutil.copy(ROOT / "notebooks" / "04_stakeholder_demo.ipynb", voila_root)
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_code_cell(XSS_NOTEBOOK))
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -156,7 +155,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator
     )
     explorer_nb.metadata["kernelspec"] = nb.metadata["kernelspec"]
     nbformat.write(explorer_nb, voila_root / "explorer.ipynb")
-    lab_port, voila_port = free_port(), free_port()
+    lab_port, voila_port, demo_port = free_port(), free_port(), free_port()
     lab = Server(
         [
             sys.executable,
@@ -188,13 +187,22 @@ def servers(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator
         voila_port,
         home / "voila.log",
     )
+    # the stakeholder page exactly as `personalize-lab demo` serves it
+    demo = Server(
+        [sys.executable, "-m", "personalize_lab.cli", "demo", f"--port={demo_port}"],
+        env,
+        demo_port,
+        home / "demo.log",
+    )
     try:
         lab.wait_ready()
         voila.wait_ready()
-        yield {"lab": lab, "voila": voila, "timings": {}}
+        demo.wait_ready()
+        yield {"lab": lab, "voila": voila, "demo": demo, "timings": {}}
     finally:
         lab.stop()
         voila.stop()
+        demo.stop()
 
 
 @pytest.fixture(scope="module")

@@ -195,9 +195,8 @@ def test_voila_storefront_renders_and_a_click_refreshes(
     dialogs: list[str] = []
     errors: list[str] = []
     page = new_page(browser, dialogs, errors)
-    voila = servers["voila"]
     started = time.perf_counter()
-    page.goto(f"{voila.url}/voila/render/04_stakeholder_demo.ipynb", timeout=120_000)
+    page.goto(f"{servers['demo'].url}/", timeout=120_000)  # `personalize-lab demo`
     page.wait_for_selector(".pl-storefront .pl-card", timeout=120_000)
     page.wait_for_function("() => document.querySelectorAll('.pl-storefront button.pl-buy').length >= 12")
     interactive_ms = page.evaluate("performance.now()")
