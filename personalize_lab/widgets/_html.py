@@ -45,7 +45,9 @@ STYLE = """
 .pl-error b{color:#B44A00}
 .pl-note{color:#52606D;font-size:12px;padding:4px 0}
 .pl-code{background:#1F2933;color:#E4E7EB;padding:10px 12px;border-radius:6px;font-size:12px;
-  white-space:pre;overflow-x:auto;user-select:all;font-family:'JetBrains Mono',Menlo,Consolas,monospace}
+  white-space:pre;overflow-x:auto;user-select:all;line-height:1.45;margin:0;
+  font-family:'JetBrains Mono',Menlo,Consolas,'DejaVu Sans Mono',monospace !important}
+.pl-code *{font-family:inherit !important}
 .pl-history{display:flex;gap:6px;flex-wrap:wrap}
 .pl-hist-item{border:1px solid #E4E7EB;border-radius:6px;padding:2px 8px;font-size:11px;line-height:1.5;background:#FAFBFC}
 .pl-card{border:1px solid #E4E7EB;border-radius:10px;overflow:hidden;background:white;
