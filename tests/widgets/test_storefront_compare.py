@@ -88,3 +88,23 @@ def test_compare_panel_cohort_choices_and_errors(demo_lab: Lab) -> None:
     plus = set(users.loc[users["MEMBERSHIP"] == "plus", "USER_ID"].astype(str))
     assert len(panel.cohort()) == 5
     assert set(panel.cohort()) <= plus
+
+
+def test_compare_panel_runs_in_a_thread_and_cancel_stops_it(demo_lab: Lab) -> None:
+    panel = ComparePanel(demo_lab, users=30)
+    report = panel._progress
+
+    def progress(done: int, total: int) -> None:  # the user presses Cancel after the third request
+        report(done, total)
+        if done == 3:
+            panel.cancel()
+
+    panel._progress = progress  # type: ignore[method-assign]
+    panel.run(background=True)
+    panel.wait(60)
+    assert panel.progress.value == 3
+    assert panel.progress.description == "3 / 60"
+    assert "Cancelled after 3 requests" in panel.message.value
+    assert panel.frame.groupby(["variant", "userId"], observed=True).ngroups == 3
+    assert panel.run_button.disabled is False
+    assert panel.cancel_button.disabled is True
