@@ -58,6 +58,11 @@ _LAZY: dict[str, str] = {
     "check_filter_values": "personalize_lab.filters",
 }
 
+# subpackages reachable as attributes (pl.widgets.Storefront(lab)) and loaded on first use
+_SUBMODULES = frozenset(
+    {"widgets", "plots", "analysis", "filters", "datasets", "emulator", "frames", "batch"}
+)
+
 __all__ = [
     "AccessDeniedError",
     "DataError",
@@ -83,6 +88,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:  # pl.widgets, pl.plots, ... without importing them up front
+        return importlib.import_module(f"personalize_lab.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'personalize_lab' has no attribute {name!r}")

@@ -1,4 +1,5 @@
-"""The ``personalize-lab`` command: ``serve`` runs the local Personalize over HTTP for the AWS CLI and SDKs.
+"""The ``personalize-lab`` command: ``serve`` runs the local Personalize over HTTP for the AWS CLI and SDKs;
+``demo`` serves the stakeholder Storefront as a Voila page (``personalize-lab demo [--port 8866]``).
 
 Usage: ``personalize-lab serve --data DIR [--port 8765] [--host 127.0.0.1]`` or ``personalize-lab serve
 --demo``. The backend is built by a factory (``backend_factory(data, demo)``), so the engine decides how a
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -48,7 +50,51 @@ def _parser() -> argparse.ArgumentParser:
         default=server.DEFAULT_HOST,
         help="default %(default)s (loopback only); a wider address is reachable by others (warns)",
     )
+    demo = commands.add_parser(
+        "demo",
+        help="start the stakeholder demo (Voila on the Storefront notebook) on 127.0.0.1 and print its URL",
+        description="Serve the stakeholder Storefront as a Voila page on 127.0.0.1 (Ctrl-C stops it).",
+    )
+    demo.add_argument("--port", type=int, default=8866, help="default %(default)s")
     return parser
+
+
+DEMO_NOTEBOOK = Path(__file__).resolve().parent / "widgets" / "stakeholder_demo.ipynb"
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    """Run Voila on the packaged copy of notebooks/04_stakeholder_demo.ipynb (same cells; a test checks)."""
+    import os
+    import signal
+    import subprocess
+
+    if importlib.util.find_spec("voila") is None:
+        raise SystemExit("personalize-lab demo needs Voila: pip install 'voila>=0.5.13'")
+    env = dict(os.environ)
+    # the Voila kernel must import this very package, wherever it was imported from
+    package_root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    url = f"http://127.0.0.1:{args.port}/"
+    print(f"personalize-lab demo: {url}  (Ctrl-C to stop)", flush=True)
+    command = [sys.executable, "-m", "voila", str(DEMO_NOTEBOOK), "--no-browser", f"--port={args.port}",
+               "--Voila.ip=127.0.0.1", "--theme=light"]  # fmt: skip
+    child = subprocess.Popen(command, env=env)
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)  # `kill` on this command also stops Voila
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def serve_command(args: argparse.Namespace, backend_factory: BackendFactory = default_backend_factory) -> int:
@@ -64,6 +110,8 @@ def main(argv: Sequence[str] | None = None, backend_factory: BackendFactory = de
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     if args.command == "serve":
         return serve_command(args, backend_factory)
+    if args.command == "demo":
+        return demo_command(args)
     return 2  # pragma: no cover - argparse rejects unknown commands first
 
 

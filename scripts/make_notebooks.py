@@ -28,11 +28,16 @@ def build(cells: list[tuple[str, str]], name: str = "nb") -> nbformat.NotebookNo
     return nb
 
 
+# `personalize-lab demo` serves this notebook from the installed package, so it ships a copy as package data
+PACKAGED = {"04_stakeholder_demo": ROOT / "personalize_lab" / "widgets" / "stakeholder_demo.ipynb"}
+
+
 def main() -> None:
     for name, cells in NOTEBOOKS.items():
-        path = ROOT / "notebooks" / f"{name}.ipynb"
-        nbformat.write(build(cells, name), path)
-        print(f"wrote {path.relative_to(ROOT)}")
+        for path in (ROOT / "notebooks" / f"{name}.ipynb", PACKAGED.get(name)):
+            if path is not None:
+                nbformat.write(build(cells, name), path)
+                print(f"wrote {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -9,111 +9,53 @@ QUICKSTART = [
 # personalize_lab quickstart
 
 **personalize_lab** makes Amazon Personalize explorable from Jupyter. This notebook runs end to end on a
-fresh machine with **no AWS account**: `pl.Lab.demo()` starts the *embedded local Personalize*, which answers
-the same API as the service with real models trained on a synthetic shop (1,000 users, 2,000 products,
-50,000 View / AddToCart / Purchase events with a DEVICE context). Against AWS you would write
-`pl.Lab(campaign_arn="arn:aws:personalize:…")` instead — everything below stays the same.
+fresh machine with **no AWS account**: it uses the *embedded local Personalize*, which answers the same
+API as the service with real models trained on a synthetic shop (1,000 users, 2,000 products, 50,000
+View / AddToCart / Purchase events).
 """,
     ),
     (
         "code",
         """
+import pandas as pd
 import personalize_lab as pl
 
-lab = pl.Lab.demo()  # a few seconds: builds the store; the model trains on the first request
-lab.describe()
+local = pl.LocalPersonalize.demo()  # ~3 s: generates the store; models train on first use
+local
 """,
     ),
     (
         "md",
         """
-## Recommendations as a tidy DataFrame
+## A real boto3 client, answered locally
 
-One row per item, columns named as the service names them: `rank`, `itemId`, `score` (`<NA>` where the
-recipe returns none — never 0), `promotionName`, `reason`, one column per requested metadata column and the
-`recommendationId`. `attrs` keeps the exact request.
+`local.client("personalize-runtime")` is a genuine boto3 client: boto3 validates, serialises, signs and
+parses as usual; only the HTTP round trip is answered by the local Personalize. Code written for AWS runs
+unchanged.
 """,
     ),
     (
         "code",
         """
-user = lab.local_personalize.users[0]
-recommendations = lab.recommend(user_id=user, num_results=10, metadata=["TITLE", "CATEGORY_L1", "PRICE"])
-recommendations
-""",
-    ),
-    (
-        "md",
-        """
-## Filters and promotions by name, with Python values
-
-`lab.filters()` lists the campaign's filters with their placeholders (INCLUDE placeholders are
-**required**; a missing EXCLUDE placeholder silently drops its clause). Pass a filter by name and its
-values as plain Python; the client encodes `filterValues` the way the service wants them.
-""",
-    ),
-    (
-        "code",
-        """
-lab.filters()[["name", "expression", "placeholders"]]
-""",
-    ),
-    (
-        "code",
-        """
-books_and_sports = lab.recommend(
-    user_id=user,
-    num_results=10,
-    filter="category",
-    filter_values={"CATEGORY": ["Books", "Sports"]},
-    promotion=pl.Promotion("cheap-deals", percent=20, filter="max-price", filter_values={"MAX_PRICE": 15}),
-    metadata=["TITLE", "CATEGORY_L1", "PRICE"],
+runtime = local.client("personalize-runtime")
+user = local.users[0]
+response = runtime.get_recommendations(
+    campaignArn=local.campaign_arns["user-personalization"],
+    userId=user,
+    numResults=5,
+    metadataColumns={"ITEMS": ["TITLE", "CATEGORY_L1", "PRICE"]},
 )
-books_and_sports
+pd.DataFrame(response["itemList"])
 """,
     ),
     (
         "md",
         """
-The exact boto3 call behind the last answer, ready to paste into code that talks to AWS:
-""",
-    ),
-    (
-        "code",
-        """
-print(lab.last_call())
-""",
-    ),
-    (
-        "md",
-        """
-## Mistakes are caught before anything is sent
+## Filters, checked before anything is sent
 
-Every error names the field, the value, the rule and the fix.
-""",
-    ),
-    (
-        "code",
-        """
-for bad in (
-    dict(num_results=100, metadata=["TITLE"]),
-    dict(filter="category"),
-    dict(filter="category", filter_values={"category": ["Books"]}),
-):
-    try:
-        lab.recommend(user_id=user, **bad)
-    except pl.PersonalizeLabError as error:
-        print(f"{type(error).__name__}: {error}")
-        print()
-""",
-    ),
-    (
-        "md",
-        """
-## The filter language on its own
-
-`pl.parse_filter` implements Personalize's filter-expression language: placeholders, datasets, what a
-filter needs (a userId for interaction filters, an itemId for `CurrentItem`), and syntax errors with a caret.
+`pl.parse_filter` implements Personalize's filter-expression language. It lists the placeholders a
+request must fill (INCLUDE placeholders are **required**; a missing EXCLUDE placeholder silently drops its
+clause) and points at mistakes with a caret.
 """,
     ),
     (
@@ -123,8 +65,12 @@ expression = pl.parse_filter(
     "INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY) | "
     'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")'
 )
-print(expression.placeholders)
-print(pl.encode_filter_values({"CATEGORY": ["Books", "Sports"]}))
+pd.DataFrame([p.__dict__ for p in expression.placeholders])
+""",
+    ),
+    (
+        "code",
+        """
 try:
     pl.parse_filter('INCLUDE ItemID WHERE Items.CATEGORY_L1 == "Books"')
 except pl.FilterSyntaxError as error:
@@ -134,25 +80,372 @@ except pl.FilterSyntaxError as error:
     (
         "md",
         """
-## Under the hood: a real boto3 client
-
-The local Personalize sits behind botocore's transport: boto3 validates, serialises, signs and parses as
-usual, so code written for AWS runs unchanged against it.
+`filterValues` must be double-quoted, comma-separated strings. `encode_filter_values` builds them from
+Python values, and `check_filter_values` catches the classic mistakes before the service does.
 """,
     ),
     (
         "code",
         """
-local = lab.local_personalize
-runtime = local.client("personalize-runtime")
-response = runtime.get_recommendations(campaignArn=local.default_campaign_arn, userId=user, numResults=3)
-response["itemList"]
+values = pl.encode_filter_values({"CATEGORY": ["Books", "Sports"]})
+print(values)
+try:
+    pl.check_filter_values(expression, {"CATEGORY": "Books,Sports"})
+except pl.FilterValuesError as error:
+    print(error)
+""",
+    ),
+    (
+        "code",
+        """
+filtered = runtime.get_recommendations(
+    campaignArn=local.campaign_arns["user-personalization"],
+    userId=user,
+    numResults=5,
+    filterArn=local.filter_arns["category"],
+    filterValues=values,
+    metadataColumns={"ITEMS": ["TITLE", "CATEGORY_L1"]},
+)
+pd.DataFrame(filtered["itemList"])
 """,
     ),
 ]
 
 NOTEBOOKS = {"01_quickstart": QUICKSTART}
 
+QUICKSTART += [
+    (
+        "md",
+        """
+## The Lab: one campaign, answered as a DataFrame
+
+`Lab` wraps the same boto3 clients. It checks every request before sending it (filter placeholders,
+`numResults` limits, what the recipe accepts) and returns one tidy frame: `rank`, `itemId`, `score`,
+`promotionName`, `reason`, the metadata columns you asked for, and `recommendationId`.
+""",
+    ),
+    (
+        "code",
+        """
+from personalize_lab import Lab
+
+lab = Lab.local(local)  # the default User-Personalization campaign
+lab.recommend(user, num_results=5, metadata=["TITLE", "CATEGORY_L1", "PRICE"])
+""",
+    ),
+    (
+        "md",
+        """
+## The Explorer
+
+`lab.explorer()` is the AWS console's test panel and more: pick a campaign, a user (or roll a random one),
+a filter — one input per placeholder, required ones marked — a promotion, context and metadata columns.
+The table, the score distribution and the reason breakdown update on every change; the exact boto3 call
+is shown for copying; ◀ / ▶ walk the request history and "pin as A / B" hands requests to
+`lab.compare_panel()`.
+""",
+    ),
+    (
+        "code",
+        """
+explorer = lab.explorer()
+explorer
+""",
+    ),
+]
+
+FILTERS_AND_PROMOTIONS = [
+    (
+        "md",
+        """
+# Filters and promotions
+
+Two request features change *which* items come back:
+
+* a **filter** (`filterArn` + `filterValues`) keeps or drops items by their metadata or by what the user
+  did; placeholders such as `$CATEGORY` are filled per request;
+* a **promotion** reserves a share of the list (`percentPromotedItems`) for items that pass *its own*
+  filter, and marks them with `promotionName`.
+
+Everything here runs on the embedded local Personalize; the same calls work against AWS.
+""",
+    ),
+    (
+        "code",
+        """
+import personalize_lab as pl
+from personalize_lab import Lab
+from personalize_lab.requests import Promotion
+
+lab = Lab.demo()
+lab.filters()[["name", "expression", "required", "optional"]]
+""",
+    ),
+    (
+        "md",
+        """
+## Placeholders: required or optional
+
+In an `INCLUDE` expression every placeholder is **required**: the service refuses the request without it.
+In an `EXCLUDE` expression a missing placeholder silently **drops the whole clause** — a classic way to
+ship a filter that does nothing. The Lab checks both before sending and says which one you hit.
+""",
+    ),
+    (
+        "code",
+        """
+try:
+    lab.recommend("1", filter="category")
+except pl.FilterValuesError as error:
+    print(error)
+""",
+    ),
+    (
+        "code",
+        """
+books = lab.recommend("1", num_results=8, filter="category", filter_values={"CATEGORY": ["Books"]},
+                      metadata=["TITLE", "CATEGORY_L1", "PRICE"])
+books
+""",
+    ),
+    (
+        "md",
+        """
+Comparison placeholders take one number. `lab.last_call()` shows the exact boto3 call that was sent,
+with `filterValues` encoded the way the service wants them (double-quoted strings).
+""",
+    ),
+    (
+        "code",
+        """
+cheap = lab.recommend("1", num_results=8, filter="max-price", filter_values={"MAX_PRICE": 15},
+                      metadata=["TITLE", "PRICE"])
+print(lab.last_call())
+cheap
+""",
+    ),
+    (
+        "md",
+        """
+## Promotions
+
+A promotion has a name, a percentage and a filter. The request filter does **not** apply to promoted
+items; put every condition the promoted items need into the promotion's filter. Promoted items are placed
+at random positions, in their own order, and carry `promotionName`.
+""",
+    ),
+    (
+        "code",
+        """
+promotion = Promotion("toys-week", 20, filter="category", filter_values={"CATEGORY": ["Toys"]})
+promoted = lab.recommend("1", num_results=10, promotion=promotion, metadata=["TITLE", "CATEGORY_L1"])
+promoted[["rank", "itemId", "TITLE", "CATEGORY_L1", "promotionName"]]
+""",
+    ),
+    (
+        "md",
+        """
+## Try it in the Explorer
+
+Pick `category` in the filter dropdown: an input appears for `$CATEGORY`, marked *required*, offering the
+categories of the catalog. Leave it empty and the panel explains the error instead of a traceback. Tick
+*Promote* to add a promotion with its own filter. The reason breakdown shows promoted items on the
+User-Personalization-v2 campaign (only v2 returns reasons).
+""",
+    ),
+    (
+        "code",
+        """
+lab.with_target(campaign_arn=lab.local_personalize.campaign_arns["user-personalization-v2"]).explorer()
+""",
+    ),
+]
+
+STAKEHOLDER_DEMO = [
+    (
+        "md",
+        """
+# Demo store — recommendations, live
+""",
+    ),
+    (
+        "code",
+        """
+from personalize_lab import Lab
+from personalize_lab.widgets import Storefront
+
+Storefront(Lab.demo(), title="Recommended for you")
+""",
+    ),
+]
+
+YOUR_OWN_DATA = [
+    (
+        "md",
+        """
+# Your own data
+
+The local Personalize trains on files in Amazon Personalize's own format: `interactions.csv` (USER_ID,
+ITEM_ID, TIMESTAMP, EVENT_TYPE, optional context columns), and optionally `items.csv` and `users.csv`,
+each with a `*.schema.json` beside it (inferred when missing). Point `LocalPersonalize.from_csv` at the
+folder and you get campaigns for every recipe, on your data, with no AWS account.
+
+Here we generate a tiny catalog, write it as such a folder, and run the same analysis as on the demo.
+""",
+    ),
+    (
+        "code",
+        """
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import personalize_lab as pl
+from personalize_lab import Lab
+from personalize_lab.datasets import PersonalizeData, write_dir
+
+rng = np.random.default_rng(7)
+genres = ["Jazz", "Rock", "Classical", "Pop"]
+items = pd.DataFrame({
+    "ITEM_ID": [f"song-{i}" for i in range(200)],
+    "TITLE": [f"Track {i}" for i in range(200)],
+    "GENRE": [genres[i % 4] for i in range(200)],
+})
+n = 6000
+users = rng.integers(0, 150, n)
+taste = users % 4  # every listener prefers one genre
+picked = np.where(rng.random(n) < 0.7, taste + 4 * rng.integers(0, 50, n), rng.integers(0, 200, n))
+interactions = pd.DataFrame({
+    "USER_ID": users.astype(str),
+    "ITEM_ID": [f"song-{i}" for i in picked],
+    "TIMESTAMP": 1_700_000_000 + np.arange(n) * 60,
+    "EVENT_TYPE": "Play",
+})
+folder = write_dir(PersonalizeData(interactions=interactions, items=items), Path(tempfile.mkdtemp()) / "music")
+sorted(p.name for p in folder.iterdir())
+""",
+    ),
+    (
+        "md",
+        """
+`from_csv` reads the folder (and reports rows it had to skip), creates a dataset group with the usual
+campaigns, and trains on first use. We add a filter and a campaign that returns item metadata — the same
+two resources you would create with `create_filter` / `create_campaign` on AWS.
+""",
+    ),
+    (
+        "code",
+        """
+local = pl.LocalPersonalize.from_csv(folder)
+local.create_filter("genre", "INCLUDE ItemID WHERE Items.GENRE IN ($GENRE)")
+# metadataColumns need a campaign created with metadata enabled, as on AWS
+songs = local.create_campaign("songs", "aws-user-personalization", {"enableMetadataWithRecommendations": True})
+lab = Lab.local(local, campaign_arn=songs)
+lab.recommend("3", num_results=5, metadata=["TITLE", "GENRE"])
+""",
+    ),
+    (
+        "md",
+        """
+The user prefers one genre; the filter narrows to another. The same panels work here:
+`lab.explorer()` offers the `genre` filter with a multi-select of the four genres.
+""",
+    ),
+    (
+        "code",
+        """
+lab.recommend("3", num_results=5, filter="genre", filter_values={"GENRE": ["Classical"]}, metadata=["TITLE", "GENRE"])
+""",
+    ),
+    (
+        "code",
+        """
+lab.explorer()
+""",
+    ),
+]
+
+CONNECT_TO_AWS = [
+    (
+        "md",
+        """
+# Connecting to a real campaign
+
+Everything in these notebooks runs against AWS with the **same code**: a `Lab` only needs boto3 clients.
+What changes:
+
+* **Session and region.** `Lab(campaign_arn=..., session=boto3.Session(profile_name="prod"), region="eu-west-1")`.
+  The role needs `personalize:GetRecommendations` (runtime) and, for validation and the panels,
+  `personalize:Describe*` / `List*`; without Describe the Lab warns and lets the service decide.
+* **ARNs.** Campaigns and recommenders are addressed by ARN; `lab.targets()` lists what the control plane
+  sees, `lab.filters()` the filters with their placeholders.
+* **Costs and rate limits.** A campaign bills per hour of provisioned TPS, plus requests above it;
+  GetRecommendations is throttled per campaign. Compare cohorts of hundreds, not millions, and keep the
+  Lab's own retries (throttling is retried with backoff).
+* **Users and history.** The service cannot list users or their history: the Explorer's user box is then
+  free text, and the Storefront needs your event tracker's `tracking_id`.
+* **Record and replay.** `Lab(..., record="calls.jsonl")` appends every request and response;
+  `Lab.replay("calls.jsonl")` answers them later with no credentials — for CI and for sharing an analysis.
+
+Below, the AWS code path runs against the local Personalize: `local.client(...)` returns real boto3 clients
+whose HTTP round trip is answered locally. Replace them with `session.client(...)` for production.
+""",
+    ),
+    (
+        "code",
+        """
+import tempfile
+from pathlib import Path
+
+import personalize_lab as pl
+from personalize_lab import Lab
+
+local = pl.LocalPersonalize.demo()
+campaign_arn = local.campaign_arns["user-personalization"]  # in production: your campaign's ARN
+
+# production: runtime = boto3.Session(profile_name=...).client("personalize-runtime", region_name=...)
+runtime = local.client("personalize-runtime")
+control = local.client("personalize")
+recording = Path(tempfile.mkdtemp()) / "calls.jsonl"
+lab = Lab(campaign_arn=campaign_arn, client=runtime, control_client=control, record=recording)
+lab.describe()
+""",
+    ),
+    (
+        "code",
+        """
+lab.recommend("1", num_results=5, metadata=["TITLE", "PRICE"])
+""",
+    ),
+    (
+        "md",
+        """
+## Replay without credentials
+
+The recording holds the describe calls and every runtime answer. `Lab.replay` serves them back: the
+same frame, no network, no AWS account — the same code path your CI can run.
+""",
+    ),
+    (
+        "code",
+        """
+replayed = Lab.replay(recording)
+replayed.recommend("1", num_results=5, metadata=["TITLE", "PRICE"])
+""",
+    ),
+]
+
+NOTEBOOKS.update(
+    {
+        "01_quickstart": QUICKSTART,
+        "02_filters_and_promotions": FILTERS_AND_PROMOTIONS,
+        "04_stakeholder_demo": STAKEHOLDER_DEMO,
+        "05_your_own_data": YOUR_OWN_DATA,
+        "06_connect_to_aws": CONNECT_TO_AWS,
+    }
+)
 
 # --- 03: A/B comparison of filters and of a promotion (cohort runs + analysis) -------------------------
 

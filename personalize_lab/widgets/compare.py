@@ -1,0 +1,407 @@
+"""The ComparePanel: 2–4 variants over a cohort, with significance, overlap, plots and a drill-down.
+
+Variants are edited like the Explorer's request (target, filter with placeholder inputs, promotion) or
+come from the Explorer's pins. The cohort runs in a worker thread (progress, cancel) through
+:func:`run_variants`; :func:`personalize_lab.analysis.compare` does every number and
+:mod:`personalize_lab.plots` every figure; ``comparison.to_html`` writes the report.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+import pandas as pd
+import plotly.graph_objects as go
+
+import personalize_lab.report  # noqa: F401  (registers Comparison.to_html)
+from personalize_lab import analysis, plots
+from personalize_lab.errors import ValidationError
+from personalize_lab.widgets import _html
+from personalize_lab.widgets._inputs import Catalog, FilterPicker, PromotionEditor
+from personalize_lab.widgets._request import RequestSpec, Targets, discover, run_variants
+from personalize_lab.widgets._state import pins_of
+
+if TYPE_CHECKING:
+    from personalize_lab.client import Lab
+
+MAX_VARIANTS = 4
+NAMES = "ABCD"
+
+
+class VariantEditor:
+    """One variant: target, filter and its placeholders, promotion (the Explorer's controls, compact)."""
+
+    def __init__(self, name: str, panel: ComparePanel, spec: RequestSpec | None = None) -> None:
+        self.name = w.Text(value=name, description="Variant", layout={"width": "200px"})
+        self.target = w.Dropdown(
+            options=panel.target_options, description="Target", layout={"width": "360px"}
+        )
+        self.filter = FilterPicker(panel.filter_table, panel.catalog, lambda: None)
+        self.promotion = PromotionEditor(panel.filter_table, panel.catalog, lambda: None)
+        self.remove = w.Button(description="✕", layout={"width": "36px"})
+        self.box = w.VBox(
+            [w.HBox([self.name, self.remove]), self.target, self.filter.box, self.promotion.box],
+            layout={
+                "border": "1px solid #E4E7EB",
+                "padding": "8px",
+                "margin": "0 8px 8px 0",
+                "width": "420px",
+            },
+        )
+        if spec is not None:
+            self.load(spec)
+
+    def load(self, spec: RequestSpec) -> None:
+        option = (spec.target_arn, spec.target_kind)
+        if option in [v for _, v in self.target.options]:
+            self.target.value = option
+        self.filter.dropdown.value = spec.kwargs.get("filter") or ""
+        self.filter.placeholders.set(dict(spec.kwargs.get("filter_values") or {}))
+        promo = spec.kwargs.get("promotion")
+        if promo is not None:
+            self.promotion.enabled.value = True
+            self.promotion.name.value = promo.name
+            self.promotion.percent.value = promo.percent
+            self.promotion.filter.dropdown.value = promo.filter or ""
+            self.promotion.filter.placeholders.set(dict(promo.filter_values or {}))
+
+    def spec(self, num_results: int, metadata: list[str] | None) -> RequestSpec:
+        arn, kind = self.target.value
+        kwargs: dict[str, Any] = {
+            "num_results": num_results,
+            "filter": self.filter.name,
+            "filter_values": self.filter.values(),
+            "metadata": metadata,
+        }
+        promo = self.promotion.value()
+        if promo is not None:
+            kwargs["promotion"] = promo
+        return RequestSpec(arn, kind, "recommend", kwargs, label=self.name.value)
+
+
+class ComparePanel:
+    """Build variants, pick a cohort, run it (progress, cancel), read the comparison, export a report."""
+
+    def __init__(self, lab: Lab, *, users: int = 50, num_results: int = 25, seed: int = 0) -> None:
+        self.lab = lab
+        self.targets = Targets(lab)
+        self.catalog = Catalog(lab.item_table(), lab.user_table())
+        table, self.filter_table, _, _ = discover(lab)
+        self.target_options = [
+            (f"{kind}: {name if isinstance(name, str) else arn}", (str(arn), str(kind)))
+            for kind, name, arn in zip(table["kind"], table["name"], table["arn"], strict=True)
+        ]
+        self.known_users = lab.known_users()
+        self.seed = seed
+        self.frame = pd.DataFrame()
+        self.comparison: analysis.Comparison | None = None
+        self.error: BaseException | None = None
+        self._cancel = threading.Event()
+        self._worker: threading.Thread | None = None
+
+        self.editors: list[VariantEditor] = []
+        self.variant_box = w.HBox([], layout={"flex_flow": "row wrap"})
+        self.add_variant_button = w.Button(description="+ variant", layout={"width": "100px"})
+        self.add_variant_button.on_click(lambda _b: self.add_variant())
+        pins = pins_of(lab)
+        if pins:
+            for name in sorted(pins)[:MAX_VARIANTS]:
+                self.add_variant(pins[name], name=name)
+        else:
+            self.add_variant()
+            self.add_variant()
+
+        people = lab.user_table()
+        segment_columns = [] if people is None else [c for c in people.columns if c != "USER_ID"]
+        self.cohort_kind = w.ToggleButtons(options=["random users", "list", "segment"], value="random users")
+        self.cohort_size = w.BoundedIntText(value=users, min=1, max=100_000, description="Users")
+        self.cohort_list = w.Textarea(
+            placeholder="userIds, comma or newline separated", layout={"width": "420px"}
+        )
+        self.segment_column = w.Dropdown(options=segment_columns, description="Column")
+        self.segment_value = w.Dropdown(options=[], description="Value")
+        self.segment_column.observe(lambda _c: self._segment_values(), names="value")
+        self._segment_values()
+        self.num_results = w.BoundedIntText(value=num_results, min=1, max=50, description="numResults")
+        self.run_button = w.Button(
+            description="Run comparison", button_style="primary", layout={"width": "160px"}
+        )
+        self.cancel_button = w.Button(description="Cancel", disabled=True, layout={"width": "90px"})
+        self.progress = w.IntProgress(value=0, min=0, max=1, description="0 / 0")
+        self.message = w.HTML()
+        self.summary = w.HTML()
+        # a run builds new figures (variants and panels change between runs): boxes hold the current ones
+        self.overlap_plot = go.FigureWidget()
+        self.score_plot = go.FigureWidget()
+        self.reason_plot = go.FigureWidget()
+        self.plot_boxes = [w.Box(layout={"width": "50%"}), w.Box(layout={"width": "50%"}), w.Box()]
+        self.drill_user = w.Dropdown(options=[], description="User")
+        self.drill = w.HTML()
+        self.report_path = w.Text(
+            value="comparison-report.html", description="Report", layout={"width": "360px"}
+        )
+        self.export_button = w.Button(description="Export HTML report", disabled=True)
+        self.run_button.on_click(lambda _b: self.run(background=True))
+        self.cancel_button.on_click(lambda _b: self.cancel())
+        self.drill_user.observe(lambda _c: self.show_user(), names="value")
+        self.export_button.on_click(lambda _b: self.export())
+        self.cohort_kind.observe(lambda _c: self._cohort_visibility(), names="value")
+        self.cohort_inputs = w.VBox()
+        self._cohort_visibility()
+
+        def section(title: str) -> w.HTML:
+            return w.HTML(f"<div style='font-weight:600;color:#52606D;margin-top:10px'>{title}</div>")
+
+        self.widget = w.VBox(
+            [
+                w.HTML(_html.STYLE + "<div class='pl-root pl-h'>Compare variants</div>"),
+                section("Variants"),
+                w.HBox([self.variant_box, self.add_variant_button]),
+                section("Cohort"),
+                self.cohort_kind,
+                self.cohort_inputs,
+                w.HBox([self.num_results, self.run_button, self.cancel_button, self.progress]),
+                self.message,
+                section("Summary"),
+                self.summary,
+                w.HBox(self.plot_boxes[:2]),
+                self.plot_boxes[2],
+                section("One user, side by side (green: gained against the reference, red: lost)"),
+                self.drill_user,
+                self.drill,
+                w.HBox([self.report_path, self.export_button]),
+            ]
+        )
+        self.widget.add_class("pl-compare")
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    # --- variants and cohort -------------------------------------------------------------------------
+
+    def add_variant(self, spec: RequestSpec | None = None, name: str | None = None) -> VariantEditor | None:
+        if len(self.editors) >= MAX_VARIANTS:
+            self.message.value = _html.note(f"At most {MAX_VARIANTS} variants.")
+            return None
+        editor = VariantEditor(name or NAMES[len(self.editors)], self, spec)
+
+        def drop(_b: Any) -> None:
+            if len(self.editors) > 2:
+                self.editors.remove(editor)
+                self.variant_box.children = [e.box for e in self.editors]
+
+        editor.remove.on_click(drop)
+        self.editors.append(editor)
+        self.variant_box.children = [e.box for e in self.editors]
+        return editor
+
+    def _segment_values(self) -> None:
+        people = self.lab.user_table()
+        column = self.segment_column.value
+        if people is None or not column:
+            self.segment_value.options = []
+            return
+        self.segment_value.options = sorted({str(v) for v in people[column].dropna().unique()})[:200]
+
+    def _cohort_visibility(self) -> None:
+        kind = self.cohort_kind.value
+        self.cohort_inputs.children = {
+            "random users": [self.cohort_size],
+            "list": [self.cohort_list],
+            "segment": [w.HBox([self.segment_column, self.segment_value]), self.cohort_size],
+        }[kind]
+
+    def cohort(self) -> list[str]:
+        """The users to run: N random known users, a typed list, or N users of a user-metadata segment."""
+        kind = self.cohort_kind.value
+        if kind == "list":
+            users = [u.strip() for u in self.cohort_list.value.replace("\n", ",").split(",") if u.strip()]
+            if not users:
+                raise ValidationError(
+                    "cohort list is empty. Fix: type userIds, comma separated", field="cohort"
+                )
+            return list(dict.fromkeys(users))
+        pool = self.known_users
+        if kind == "segment":
+            people = self.lab.user_table()
+            if people is None or not self.segment_column.value:
+                raise ValidationError(
+                    "no Users dataset to segment by. Fix: use random users or a list", field="cohort"
+                )
+            mask = people[self.segment_column.value].astype(str) == str(self.segment_value.value)
+            pool = sorted(people.loc[mask, "USER_ID"].astype(str))
+        if not pool:
+            raise ValidationError(
+                "no known users to sample (against AWS the service cannot list users). Fix: paste a list",
+                field="cohort",
+            )
+        n = min(int(self.cohort_size.value), len(pool))
+        return random.Random(self.seed).sample(pool, n)
+
+    def variants(self) -> dict[str, RequestSpec]:
+        metadata = [
+            c for c in ("TITLE", "CATEGORY_L1") if self.catalog.items is not None and c in self.catalog.items
+        ]
+        names = [e.name.value.strip() for e in self.editors]
+        if len(set(names)) != len(names) or not all(names):
+            raise ValidationError(f"variant names {names} must be distinct and non-empty", field="variant")
+        return {
+            e.name.value.strip(): e.spec(int(self.num_results.value), metadata or None) for e in self.editors
+        }
+
+    # --- running -------------------------------------------------------------------------------------
+
+    def run(self, *, background: bool = False) -> None:
+        """Run every variant for every cohort user, then compare (in a thread when ``background``)."""
+        try:
+            variants, users = self.variants(), self.cohort()
+        except Exception as e:  # shown in the panel
+            self._fail(e)
+            return
+        self._cancel.clear()
+        self.progress.max = max(1, len(users) * len(variants))
+        self.progress.value = 0
+        self.run_button.disabled, self.cancel_button.disabled = True, False
+        self.message.value = _html.note(f"Running {len(variants)} variants × {len(users)} users…")
+        if background:
+            self._worker = threading.Thread(target=self._work, args=(variants, users), daemon=True)
+            self._worker.start()
+        else:
+            self._work(variants, users)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.value = done
+        self.progress.description = f"{done} / {total}"
+
+    def _work(self, variants: dict[str, RequestSpec], users: list[str]) -> None:
+        try:
+            frame = run_variants(self.targets, variants, users, progress=self._progress, cancel=self._cancel)
+            self.frame = frame
+            if self._cancel.is_set():
+                self.message.value = _html.note(f"Cancelled after {self.progress.value} requests.")
+            if "error" in frame.columns and frame["error"].notna().any():
+                first = frame.loc[frame["error"].notna(), "error"].iloc[0]
+                self.message.value = _html.STYLE + _html.error_box(ValidationError(str(first)))
+            self._analyse(frame, variants)
+        except Exception as e:  # shown in the panel
+            self._fail(e)
+        finally:
+            self.run_button.disabled, self.cancel_button.disabled = False, True
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._worker is not None:
+            self._worker.join(timeout)
+
+    def _fail(self, error: BaseException) -> None:
+        self.error = error
+        self.message.value = _html.STYLE + _html.error_box(error)
+
+    def _analyse(self, frame: pd.DataFrame, variants: dict[str, RequestSpec]) -> None:
+        rows = frame[frame["itemId"].notna()] if "itemId" in frame.columns else frame
+        if not len(rows):
+            raise ValidationError("no recommendations came back; nothing to compare", field="cohort")
+        requested = {
+            n: float(s.kwargs["promotion"].percent) for n, s in variants.items() if s.kwargs.get("promotion")
+        }
+        category = "CATEGORY_L1" if "CATEGORY_L1" in frame.columns else None
+        comparison = analysis.compare(
+            frame, category_column=category, requested_promotion=requested or None, n_resamples=500
+        )
+        self.comparison = comparison
+        self.error = None
+        summary = comparison.summary()
+        tests = comparison.tests()
+        kpi = [("users", str(len(comparison.encoded.users))), ("reference", comparison.reference)]
+        if "mean_rbo" in summary.columns:
+            for _, row in summary.iterrows():
+                if row["variant"] != comparison.reference:
+                    kpi.append((f"RBO {row['variant']} vs {comparison.reference}", f"{row['mean_rbo']:.2f}"))
+        shown = [c for c in ("variant", "users", "mean_list_length", "promoted_share", "mean_rbo", "catalog_coverage")
+                 if c in summary.columns]  # fmt: skip
+        test_cols = [
+            c for c in ("metric", "variant", "mean_diff", "ci_low", "ci_high", "p_adjusted") if c in tests
+        ]
+        sig = tests[test_cols].copy() if len(tests) else tests
+        if len(sig) and "p_adjusted" in sig:
+            sig["significant"] = sig["p_adjusted"].map(lambda p: "yes" if pd.notna(p) and p < 0.05 else "no")
+        self.summary.value = (
+            f"<div class='pl-root'>{_html.kpis(kpi)}</div>"
+            + _html.frame_table(summary[shown])
+            + (
+                f"<div class='pl-note'>Paired test: {_html.esc(tests['test'].iloc[0])}; "
+                f"correction: {_html.esc(tests['correction'].iloc[0])}</div>" + _html.frame_table(sig)
+                if len(sig)
+                else ""
+            )
+        )
+        rows = frame[frame["itemId"].notna()]
+        self.overlap_plot = go.FigureWidget(
+            plots.overlap_histogram(comparison.overlap()).update_layout(height=360)
+        )
+        self.score_plot = go.FigureWidget(plots.score_distribution(rows).update_layout(height=360))
+        self.reason_plot = go.FigureWidget(plots.reason_breakdown(rows))
+        for box, figure in zip(
+            self.plot_boxes, (self.overlap_plot, self.score_plot, self.reason_plot), strict=True
+        ):
+            box.children = [figure]
+        users = [str(u) for u in comparison.encoded.users]
+        self.drill_user.options = users
+        if users:
+            self.drill_user.value = comparison.typical_user()
+        self.export_button.disabled = False
+        if not self._cancel.is_set() and "error" not in frame.columns:
+            self.message.value = _html.note(f"Done: {len(frame)} rows.")
+        self.show_user()
+
+    def show_user(self) -> None:
+        """One user's lists side by side: gained (green) and lost (red) against the reference."""
+        if self.comparison is None or not self.drill_user.value:
+            return
+        user = str(self.drill_user.value)
+        frame = self.frame[(self.frame["userId"] == user) & self.frame["itemId"].notna()]
+        ref = self.comparison.reference
+        lists = {str(v): frame[frame["variant"] == v] for v in self.comparison.variants}
+        ref_items = set(lists[ref]["itemId"].astype(str))
+        others = (
+            set().union(*(set(f["itemId"].astype(str)) for v, f in lists.items() if v != ref))
+            if len(lists) > 1
+            else set()
+        )
+        columns = []
+        for name, part in lists.items():
+            items = set(part["itemId"].astype(str))
+            if name == ref:
+                marks = {i: "pl-lost" for i in items - others} if others else {}
+            else:
+                marks = {i: "pl-gained" for i in items - ref_items}
+            table = _html.result_table(
+                part.drop(columns=["variant", "userId"]), [], title_column="TITLE", row_classes=marks
+            )
+            columns.append(
+                f"<div style='flex:1;min-width:0'><div class='pl-h' style='font-size:15px'>{_html.esc(name)}</div>{table}</div>"
+            )
+        self.drill.value = f"<div class='pl-root' style='display:flex;gap:12px'>{''.join(columns)}</div>"
+
+    def export(self, path: str | Path | None = None) -> Path | None:
+        """Write the comparison's standalone HTML report (opens without Python)."""
+        if self.comparison is None:
+            self._fail(
+                ValidationError("nothing to export yet. Fix: run the comparison first", field="report")
+            )
+            return None
+        try:
+            written = self.comparison.to_html(Path(path or self.report_path.value))
+        except Exception as e:  # shown in the panel
+            self._fail(e)
+            return None
+        self.message.value = _html.note(f"Report written to {written}")
+        return written

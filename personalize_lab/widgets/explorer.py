@@ -1,0 +1,466 @@
+"""The Explorer: the AWS console's test panel, plus plots, the exact boto3 call, history and A/B pins.
+
+It only wires state. Controls become a :class:`RequestSpec`; the request goes through :class:`Lab`
+(validation, errors, the frame); the table comes from ``_html`` and the figures from
+:mod:`personalize_lab.plots`, swapped into ``go.FigureWidget``s in place so the browser redraws without
+re-creating the plot. Every change re-runs the request at once; errors are shown in the panel.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+import pandas as pd
+import plotly.graph_objects as go
+
+from personalize_lab import plots
+from personalize_lab.errors import PersonalizeLabError
+from personalize_lab.plots.positions import REASON_ORDER
+from personalize_lab.widgets import _html
+from personalize_lab.widgets._inputs import Catalog, ContextRows, FilterPicker, PromotionEditor
+from personalize_lab.widgets._request import RequestSpec, Targets, discover
+from personalize_lab.widgets._state import pins_of
+
+if TYPE_CHECKING:
+    from personalize_lab.client import Lab
+
+MAX_WITH_METADATA, MAX_WITHOUT = 50, 500
+PLOT_WIDTH = 620
+DEFAULT_METADATA = ("TITLE", "CATEGORY_L1", "PRICE")
+
+
+def swap_figure(box: w.Box, figure: go.Figure, seq: int) -> go.FigureWidget:
+    """Show ``figure`` in the FigureWidget ``box`` holds, with one browser update; returns the widget.
+
+    The first figure becomes a new FigureWidget's initial state (which survives pages that show the widget
+    only after the notebook ran: Voila). Later, when the traces line up (same count, types and names: the
+    usual case when only values change), they are updated in place, so the browser gets a single
+    ``Plotly.update`` of what changed; otherwise traces and layout are replaced. ``layout.meta.seq`` tags
+    every update (the browser tests wait for it).
+    """
+    figure.update_layout(meta={"seq": seq})
+    target = box.children[0] if box.children else None
+    new = [t.to_plotly_json() for t in figure.data]
+    same = (
+        isinstance(target, go.FigureWidget)
+        and len(target.data) == len(new) > 0
+        and all(
+            old.type == spec.get("type") and old.name == spec.get("name")
+            for old, spec in zip(target.data, new, strict=True)
+        )
+    )
+    if not isinstance(target, go.FigureWidget) or not target.data:
+        widget = go.FigureWidget(figure)
+        box.children = [widget]
+        return widget
+    with target.batch_update():
+        if same:
+            for old, spec in zip(target.data, new, strict=True):
+                spec.pop("type", None)
+                old.update(spec, overwrite=True)
+            target.layout.update(figure.layout.to_plotly_json(), overwrite=True)
+        else:
+            target.data = ()
+            target.add_traces(list(figure.data))
+            target.layout = figure.layout
+    return target
+
+
+class Explorer:
+    """One request at a time against a campaign or recommender, with everything a newcomer needs to see.
+
+    ``lab.explorer()`` builds it; display it as the last expression of a cell. ``frame`` is the latest
+    result, ``message`` the latest error (empty when the request worked).
+    """
+
+    def __init__(
+        self, lab: Lab, *, user_id: str | None = None, metadata: tuple[str, ...] | None = None
+    ) -> None:
+        self.targets = Targets(lab)
+        self.lab = lab
+        self.frame: pd.DataFrame = pd.DataFrame()
+        self.error: BaseException | None = None
+        self.seq = 0
+        self.kernel_ms = 0.0
+        self.history: list[RequestSpec] = []
+        self.position = -1
+        self._quiet = True
+        self._rng = random.Random(0)
+        self.users = lab.known_users()
+        self.catalog = Catalog(lab.item_table(), lab.user_table())
+        table, filter_table, context_keys, item_fields = discover(lab)
+
+        self.target = w.Dropdown(
+            options=[
+                (f"{kind}: {name if isinstance(name, str) else arn}", (str(arn), str(kind)))
+                for kind, name, arn in zip(table["kind"], table["name"], table["arn"], strict=True)
+            ],
+            description="Target",
+            layout={"width": "380px"},
+        )
+        self.user = w.Combobox(
+            value=user_id or (self.users[0] if self.users else ""),
+            options=self.users[:2000],
+            placeholder="userId",
+            description="User",
+            ensure_option=False,
+            continuous_update=False,
+            layout={"width": "300px"},
+        )
+        self.random_user = w.Button(
+            description="Random", tooltip="a random known user", layout={"width": "76px"}
+        )
+        self.user_history = w.HTML()
+        item_ids = (
+            [] if self.catalog.items is None else list(self.catalog.items["ITEM_ID"].astype(str)[:5000])
+        )
+        self.item = w.Combobox(
+            value=item_ids[0] if item_ids else "",
+            options=item_ids,
+            description="Item",
+            placeholder="itemId (related items)",
+            continuous_update=False,
+            layout={"width": "300px"},
+        )
+        self.input_list = w.Textarea(
+            value=", ".join(item_ids[:25]),
+            description="inputList",
+            placeholder="itemIds to rank, comma separated",
+            continuous_update=False,
+            layout={"width": "380px", "height": "60px"},
+        )
+        item_columns = (
+            [] if self.catalog.items is None else [c for c in self.catalog.items.columns if c != "ITEM_ID"]
+        )
+        if not item_columns:
+            item_columns = [f for f in item_fields if f != "ITEM_ID"]
+        chosen = metadata if metadata is not None else tuple(c for c in DEFAULT_METADATA if c in item_columns)
+        self.metadata = w.SelectMultiple(
+            options=item_columns, value=chosen, description="Metadata", rows=4, layout={"width": "380px"}
+        )
+        self.num_results = w.BoundedIntText(
+            value=25, min=1, max=MAX_WITH_METADATA, description="numResults", layout={"width": "200px"}
+        )
+        self.context = ContextRows(context_keys, self._changed)
+        self.filter = FilterPicker(filter_table, self.catalog, self._changed)
+        self.promotion = PromotionEditor(filter_table, self.catalog, self._changed)
+        self.back = w.Button(description="◀ back", disabled=True, layout={"width": "80px"})
+        self.forward = w.Button(description="forward ▶", disabled=True, layout={"width": "90px"})
+        self.pin_a = w.Button(description="pin as A", layout={"width": "80px"})
+        self.pin_b = w.Button(description="pin as B", layout={"width": "80px"})
+        self.pins_note = w.HTML()
+
+        self.header = w.HTML()
+        self.message = w.HTML()
+        self.table = w.HTML(layout={"max_height": "420px", "overflow": "auto"})
+        # the first successful request creates the figures (see swap_figure); the boxes hold them
+        self.score_plot: go.FigureWidget | None = None
+        self.reason_plot: go.FigureWidget | None = None
+        self.score_box = _boxed("pl-score-plot")
+        self.reason_box = _boxed("pl-reason-plot")
+        self.call = w.HTML()
+
+        # stable CSS handles: for people styling the panel and for the browser tests
+        for widget, css in (
+            (self.target, "pl-target"),
+            (self.user, "pl-user"),
+            (self.random_user, "pl-random"),
+            (self.message, "pl-message"),
+            (self.table, "pl-table-out"),
+            (self.promotion.enabled, "pl-promote"),
+            (self.filter.box, "pl-filter"),
+            (self.promotion.filter.box, "pl-promotion-filter"),
+        ):
+            widget.add_class(css)
+        for control in (self.user, self.item, self.input_list, self.num_results):
+            control.observe(self._changed, names="value")
+        self.metadata.observe(self._metadata_changed, names="value")
+        self.target.observe(self._target_changed, names="value")
+        self.random_user.on_click(lambda _b: self.pick_random_user())
+        self.back.on_click(lambda _b: self.go(-1))
+        self.forward.on_click(lambda _b: self.go(+1))
+        self.pin_a.on_click(lambda _b: self.pin("A"))
+        self.pin_b.on_click(lambda _b: self.pin("B"))
+
+        self.widget = self._layout()
+        self._apply_recipe()
+        self._quiet = False
+        self.run()
+
+    # --- layout --------------------------------------------------------------------------------------
+
+    def _layout(self) -> w.Widget:
+        def section(title: str) -> w.HTML:
+            return w.HTML(f"<div style='font-weight:600;color:#52606D;margin-top:8px'>{title}</div>")
+
+        self.item_row = w.VBox([self.item])
+        self.rank_row = w.VBox([self.input_list])
+        self.context_row = w.VBox([section("Context"), self.context.box])
+        self.promotion_row = w.VBox([section("Promotion"), self.promotion.box])
+        controls = w.VBox(
+            [
+                self.target,
+                w.HBox([self.user, self.random_user]),
+                self.user_history,
+                self.item_row,
+                self.rank_row,
+                self.num_results,
+                self.metadata,
+                section("Filter"),
+                self.filter.box,
+                self.promotion_row,
+                self.context_row,
+                section("History and pins"),
+                w.HBox([self.back, self.forward, self.pin_a, self.pin_b]),
+                self.pins_note,
+            ],
+            layout={"width": "430px", "flex": "0 0 430px", "padding": "0 12px 0 0"},
+        )
+        output = w.VBox(
+            [
+                self.message,
+                self.table,
+                # side by side on a wide screen, stacked on a narrow one
+                w.HBox(
+                    [self.score_box, self.reason_box],
+                    layout={"width": "100%", "flex_flow": "row wrap"},
+                ),
+                w.HTML("<div style='font-weight:600;color:#52606D'>The exact boto3 call</div>"),
+                self.call,
+            ],
+            layout={"flex": "1 1 auto", "min_width": "0"},
+        )
+        root = w.VBox([w.HTML(_html.STYLE), self.header, w.HBox([controls, output])])
+        root.add_class("pl-explorer")
+        return root
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    # --- state ---------------------------------------------------------------------------------------
+
+    @property
+    def current_lab(self) -> Lab:
+        arn, kind = self.target.value
+        return self.targets.lab(arn, kind)
+
+    def _apply_recipe(self) -> None:
+        """Show only the inputs this recipe takes (userId, itemId, inputList, promotions, context)."""
+        lab = self.current_lab
+        recipe = lab.recipe
+        ranking = recipe.behaviour == "PERSONALIZED_RANKING"
+        self.item_row.layout.display = None if recipe.item_id != "unused" and not ranking else "none"
+        self.rank_row.layout.display = None if ranking else "none"
+        self.num_results.layout.display = "none" if ranking else None
+        self.promotion_row.layout.display = None if recipe.promotions and not ranking else "none"
+        self.context_row.layout.display = None if recipe.context else "none"
+        self.metadata.disabled = not recipe.metadata_enabled
+        desc = lab.describe()
+        self.header.value = (
+            f"<div class='pl-root'><span class='pl-h'>Explorer</span> "
+            f"<span class='pl-sub'>{_html.esc(desc.get('name') or lab.campaign_arn or lab.recommender_arn)} · "
+            f"{_html.esc(recipe.recipe_name or 'unknown recipe')} · source: {_html.esc(lab.source)}</span></div>"
+        )
+        self._metadata_limit()
+
+    def _metadata_limit(self) -> None:
+        """numResults max follows the metadata rule: 50 with metadataColumns, else 500."""
+        limit = MAX_WITH_METADATA if self.metadata.value and not self.metadata.disabled else MAX_WITHOUT
+        if self.num_results.value > limit:
+            self.num_results.value = limit
+        self.num_results.max = limit
+
+    def spec(self) -> RequestSpec:
+        """The request the controls describe (values are read, nothing is sent)."""
+        arn, kind = self.target.value
+        recipe = self.current_lab.recipe
+        metadata = list(self.metadata.value) if self.metadata.value and not self.metadata.disabled else None
+        kwargs: dict[str, Any] = {
+            "user_id": self.user.value.strip() or None,
+            "context": self.context.values() if recipe.context else None,
+            "filter": self.filter.name,
+            "filter_values": self.filter.values(),
+            "metadata": metadata,
+        }
+        if recipe.behaviour == "PERSONALIZED_RANKING":
+            items = [i.strip() for i in self.input_list.value.replace("\n", ",").split(",") if i.strip()]
+            return RequestSpec(arn, kind, "rank", {**kwargs, "items": items})
+        kwargs["num_results"] = int(self.num_results.value)
+        if recipe.item_id != "unused":
+            kwargs["item_id"] = self.item.value.strip() or None
+        if recipe.promotions:
+            kwargs["promotion"] = self.promotion.value()
+        return RequestSpec(arn, kind, "recommend", kwargs)
+
+    # --- handlers ------------------------------------------------------------------------------------
+
+    def _changed(self, _change: Any = None) -> None:
+        if not self._quiet:
+            self.run()
+
+    def _metadata_changed(self, _change: Any = None) -> None:
+        self._metadata_limit()
+        self._changed()
+
+    def _target_changed(self, _change: Any = None) -> None:
+        try:
+            self._apply_recipe()
+        except PersonalizeLabError as e:
+            self._show_error(e)
+            return
+        self._changed()
+
+    def pick_random_user(self) -> None:
+        others = [u for u in self.users if u != self.user.value]
+        if others:  # never the current user: a click must always change something
+            self.user.value = self._rng.choice(others)
+
+    def run(self, *, remember: bool = True) -> pd.DataFrame | None:
+        """Send the request the controls describe and update table, plots, call text and history."""
+        started = time.perf_counter()
+        self.seq += 1
+        try:
+            spec = self.spec()
+            self._show_user()
+            frame = self.targets.run(spec)
+        except Exception as e:  # every failure becomes a message in the panel
+            self._show_error(e)
+            return None
+        self.error = None
+        self.message.value = ""
+        self.frame = frame
+        for box in (self.score_box, self.reason_box):
+            box.remove_class("pl-stale")
+        if remember:
+            self.history = [*self.history[: self.position + 1], spec]
+            self.position = len(self.history) - 1
+        self._update_nav()
+        self._render(frame, spec, started)
+        return frame
+
+    def _render(self, frame: pd.DataFrame, spec: RequestSpec, started: float) -> None:
+        """Figures first, the table last: the table carries the kernel time of the whole update."""
+        self.call.value = _html.code_block(self.current_lab.last_call())
+        # one short label: it becomes the legend entry and the reason plot's panel title
+        label = spec.target_arn.rsplit("/", 1)[-1] or "request"
+        long = frame.assign(variant=label, userId=str(spec.kwargs.get("user_id") or ""))
+        score = _sized(plots.score_distribution(long))
+        reasons = _sized(_every_reason(plots.reason_breakdown(long)))
+        self.score_plot = swap_figure(self.score_box, score, self.seq)
+        self.reason_plot = swap_figure(self.reason_box, reasons, self.seq)
+        metadata = list(spec.kwargs.get("metadata") or [])
+        title = "TITLE" if "TITLE" in frame.columns else None
+        html = _html.result_table(frame, metadata, title_column=title, attrs={"seq": self.seq})
+        self.kernel_ms = (time.perf_counter() - started) * 1000
+        self.table.value = html.replace(
+            f'data-seq="{self.seq}"', f'data-seq="{self.seq}" data-kernel-ms="{self.kernel_ms:.1f}"', 1
+        )
+
+    def _show_error(self, error: BaseException) -> None:
+        self.error = error
+        self.message.value = _html.STYLE + _html.error_box(error)
+        self.table.value = f'<div class="pl-root" data-seq="{self.seq}" data-kernel-ms="0"></div>'
+        self.frame = pd.DataFrame()
+        for box in (self.score_box, self.reason_box):  # the plots still show the last answer: fade them
+            box.add_class("pl-stale")
+
+    def _show_user(self) -> None:
+        user = self.user.value.strip()
+        self.user_history.value = (
+            _html.history_strip(self.lab.user_history(user, limit=5)) if self.users else ""
+        )
+
+    def _update_nav(self) -> None:
+        self.back.disabled = self.position <= 0
+        self.forward.disabled = self.position >= len(self.history) - 1
+
+    def go(self, step: int) -> None:
+        """Back (-1) or forward (+1) through the request history: controls restored, request re-sent."""
+        target = self.position + step
+        if not 0 <= target < len(self.history):
+            return
+        self.position = target
+        self.restore(self.history[target])
+        self.run(remember=False)
+
+    def restore(self, spec: RequestSpec) -> None:
+        """Set the controls from a request without sending anything."""
+        self._quiet = True
+        try:
+            option = (spec.target_arn, spec.target_kind)
+            if self.target.value != option:
+                self.target.value = option
+                self._apply_recipe()
+            kw = spec.kwargs
+            self.user.value = kw.get("user_id") or ""
+            if "item_id" in kw:
+                self.item.value = kw["item_id"] or ""
+            if "items" in kw:
+                self.input_list.value = ", ".join(kw["items"])
+            self.metadata.value = tuple(kw.get("metadata") or ())
+            self._metadata_limit()
+            if "num_results" in kw:
+                self.num_results.value = kw["num_results"]
+            self.context.set(dict(kw.get("context") or {}))
+            self.filter.dropdown.value = kw.get("filter") or ""
+            self.filter.rebuild()
+            self.filter.placeholders.set(dict(kw.get("filter_values") or {}))
+            promo = kw.get("promotion")
+            self.promotion.enabled.value = promo is not None
+            if promo is not None:
+                self.promotion.name.value = promo.name
+                self.promotion.percent.value = promo.percent
+                self.promotion.filter.dropdown.value = promo.filter or ""
+                self.promotion.filter.rebuild()
+                self.promotion.filter.placeholders.set(dict(promo.filter_values or {}))
+        finally:
+            self._quiet = False
+
+    def pin(self, slot: str) -> RequestSpec:
+        """Remember the current request as variant ``slot`` (A or B) for ``lab.compare_panel()``."""
+        spec = self.spec()
+        spec = RequestSpec(spec.target_arn, spec.target_kind, spec.operation, dict(spec.kwargs), label=slot)
+        pins = pins_of(self.lab)
+        pins[slot] = spec
+        self.pins_note.value = "".join(
+            f"<div class='pl-note'><b>{_html.esc(k)}</b>: {_html.esc(v.describe())}</div>"
+            for k, v in sorted(pins.items())
+        )
+        return spec
+
+
+def _every_reason(figure: go.Figure) -> go.Figure:
+    """One trace per known reason label, in a fixed order (empty ones hidden from the legend).
+
+    A stable set of traces lets :func:`swap_figure` update the plot in place when the reasons present
+    change between requests (e.g. a promotion is added), instead of replacing every trace.
+    """
+    by_name = {t.name: t for t in figure.data}
+    names = [*REASON_ORDER, *(n for n in by_name if n not in REASON_ORDER)]
+    traces = []
+    for name in names:
+        trace = by_name.get(name)
+        if trace is None:
+            trace = go.Bar(x=[], y=[], name=name, legendgroup=name, showlegend=False, hoverinfo="skip")
+        traces.append(trace)
+    figure.data = ()
+    figure.add_traces(traces)
+    return figure
+
+
+def _boxed(css: str) -> w.Box:
+    box = w.Box([], layout={"width": f"{PLOT_WIDTH + 10}px", "margin": "12px 0 0 0"})
+    box.add_class(css)
+    return box
+
+
+def _sized(figure: go.Figure) -> go.Figure:
+    figure.update_layout(
+        width=PLOT_WIDTH, height=300, margin={"l": 55, "r": 15, "t": 70, "b": 45}, title_font_size=14
+    )
+    return figure

@@ -1,0 +1,110 @@
+"""Storefront and ComparePanel logic without a browser: clicks record events, comparisons run and export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from personalize_lab.client import Lab
+from personalize_lab.widgets import ComparePanel, Explorer, Storefront
+
+
+def test_storefront_click_records_an_event_the_next_request_sees(demo_lab: Lab) -> None:
+    shop = Storefront(demo_lab, personas=["100", "101"])
+    assert shop.error is None
+    assert len(shop.frame) == 12
+    assert shop.frame.attrs["request"]["filterArn"].endswith("/exclude-purchased")
+    item = str(shop.frame["itemId"].iloc[0])
+    assert f'data-item="{item}"' in shop.slots[0][0].value
+    assert shop.slots[0][1].tooltip == item
+    shop.slots[0][1].click()  # the card's Buy button
+    assert shop.error is None
+    assert shop.events[-1]["itemId"] == item
+    assert shop.events[-1]["eventType"] == "Purchase"
+    history = demo_lab.user_history("100", limit=3)
+    assert history["ITEM_ID"].iloc[0] == item  # PutEvents reached the local Personalize
+    assert item not in set(shop.frame["itemId"])  # bought: the exclude-purchased filter drops it
+    assert "Recorded Purchase of" in shop.status.value
+
+
+def test_storefront_ab_toggle_shows_promoted_badges(demo_lab: Lab) -> None:
+    shop = Storefront(demo_lab, personas=["102"])
+    assert [v for _, v in shop.variant.options] == ["A", "B"]
+    assert shop.frame["promotionName"].isna().all()
+    shop.variant.value = "B"
+    promoted = shop.frame[shop.frame["promotionName"] == "featured"]
+    assert len(promoted) == 3  # 25% of 12
+    assert sum("pl-badge" in body.value for body, _, _ in shop.slots) == 3
+
+
+def test_storefront_without_tracker_explains_the_fix(demo_lab: Lab) -> None:
+    shop = Storefront(demo_lab, personas=["103"], events_client=object())
+    shop.click(str(shop.frame["itemId"].iloc[0]))
+    assert "tracking_id=None" in shop.status.value
+    assert "Fix: pass tracking_id" in shop.status.value
+
+
+def test_compare_panel_runs_pins_and_exports(demo_lab: Lab, tmp_path: Path) -> None:
+    explorer = Explorer(demo_lab)
+    explorer.pin("A")
+    explorer.promotion.enabled.value = True
+    explorer.promotion.filter.dropdown.value = "category"
+    explorer.promotion.filter.placeholders.inputs["CATEGORY"].value = ("Books",)
+    explorer.pin("B")
+    panel = ComparePanel(demo_lab, users=12)
+    assert [e.name.value for e in panel.editors] == ["A", "B"]
+    assert panel.editors[1].promotion.value() is not None
+    panel.run()
+    assert panel.error is None, panel.message.value
+    frame = panel.frame
+    assert list(frame.columns[:2]) == ["variant", "userId"]
+    assert frame.groupby("variant", observed=True)["userId"].nunique().to_dict() == {"A": 12, "B": 12}
+    summary = panel.comparison.summary().set_index("variant")  # type: ignore[union-attr]
+    assert summary.loc["A", "promoted_share"] == 0
+    assert summary.loc["B", "promoted_share"] == 0.2
+    assert "Paired" in panel.summary.value
+    assert "p_adjusted" in panel.summary.value
+    assert len(panel.overlap_plot.data) > 0
+    assert len(panel.reason_plot.data) > 0
+    assert "pl-gained" in panel.drill.value
+    assert "pl-lost" in panel.drill.value
+    path = panel.export(tmp_path / "ab.html")
+    assert path is not None
+    assert path.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_compare_panel_cohort_choices_and_errors(demo_lab: Lab) -> None:
+    panel = ComparePanel(demo_lab)
+    panel.cohort_kind.value = "list"
+    panel.run()
+    assert "cohort list is empty" in panel.message.value
+    panel.cohort_list.value = "1, 2\n3"
+    assert panel.cohort() == ["1", "2", "3"]
+    panel.cohort_kind.value = "segment"
+    panel.segment_column.value = "MEMBERSHIP"
+    panel.segment_value.value = "plus"
+    panel.cohort_size.value = 5
+    users = demo_lab.user_table()
+    assert users is not None
+    plus = set(users.loc[users["MEMBERSHIP"] == "plus", "USER_ID"].astype(str))
+    assert len(panel.cohort()) == 5
+    assert set(panel.cohort()) <= plus
+
+
+def test_compare_panel_runs_in_a_thread_and_cancel_stops_it(demo_lab: Lab) -> None:
+    panel = ComparePanel(demo_lab, users=30)
+    report = panel._progress
+
+    def progress(done: int, total: int) -> None:  # the user presses Cancel after the third request
+        report(done, total)
+        if done == 3:
+            panel.cancel()
+
+    panel._progress = progress  # type: ignore[method-assign]
+    panel.run(background=True)
+    panel.wait(60)
+    assert panel.progress.value == 3
+    assert panel.progress.description == "3 / 60"
+    assert "Cancelled after 3 requests" in panel.message.value
+    assert panel.frame.groupby(["variant", "userId"], observed=True).ngroups == 3
+    assert panel.run_button.disabled is False
+    assert panel.cancel_button.disabled is True
