@@ -31,7 +31,7 @@ def log_sum_exp(logits: np.ndarray) -> float:
     """
     if len(logits) == 0:
         return 0.0
-    peak = float(np.max(logits))
+    peak = float(logits.max())
     total = float(np.exp(logits - np.asarray(peak, dtype=logits.dtype)).sum(dtype=np.float64))
     return peak + float(np.log(total))
 
@@ -133,4 +133,5 @@ def sample_weighted(
     if n <= 0 or len(idx) == 0:
         return []
     keys = np.asarray(logits[idx], dtype=np.float64) + rng.gumbel(size=len(idx))
-    return [int(i) for i in idx[top_k(keys, n)]]
+    picked: list[int] = idx[top_k(keys, n)].tolist()
+    return picked
