@@ -163,6 +163,23 @@ def _from_wire(value: Any, shape: Shape | None) -> Any:
     return value
 
 
+@cache
+def _has_timestamps(shape: Shape | None) -> bool:
+    """Whether any member under ``shape`` is a timestamp (only those need :func:`_from_wire`)."""
+    if shape is None:
+        return False
+    kind = shape.type_name
+    if kind == "timestamp":
+        return True
+    if kind == "structure":
+        return any(_has_timestamps(m) for m in shape.members.values())  # type: ignore[attr-defined]
+    if kind == "list":
+        return _has_timestamps(shape.member)  # type: ignore[attr-defined]
+    if kind == "map":
+        return _has_timestamps(shape.value)  # type: ignore[attr-defined]
+    return False
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.timestamp()  # the wire carries epoch seconds
@@ -182,7 +199,10 @@ def _params(route: Route, body: bytes) -> dict[str, Any]:
         raise SerializationException(f"The request body is not valid JSON: {error}") from None
     if not isinstance(params, dict):
         raise SerializationException("The request body must be a JSON object")
-    result = _from_wire(params, route.operation.input_shape)
+    shape = route.operation.input_shape
+    if not _has_timestamps(shape):  # nothing to convert: skip the walk over every member
+        return params
+    result = _from_wire(params, shape)
     assert isinstance(result, dict)
     return result
 
@@ -203,13 +223,24 @@ def _signature(function: Any) -> inspect.Signature:
     return inspect.signature(function)
 
 
+_accepted: set[tuple[Any, frozenset[str]]] = set()
+
+
 def _check_arguments(target: Any, params: dict[str, Any]) -> None:
-    """Raise TypeError if the backend method cannot take ``params`` (signatures cached per function)."""
+    """Raise TypeError if the backend method cannot take ``params`` (signatures cached per function).
+
+    Every argument is a keyword, so whether a call binds depends on the names only: name sets that
+    bound once are remembered, and a repeat request skips ``Signature.bind``."""
     function = getattr(target, "__func__", None)
+    key = (function if function is not None else target, frozenset(params))
+    if key in _accepted:
+        return
     if function is None:
         _signature(target).bind(**params)
     else:
         _signature(function).bind(target.__self__, **params)
+    if len(_accepted) < 4096:  # bounded: a client inventing member names cannot grow it forever
+        _accepted.add(key)
 
 
 def error_response(
