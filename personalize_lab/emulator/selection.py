@@ -132,6 +132,14 @@ def sample_weighted(
     idx = np.flatnonzero(candidates)
     if n <= 0 or len(idx) == 0:
         return []
-    keys = np.asarray(logits[idx], dtype=np.float64) + rng.gumbel(size=len(idx))
+    return gumbel_top(idx, np.asarray(logits[idx], dtype=np.float64), n, rng)
+
+
+def gumbel_top(idx: np.ndarray, base: np.ndarray, n: int, rng: np.random.Generator) -> list[int]:
+    """The draw of :func:`sample_weighted` once its candidates (``idx``) and their float64 logits
+    (``base``) are gathered, so a caller that keeps them per user draws the very same items."""
+    if n <= 0 or len(idx) == 0:
+        return []
+    keys = base + rng.gumbel(size=len(idx))
     picked: list[int] = idx[top_k(keys, n)].tolist()
     return picked

@@ -45,6 +45,7 @@ from personalize_lab.emulator.validation import (
 if TYPE_CHECKING:
     from personalize_lab.emulator.deployments import Deployment
     from personalize_lab.emulator.engine import FilterResource, LocalPersonalize
+    from personalize_lab.emulator.userscores import UserScores
 
 REASON_PROMOTED = "Promoted item"
 REASON_EXPLORATION = "Exploration"
@@ -153,17 +154,19 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
     # seeded per request, built only when a choice is random (exploration, promoted positions)
     rng = _LazyRng(engine, params)
     seed_index: int | None = None
+    cached: UserScores | None = None  # the user's relevance and its filter-free derivatives, kept per user
     if spec.recipe_type == "RELATED_ITEMS" or spec.needs_item_id:
         relevance = model.relevance_for_item(str(item_id))
         seed_index = model.catalog.index.get(str(item_id))
         if relevance is None:  # unknown item: popular items (semantics §10)
             relevance = model.popularity_logits()
     else:
-        relevance = model.relevance_for_user(
+        cached = dep.user_scores(
             str(user_id) if user_id else "",
-            recent_items=engine.history.streamed_items(str(user_id)) if user_id else None,
-            context=context,
+            engine.history.streamed_items(str(user_id)) if user_id else None,
+            context,
         )
+        relevance = cached.relevance
     relevance = np.asarray(relevance, dtype=np.float32)
 
     # Scores: a softmax over the catalog (v1) or over the v2 candidate pool, normalised once here and
@@ -177,7 +180,7 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
             pool[pool_idx] = True
             log_norm = selection.log_sum_exp(relevance[pool_idx])
         else:
-            log_norm = selection.log_sum_exp(relevance)
+            log_norm = cached.log_norm() if cached is not None else selection.log_sum_exp(relevance)
 
     auto_filter = engine._auto_filter(dep)
     filtered = auto_filter is not None or request_filter is not None or promotion_filter is not None
@@ -217,7 +220,10 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
         regular_mask: np.ndarray | None = pool if mask is None else mask & pool
     else:
         regular_mask = mask
-    regular_full = selection.top_k(relevance, n - len(promoted), regular_mask).tolist()
+    if regular_mask is None and cached is not None:
+        regular_full = cached.top(n - len(promoted))
+    else:
+        regular_full = selection.top_k(relevance, n - len(promoted), regular_mask).tolist()
 
     explored: list[int] = []
     if dep.explores:
@@ -225,9 +231,15 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
             n - len(promoted), dep.exploration_weight, engine.options.exploration_slot_share
         )
         keep = max(0, len(regular_full) - slots)
-        candidates = dep.exploration_candidates() if mask is None else dep.exploration_candidates() & mask
-        candidates[regular_full[:keep]] = False
-        explored = selection.sample_weighted(relevance, candidates, slots, rng()) if slots else []
+        if not slots:
+            explored = []
+        elif regular_mask is None and cached is not None:  # same candidates, gathered once per user
+            idx, base_logits = cached.exploration(n - len(promoted), keep, dep.exploration_candidates)
+            explored = selection.gumbel_top(idx, base_logits, slots, rng())
+        else:
+            candidates = dep.exploration_candidates() if mask is None else dep.exploration_candidates() & mask
+            candidates[regular_full[:keep]] = False
+            explored = selection.sample_weighted(relevance, candidates, slots, rng())
         taken = set(explored)
         regular = [i for i in regular_full if i not in taken][: n - len(promoted) - len(explored)]
         base = [i for i, _ in selection.interleave(regular, explored, n - len(promoted), rng)]
