@@ -45,6 +45,10 @@ def top_k(values: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndar
     n = len(values)
     if k <= 0 or n == 0:
         return np.empty(0, dtype=np.int64)
+    if mask is None and k <= _FEW < n:
+        few = _top_few(np.asarray(values), k)
+        if few is not None:
+            return few
     if mask is not None:
         allowed = int(np.count_nonzero(mask))
         if allowed == 0:
@@ -58,6 +62,25 @@ def top_k(values: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndar
     # stable order: by value descending, then by index ascending
     order = np.lexsort((part, -v[part]))
     return part[order].astype(np.int64)
+
+
+_FEW = 4
+
+
+def _top_few(values: np.ndarray, k: int) -> np.ndarray | None:
+    """:func:`top_k` for a handful of items by repeated ``argmax`` (a third of ``argpartition``'s cost on a
+    few hundred values, e.g. the exploration draw). None when the answer could differ from
+    ``argpartition``'s: a NaN, or a tie at the k-th value (which tied item argpartition keeps is its own)."""
+    work = values.copy()
+    picked = np.empty(k, dtype=np.int64)
+    for j in range(k):
+        i = int(work.argmax())  # first of equal maxima: ties by index, like top_k's order
+        picked[j] = i
+        work[i] = -np.inf
+    last = values[picked[-1]]
+    if np.isnan(last) or np.count_nonzero(values >= last) != k:
+        return None
+    return picked
 
 
 def promoted_count(num_results: int, percent: int, rounding: PromotionRounding) -> int:
