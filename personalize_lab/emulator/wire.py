@@ -95,6 +95,7 @@ class _Routes:
     by_target: dict[str, Route] = field(default_factory=dict)
 
 
+@cache  # called on every request (Route.method_name); a regex substitution each time adds up
 def snake_case(operation: str) -> str:
     """``GetPersonalizedRanking`` -> ``get_personalized_ranking`` (boto3's method names)."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", operation).lower()
@@ -190,6 +191,11 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+#: ``json.dumps(..., default=_json_default, separators=(",", ":"))`` without building an encoder per call
+#: (json.dumps reuses its own only for default arguments; building one costs more than encoding 25 items).
+_ENCODER = json.JSONEncoder(default=_json_default, separators=(",", ":"))
+
+
 def _params(route: Route, body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
@@ -277,7 +283,7 @@ def handle(backend: Any, method: str, path: str, headers: Mapping[str, Any], bod
                 f"{COVERAGE_DOC} lists what it emulates"
             ) from None
         result = target(**params)
-        payload = json.dumps(result or {}, default=_json_default, separators=(",", ":")).encode()
+        payload = _ENCODER.encode(result or {}).encode()
     except ServiceException as error:
         answer = error_response(error, is_json, request_id)
         answer.operation = route.name if route is not None else ""
