@@ -21,13 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from personalize_lab.emulator import selection
+from personalize_lab.emulator import ids, selection
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.validation import (
     MAX_ACTION_RESULTS,
@@ -63,7 +62,8 @@ def _request_rng(engine: LocalPersonalize, operation: str, params: Mapping[str, 
     canonical = _CANONICAL.encode([operation, params])
     digest = hashlib.sha256(f"{engine.options.seed}:{canonical}".encode()).digest()
     # what np.random.default_rng(seed) builds, without its argument dispatch (a third of its cost)
-    return np.random.Generator(np.random.PCG64(int.from_bytes(digest[:8], "little")))
+    seed = np.random.SeedSequence(int.from_bytes(digest[:8], "little"))
+    return np.random.Generator(np.random.PCG64(seed))
 
 
 class _LazyRng:
@@ -84,7 +84,7 @@ class _LazyRng:
 
 
 def _recommendation_id() -> str:
-    return f"RID-{uuid.uuid4()}"
+    return f"RID-{ids.uuid4()}"
 
 
 # ------------------------------------------------------------------ GetRecommendations

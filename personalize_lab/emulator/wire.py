@@ -15,7 +15,6 @@ import inspect
 import json
 import logging
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,6 +23,7 @@ from typing import Any
 import botocore.session
 from botocore.model import OperationModel, Shape
 
+from personalize_lab.emulator import ids
 from personalize_lab.emulator.exceptions import (
     InvalidInputException,
     ServiceException,
@@ -130,8 +130,11 @@ def _target_header(headers: Mapping[str, Any]) -> str | None:
 
 def resolve(method: str, path: str, headers: Mapping[str, Any]) -> Route:
     """Find the operation a request is for: the ``X-Amz-Target`` header, else method and path."""
+    return _resolve(method, path, _target_header(headers))
+
+
+def _resolve(method: str, path: str, target: str | None) -> Route:
     routes = _routes()
-    target = _target_header(headers)
     if target:
         route = routes.by_target.get(target)
         if route is None:
@@ -261,7 +264,7 @@ def error_response(
         {
             "Content-Type": JSON_11 if protocol_json else REST_JSON,
             "x-amzn-ErrorType": error.code,
-            "x-amzn-RequestId": request_id or str(uuid.uuid4()),
+            "x-amzn-RequestId": request_id or ids.uuid4(),
         },
         json.dumps(body).encode(),
     )
@@ -269,11 +272,12 @@ def error_response(
 
 def handle(backend: Any, method: str, path: str, headers: Mapping[str, Any], body: bytes) -> WireResponse:
     """Answer one serialised request as the service would (never raises for a service error)."""
-    request_id = str(uuid.uuid4())
-    is_json = _target_header(headers) is not None
+    request_id = ids.uuid4()
+    target_header = _target_header(headers)
+    is_json = target_header is not None
     route: Route | None = None
     try:
-        route = resolve(method, path, headers)
+        route = _resolve(method, path, target_header)
         target, params = _target(backend, route), _params(route, body)
         try:
             _check_arguments(target, params)
