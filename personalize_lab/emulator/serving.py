@@ -259,8 +259,9 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
 
     ordered = selection.interleave(base, promoted, n, rng)
     # ids and scores of the answer in vectorised lookups, not one scalar lookup per item
-    chosen = np.array([index for index, _ in ordered], dtype=np.int64)
-    item_ids = [str(i) for i in model.catalog.item_ids[chosen].tolist()]
+    chosen = [index for index, _ in ordered]
+    id_strings = model.catalog.id_strings
+    item_ids = [id_strings[i] for i in chosen]
     scores: list[float] = []
     if log_norm is not None:
         scores = np.exp(relevance[chosen].astype(np.float64) - log_norm).tolist()
