@@ -77,8 +77,8 @@ def _top_few(values: np.ndarray, k: int) -> np.ndarray | None:
         i = int(work.argmax())  # first of equal maxima: ties by index, like top_k's order
         picked[j] = i
         work[i] = -np.inf
-    last = values[picked[-1]]
-    if np.isnan(last) or np.count_nonzero(values >= last) != k:
+    last = float(values[picked[-1]])
+    if last != last or np.count_nonzero(values >= last) != k:  # NaN, or a tie at the k-th value
         return None
     return picked
 

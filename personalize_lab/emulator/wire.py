@@ -196,7 +196,8 @@ def _json_default(value: Any) -> Any:
 
 #: ``json.dumps(..., default=_json_default, separators=(",", ":"))`` without building an encoder per call
 #: (json.dumps reuses its own only for default arguments; building one costs more than encoding 25 items).
-_ENCODER = json.JSONEncoder(default=_json_default, separators=(",", ":"))
+#: No circular-reference bookkeeping: answers are fresh trees of dicts and lists, never cyclic.
+_ENCODER = json.JSONEncoder(default=_json_default, separators=(",", ":"), check_circular=False)
 
 
 def _params(route: Route, body: bytes) -> dict[str, Any]:
