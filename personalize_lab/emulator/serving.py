@@ -263,7 +263,9 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
     id_strings = model.catalog.id_strings
     item_ids = [id_strings[i] for i in chosen]
     scores: list[float] = []
-    if log_norm is not None:
+    if log_norm is not None and pool is None and cached is not None:  # v1 scores, kept per user
+        scores = cached.probabilities()[chosen].tolist()
+    elif log_norm is not None:
         scores = np.exp(relevance[chosen].astype(np.float64) - log_norm).tolist()
     items: list[dict[str, Any]]
     if not (promoted or metadata or spec.reasons):  # the common answer: ids and (v1) scores only

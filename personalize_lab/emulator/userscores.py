@@ -19,8 +19,9 @@ import numpy as np
 
 from personalize_lab.emulator import selection
 
-#: Bytes of relevance arrays kept per deployment (16 MB: 2,000 users of a 2k-item catalog, 40 of a 100k one).
-CACHE_BYTES = 16 * 2**20
+#: Bytes of relevance and score arrays kept per deployment (24 MB: 1,000 users of a 2k-item catalog, 20 of a
+#: 100k one).
+CACHE_BYTES = 24 * 2**20
 
 Key = tuple[str, bytes, tuple[tuple[str, str], ...]]
 
@@ -31,6 +32,7 @@ class UserScores:
 
     relevance: np.ndarray
     _log_norm: float | None = None
+    _probabilities: np.ndarray | None = None
     _tops: dict[int, list[int]] = field(default_factory=dict)
     _explore: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
@@ -39,6 +41,15 @@ class UserScores:
         if self._log_norm is None:
             self._log_norm = selection.log_sum_exp(self.relevance)
         return self._log_norm
+
+    def probabilities(self) -> np.ndarray:
+        """float64 softmax over the whole catalog: ``exp(relevance - log_norm)``, the v1 score of every item
+        (numpy's exp is elementwise, so an item's score is the same bits as when computed on its own)."""
+        if self._probabilities is None:
+            probs = np.exp(self.relevance.astype(np.float64) - self.log_norm())
+            probs.flags.writeable = False
+            self._probabilities = probs
+        return self._probabilities
 
     def top(self, k: int) -> list[int]:
         """``selection.top_k(relevance, k)`` without a mask, as a fresh list."""
@@ -69,7 +80,7 @@ class UserScoresCache:
     (a race only recomputes an entry)."""
 
     def __init__(self, n_items: int, budget_bytes: int = CACHE_BYTES) -> None:
-        self.size = max(8, budget_bytes // max(4 * n_items, 1))
+        self.size = max(8, budget_bytes // max(12 * n_items, 1))  # float32 relevance + float64 scores
         self._entries: OrderedDict[Key, UserScores] = OrderedDict()
 
     @staticmethod
