@@ -264,7 +264,7 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
     item_ids = [id_strings[i] for i in chosen]
     scores: list[float] = []
     if log_norm is not None and pool is None and cached is not None:  # v1 scores, kept per user
-        scores = cached.probabilities()[chosen].tolist()
+        scores = cached.scores(chosen)
     elif log_norm is not None:
         scores = np.exp(relevance[chosen].astype(np.float64) - log_norm).tolist()
     items: list[dict[str, Any]]

@@ -33,6 +33,7 @@ class UserScores:
     relevance: np.ndarray
     _log_norm: float | None = None
     _probabilities: np.ndarray | None = None
+    uses: int = 0
     _tops: dict[int, list[int]] = field(default_factory=dict)
     _explore: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
@@ -42,9 +43,17 @@ class UserScores:
             self._log_norm = selection.log_sum_exp(self.relevance)
         return self._log_norm
 
+    def scores(self, chosen: list[int]) -> list[float]:
+        """v1 scores ``exp(relevance - log_norm)`` of the ``chosen`` items: from the first request on, for
+        those items only; once the user is asked for again, from a softmax over the whole catalog kept here
+        (numpy's exp is elementwise, so an item's score is the same bits either way)."""
+        if self._probabilities is None and self.uses < 2:
+            picked = np.exp(self.relevance[chosen].astype(np.float64) - self.log_norm())
+            return list(picked.tolist())
+        return list(self.probabilities()[chosen].tolist())
+
     def probabilities(self) -> np.ndarray:
-        """float64 softmax over the whole catalog: ``exp(relevance - log_norm)``, the v1 score of every item
-        (numpy's exp is elementwise, so an item's score is the same bits as when computed on its own)."""
+        """float64 softmax over the whole catalog: ``exp(relevance - log_norm)``, the v1 score of every item."""
         if self._probabilities is None:
             probs = np.exp(self.relevance.astype(np.float64) - self.log_norm())
             probs.flags.writeable = False
@@ -92,12 +101,15 @@ class UserScoresCache:
         entries = self._entries
         found = entries.get(key, _MISSING)
         if found is not _MISSING:
+            found.uses += 1
             with contextlib.suppress(KeyError):  # another server thread may have evicted it meanwhile
                 entries.move_to_end(key)
             return found
-        values = np.array(relevance(), dtype=np.float32)  # an own copy, then frozen: shared from now on
+        # models return a fresh array per call (Model.relevance_for_user), so the cache takes it over and
+        # freezes it: no copy (a 100k-item catalog would pay 0.4 MB of page faults per miss)
+        values = np.asarray(relevance(), dtype=np.float32)
         values.flags.writeable = False
-        entry = entries[key] = UserScores(values)
+        entry = entries[key] = UserScores(values, uses=1)
         while len(entries) > self.size:
             with contextlib.suppress(KeyError):
                 entries.popitem(last=False)
