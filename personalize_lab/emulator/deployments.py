@@ -17,6 +17,7 @@ import numpy as np
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.recipes.base import Model, RecipeSpec
 from personalize_lab.emulator.selection import exploration_pool
+from personalize_lab.emulator.userscores import UserScores, UserScoresCache
 
 DEFAULT_EXPLORATION_WEIGHT = 0.3
 DEFAULT_EXPLORATION_CUTOFF_DAYS = 30.0
@@ -55,6 +56,7 @@ class Deployment:
     auto_filter: Any = None  # FilterResource of a domain use case's automatic filter
     _model: Model | None = field(default=None, repr=False)
     _exploration_pool: np.ndarray | None = field(default=None, repr=False)
+    _user_scores: UserScoresCache | None = field(default=None, repr=False)
 
     @property
     def model(self) -> Model:
@@ -78,3 +80,14 @@ class Deployment:
                 model.item_age_days, model.popularity, self.exploration_cutoff_days
             )
         return self._exploration_pool.copy()
+
+    def user_scores(self, user_id: str, recent: np.ndarray | None, context: dict[str, str]) -> UserScores:
+        """The user's relevance on this deployment and what derives from it alone, cached (see
+        :mod:`~personalize_lab.emulator.userscores`); ``recent``: catalog indices of streamed events."""
+        cache = self._user_scores
+        if cache is None:
+            cache = self._user_scores = UserScoresCache(len(self.model.catalog))
+        return cache.get(
+            cache.key(user_id, recent, context),
+            lambda: self.model.relevance_for_user(user_id, recent_items=recent, context=context),
+        )

@@ -18,17 +18,15 @@ How one GetRecommendations answer is built (semantics §2, §4, §5):
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import time
-import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from personalize_lab.emulator import selection
+from personalize_lab.emulator import ids, selection
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.validation import (
     MAX_ACTION_RESULTS,
@@ -46,23 +44,47 @@ from personalize_lab.emulator.validation import (
 if TYPE_CHECKING:
     from personalize_lab.emulator.deployments import Deployment
     from personalize_lab.emulator.engine import FilterResource, LocalPersonalize
+    from personalize_lab.emulator.userscores import UserScores
 
 REASON_PROMOTED = "Promoted item"
 REASON_EXPLORATION = "Exploration"
 REASON_POPULAR = "Popular item"
 
 
+#: json.dumps(..., sort_keys=True, default=str), with one encoder instead of one per request
+_CANONICAL = json.JSONEncoder(sort_keys=True, default=str)
+
+
 def _request_rng(engine: LocalPersonalize, operation: str, params: Mapping[str, Any]) -> np.random.Generator:
     """Seeded randomness: per canonical request (default) or one stream (EmulatorOptions.random_mode)."""
     if engine.options.random_mode == "sequence":
         return engine._rng
-    canonical = json.dumps([operation, params], sort_keys=True, default=str)
+    canonical = _CANONICAL.encode([operation, params])
     digest = hashlib.sha256(f"{engine.options.seed}:{canonical}".encode()).digest()
-    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+    # what np.random.default_rng(seed) builds, without its argument dispatch (a third of its cost)
+    seed = np.random.SeedSequence(int.from_bytes(digest[:8], "little"))
+    return np.random.Generator(np.random.PCG64(seed))
+
+
+class _LazyRng:
+    """The request's generator, built on first call only (most answers make no random choice).
+
+    A plain memo: ``functools.cache`` on a fresh lambda costs more than the call it saves."""
+
+    __slots__ = ("_engine", "_params", "_rng")
+
+    def __init__(self, engine: LocalPersonalize, params: Mapping[str, Any]) -> None:
+        self._engine, self._params = engine, params
+        self._rng: np.random.Generator | None = None
+
+    def __call__(self) -> np.random.Generator:
+        if self._rng is None:
+            self._rng = _request_rng(self._engine, "GetRecommendations", self._params)
+        return self._rng
 
 
 def _recommendation_id() -> str:
-    return f"RID-{uuid.uuid4()}"
+    return f"RID-{ids.uuid4()}"
 
 
 # ------------------------------------------------------------------ GetRecommendations
@@ -88,11 +110,15 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
         check_id("userId", user_id)
     if item_id is not None:
         check_id("itemId", item_id)
-    metadata = check_metadata_columns(
-        params.get("metadataColumns"),
-        enabled=dep.metadata_enabled,
-        available=engine._metadata_columns(),
-        owner=dep.label,
+    metadata = (
+        check_metadata_columns(
+            params.get("metadataColumns"),
+            enabled=dep.metadata_enabled,
+            available=engine._metadata_columns(),
+            owner=dep.label,
+        )
+        if params.get("metadataColumns")
+        else []
     )
     n = check_num_results(
         params.get("numResults"),
@@ -130,19 +156,21 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
 
     model = dep.model
     # seeded per request, built only when a choice is random (exploration, promoted positions)
-    rng = functools.cache(lambda: _request_rng(engine, "GetRecommendations", params))
+    rng = _LazyRng(engine, params)
     seed_index: int | None = None
+    cached: UserScores | None = None  # the user's relevance and its filter-free derivatives, kept per user
     if spec.recipe_type == "RELATED_ITEMS" or spec.needs_item_id:
         relevance = model.relevance_for_item(str(item_id))
         seed_index = model.catalog.index.get(str(item_id))
         if relevance is None:  # unknown item: popular items (semantics §10)
             relevance = model.popularity_logits()
     else:
-        relevance = model.relevance_for_user(
+        cached = dep.user_scores(
             str(user_id) if user_id else "",
-            recent_items=engine.history.streamed_items(str(user_id)) if user_id else None,
-            context=context,
+            engine.history.streamed_items(str(user_id)) if user_id else None,
+            context,
         )
+        relevance = cached.relevance
     relevance = np.asarray(relevance, dtype=np.float32)
 
     # Scores: a softmax over the catalog (v1) or over the v2 candidate pool, normalised once here and
@@ -156,7 +184,7 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
             pool[pool_idx] = True
             log_norm = selection.log_sum_exp(relevance[pool_idx])
         else:
-            log_norm = selection.log_sum_exp(relevance)
+            log_norm = cached.log_norm() if cached is not None else selection.log_sum_exp(relevance)
 
     auto_filter = engine._auto_filter(dep)
     filtered = auto_filter is not None or request_filter is not None or promotion_filter is not None
@@ -196,7 +224,10 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
         regular_mask: np.ndarray | None = pool if mask is None else mask & pool
     else:
         regular_mask = mask
-    regular_full = selection.top_k(relevance, n - len(promoted), regular_mask).tolist()
+    if regular_mask is None and cached is not None:
+        regular_full = cached.top(n - len(promoted))
+    else:
+        regular_full = selection.top_k(relevance, n - len(promoted), regular_mask).tolist()
 
     explored: list[int] = []
     if dep.explores:
@@ -204,9 +235,15 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
             n - len(promoted), dep.exploration_weight, engine.options.exploration_slot_share
         )
         keep = max(0, len(regular_full) - slots)
-        candidates = dep.exploration_candidates() if mask is None else dep.exploration_candidates() & mask
-        candidates[regular_full[:keep]] = False
-        explored = selection.sample_weighted(relevance, candidates, slots, rng()) if slots else []
+        if not slots:
+            explored = []
+        elif regular_mask is None and cached is not None:  # same candidates, gathered once per user
+            idx, base_logits = cached.exploration(n - len(promoted), keep, dep.exploration_candidates)
+            explored = selection.gumbel_top(idx, base_logits, slots, rng())
+        else:
+            candidates = dep.exploration_candidates() if mask is None else dep.exploration_candidates() & mask
+            candidates[regular_full[:keep]] = False
+            explored = selection.sample_weighted(relevance, candidates, slots, rng())
         taken = set(explored)
         regular = [i for i in regular_full if i not in taken][: n - len(promoted) - len(explored)]
         base = [i for i, _ in selection.interleave(regular, explored, n - len(promoted), rng)]
@@ -221,19 +258,28 @@ def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> 
         base = base + placeholders
 
     ordered = selection.interleave(base, promoted, n, rng)
+    # ids and scores of the answer in vectorised lookups, not one scalar lookup per item
+    chosen = [index for index, _ in ordered]
+    id_strings = model.catalog.id_strings
+    item_ids = [id_strings[i] for i in chosen]
+    scores: list[float] = []
+    if log_norm is not None and pool is None and cached is not None:  # v1 scores, kept per user
+        scores = cached.scores(chosen)
+    elif log_norm is not None:
+        scores = np.exp(relevance[chosen].astype(np.float64) - log_norm).tolist()
+    items: list[dict[str, Any]]
+    if not (promoted or metadata or spec.reasons):  # the common answer: ids and (v1) scores only
+        if scores:
+            items = [{"itemId": i, "score": s} for i, s in zip(item_ids, scores, strict=True)]
+        else:
+            items = [{"itemId": i} for i in item_ids]
+        return {"itemList": items, "recommendationId": _recommendation_id()}
     explored_set, placeholder_set = set(explored), set(placeholders)
     promotion_name = promotion["name"] if promotion else None
-    # ids, scores and pool membership of the answer in three vectorised lookups, not 25 scalar ones
-    chosen = np.fromiter((index for index, _ in ordered), dtype=np.int64, count=len(ordered))
-    item_ids = model.catalog.item_ids[chosen].tolist()
-    scores: list[float] = []
-    scored: list[bool] = []
-    if log_norm is not None:
-        scores = np.exp(relevance[chosen].astype(np.float64) - log_norm).tolist()
-        scored = [True] * len(chosen) if pool is None else pool[chosen].tolist()
+    scored = [True] * len(chosen) if pool is None else pool[chosen].tolist()
     items = []
     for k, (index, is_promoted) in enumerate(ordered):
-        entry: dict[str, Any] = {"itemId": str(item_ids[k])}
+        entry: dict[str, Any] = {"itemId": item_ids[k]}
         is_placeholder = index in placeholder_set
         if scores and scored[k] and not is_placeholder:
             entry["score"] = scores[k]

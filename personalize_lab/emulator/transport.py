@@ -39,6 +39,17 @@ class _Body:
         yield self._data
 
 
+def _path(url: str) -> str:
+    """``urlsplit(url).path`` for the absolute URLs botocore sends, without urlsplit's general parsing."""
+    start = url.find("://")
+    if start < 0:
+        return urlsplit(url).path
+    slash = url.find("/", start + 3)
+    if slash < 0:
+        return ""
+    return url[slash:].split("?", 1)[0].split("#", 1)[0]
+
+
 class Dispatcher:
     """The ``before-send`` handler bound to one backend (an object with ``.control`` and runtime methods)."""
 
@@ -57,7 +68,7 @@ class Dispatcher:
             raw = body.read()
             data = raw.encode() if isinstance(raw, str) else raw
         headers = cast("Mapping[str, str]", request.headers)  # case-insensitive, as over HTTP
-        answer = wire.handle(self.backend, request.method, urlsplit(request.url).path, headers, data)
+        answer = wire.handle(self.backend, request.method, _path(request.url), headers, data)
         return AWSResponse(request.url, answer.status, answer.headers, _Body(answer.body))  # type: ignore[arg-type]
 
 

@@ -15,7 +15,6 @@ import inspect
 import json
 import logging
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,6 +23,7 @@ from typing import Any
 import botocore.session
 from botocore.model import OperationModel, Shape
 
+from personalize_lab.emulator import ids
 from personalize_lab.emulator.exceptions import (
     InvalidInputException,
     ServiceException,
@@ -95,6 +95,7 @@ class _Routes:
     by_target: dict[str, Route] = field(default_factory=dict)
 
 
+@cache  # called on every request (Route.method_name); a regex substitution each time adds up
 def snake_case(operation: str) -> str:
     """``GetPersonalizedRanking`` -> ``get_personalized_ranking`` (boto3's method names)."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", operation).lower()
@@ -129,8 +130,11 @@ def _target_header(headers: Mapping[str, Any]) -> str | None:
 
 def resolve(method: str, path: str, headers: Mapping[str, Any]) -> Route:
     """Find the operation a request is for: the ``X-Amz-Target`` header, else method and path."""
+    return _resolve(method, path, _target_header(headers))
+
+
+def _resolve(method: str, path: str, target: str | None) -> Route:
     routes = _routes()
-    target = _target_header(headers)
     if target:
         route = routes.by_target.get(target)
         if route is None:
@@ -163,6 +167,23 @@ def _from_wire(value: Any, shape: Shape | None) -> Any:
     return value
 
 
+@cache
+def _has_timestamps(shape: Shape | None) -> bool:
+    """Whether any member under ``shape`` is a timestamp (only those need :func:`_from_wire`)."""
+    if shape is None:
+        return False
+    kind = shape.type_name
+    if kind == "timestamp":
+        return True
+    if kind == "structure":
+        return any(_has_timestamps(m) for m in shape.members.values())  # type: ignore[attr-defined]
+    if kind == "list":
+        return _has_timestamps(shape.member)  # type: ignore[attr-defined]
+    if kind == "map":
+        return _has_timestamps(shape.value)  # type: ignore[attr-defined]
+    return False
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.timestamp()  # the wire carries epoch seconds
@@ -171,6 +192,12 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "item") and hasattr(value, "dtype"):  # numpy scalars from the engine's scoring
         return value.item()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+#: ``json.dumps(..., default=_json_default, separators=(",", ":"))`` without building an encoder per call
+#: (json.dumps reuses its own only for default arguments; building one costs more than encoding 25 items).
+#: No circular-reference bookkeeping: answers are fresh trees of dicts and lists, never cyclic.
+_ENCODER = json.JSONEncoder(default=_json_default, separators=(",", ":"), check_circular=False)
 
 
 def _params(route: Route, body: bytes) -> dict[str, Any]:
@@ -182,7 +209,10 @@ def _params(route: Route, body: bytes) -> dict[str, Any]:
         raise SerializationException(f"The request body is not valid JSON: {error}") from None
     if not isinstance(params, dict):
         raise SerializationException("The request body must be a JSON object")
-    result = _from_wire(params, route.operation.input_shape)
+    shape = route.operation.input_shape
+    if not _has_timestamps(shape):  # nothing to convert: skip the walk over every member
+        return params
+    result = _from_wire(params, shape)
     assert isinstance(result, dict)
     return result
 
@@ -203,13 +233,24 @@ def _signature(function: Any) -> inspect.Signature:
     return inspect.signature(function)
 
 
+_accepted: set[tuple[Any, frozenset[str]]] = set()
+
+
 def _check_arguments(target: Any, params: dict[str, Any]) -> None:
-    """Raise TypeError if the backend method cannot take ``params`` (signatures cached per function)."""
+    """Raise TypeError if the backend method cannot take ``params`` (signatures cached per function).
+
+    Every argument is a keyword, so whether a call binds depends on the names only: name sets that
+    bound once are remembered, and a repeat request skips ``Signature.bind``."""
     function = getattr(target, "__func__", None)
+    key = (function if function is not None else target, frozenset(params))
+    if key in _accepted:
+        return
     if function is None:
         _signature(target).bind(**params)
     else:
         _signature(function).bind(target.__self__, **params)
+    if len(_accepted) < 4096:  # bounded: a client inventing member names cannot grow it forever
+        _accepted.add(key)
 
 
 def error_response(
@@ -224,7 +265,7 @@ def error_response(
         {
             "Content-Type": JSON_11 if protocol_json else REST_JSON,
             "x-amzn-ErrorType": error.code,
-            "x-amzn-RequestId": request_id or str(uuid.uuid4()),
+            "x-amzn-RequestId": request_id or ids.uuid4(),
         },
         json.dumps(body).encode(),
     )
@@ -232,11 +273,12 @@ def error_response(
 
 def handle(backend: Any, method: str, path: str, headers: Mapping[str, Any], body: bytes) -> WireResponse:
     """Answer one serialised request as the service would (never raises for a service error)."""
-    request_id = str(uuid.uuid4())
-    is_json = _target_header(headers) is not None
+    request_id = ids.uuid4()
+    target_header = _target_header(headers)
+    is_json = target_header is not None
     route: Route | None = None
     try:
-        route = resolve(method, path, headers)
+        route = _resolve(method, path, target_header)
         target, params = _target(backend, route), _params(route, body)
         try:
             _check_arguments(target, params)
@@ -246,7 +288,7 @@ def handle(backend: Any, method: str, path: str, headers: Mapping[str, Any], bod
                 f"{COVERAGE_DOC} lists what it emulates"
             ) from None
         result = target(**params)
-        payload = json.dumps(result or {}, default=_json_default, separators=(",", ":")).encode()
+        payload = _ENCODER.encode(result or {}).encode()
     except ServiceException as error:
         answer = error_response(error, is_json, request_id)
         answer.operation = route.name if route is not None else ""

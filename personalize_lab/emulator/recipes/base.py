@@ -199,7 +199,8 @@ class Model(ABC):
         recent_items: np.ndarray | None = None,
         context: Mapping[str, str] | None = None,
     ) -> np.ndarray:
-        """Catalog-length float32 logits for ``user_id``, higher is better.
+        """Catalog-length float32 logits for ``user_id``, higher is better: a fresh array on every call,
+        which the caller may keep (the engine caches it per user, read-only).
 
         ``recent_items``: catalog indices of events streamed after training, newest last; models that react
         to events fold them in. An unknown user without events gets popularity logits (semantics §10).

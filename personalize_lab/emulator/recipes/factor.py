@@ -16,6 +16,8 @@ logits (see :mod:`.context`).
 
 from __future__ import annotations
 
+import contextlib
+from collections import OrderedDict
 from collections.abc import Mapping
 
 import numpy as np
@@ -29,6 +31,12 @@ from .training import TrainingData
 
 __all__ = ["FactorModel", "interaction_weights"]
 
+#: Users whose ALS projection (scaled user factor and offset, ~300 bytes) :meth:`FactorModel.relevance_for_user`
+#: keeps: a repeat request skips the history merge, the fold-in solve of streamed events and the variance.
+PROJECTION_CACHE_SIZE = 4096
+
+_MISSING = object()
+_Projection = tuple[np.ndarray, np.float32]
 _TEMPERATURES = np.asarray([0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0], dtype=np.float64)
 
 
@@ -139,6 +147,8 @@ class FactorModel(Model):
         self.context_tables: dict[str, LiftTable] = context_lifts(data, config.context_prior)
         self.user_tables: dict[str, LiftTable] = user_attribute_lifts(data, config.context_prior)
         self.temperature = self._fit_temperature()
+        # (training row, streamed items) -> ALS projection (None: no history or spread); LRU, bounded
+        self._projections: OrderedDict[tuple[int | None, bytes], _Projection | None] = OrderedDict()
 
     # -- cores ---------------------------------------------------------------------------------------------
     def _fit_als(self) -> None:
@@ -207,10 +217,10 @@ class FactorModel(Model):
 
         For ALS the mean and variance over the catalog come from precomputed item-factor moments
         (μ·f and fᵀΣf), so a request costs one matrix-vector product and one subtraction."""
-        items, weights, recency, changed = self._history(row, recent)
-        if len(items) == 0:
-            return None
         if self.item_weights is not None:
+            items, weights, recency, _ = self._history(row, recent)
+            if len(items) == 0:
+                return None
             scores = (weights * recency) @ self.item_weights[items]
             std = float(scores.std())
             if not np.isfinite(std) or std < 1e-9:
@@ -218,7 +228,16 @@ class FactorModel(Model):
             scores -= scores.mean()
             scores *= temperature / std
             return np.asarray(scores, dtype=np.float32)
-        assert self.item_factors is not None
+        return self._project(self._projection(row, recent, temperature))
+
+    def _projection(
+        self, row: int | None, recent: np.ndarray | None, temperature: float
+    ) -> _Projection | None:
+        """ALS: the user factor times ``temperature / std`` and the mean to subtract, so the logits are one
+        matrix-vector product and one subtraction; None without history or spread."""
+        items, weights, _, changed = self._history(row, recent)
+        if len(items) == 0:
+            return None
         assert self.user_factors is not None
         factor = (
             self.user_factors[row]
@@ -230,8 +249,15 @@ class FactorModel(Model):
         if not np.isfinite(var) or var < 1e-18:
             return None
         scale = temperature / np.sqrt(var)
-        logits = self.item_factors @ (factor * np.float32(scale))
-        logits -= np.float32(scale * float(self._item_mean @ f64))
+        return factor * np.float32(scale), np.float32(scale * float(self._item_mean @ f64))
+
+    def _project(self, projection: _Projection | None) -> np.ndarray | None:
+        if projection is None:
+            return None
+        assert self.item_factors is not None
+        vector, offset = projection
+        logits = self.item_factors @ vector
+        logits -= offset
         return logits
 
     def _fit_temperature(self) -> float:
@@ -262,7 +288,7 @@ class FactorModel(Model):
         context: Mapping[str, str] | None = None,
     ) -> np.ndarray:
         row = self.data.user_index.get(user_id)
-        personal = self._logits(row, recent_items, self.temperature)
+        personal = self._personal_logits(row, recent_items)
         logits = self.popularity_logits() if personal is None else personal
         if personal is None and row is not None and self.data.users is not None:
             attrs = self.data.users.iloc[row]
@@ -274,6 +300,27 @@ class FactorModel(Model):
         if lift is not None:
             logits = logits + self.config.context_weight * lift
         return np.asarray(logits, dtype=np.float32)
+
+    def _personal_logits(self, row: int | None, recent: np.ndarray | None) -> np.ndarray | None:
+        """:meth:`_logits` at the fitted temperature; for ALS the projection is cached per (row, streamed
+        items), a pure function of the two, so a new streamed event (a different key) recomputes it."""
+        if self.item_weights is not None:
+            return self._logits(row, recent, self.temperature)
+        recent_key = b"" if recent is None or len(recent) == 0 else np.asarray(recent, np.int64).tobytes()
+        if row is None and not recent_key:
+            return None  # nothing to score from: popularity
+        key = (row, recent_key)
+        cache = self._projections
+        found = cache.get(key, _MISSING)
+        if found is _MISSING:
+            found = cache[key] = self._projection(row, recent, self.temperature)
+            while len(cache) > PROJECTION_CACHE_SIZE:
+                with contextlib.suppress(KeyError):  # another server thread may have evicted it meanwhile
+                    cache.popitem(last=False)
+        else:
+            with contextlib.suppress(KeyError):
+                cache.move_to_end(key)
+        return self._project(found)  # type: ignore[arg-type]
 
     def relevance_for_item(self, item_id: str) -> np.ndarray | None:
         """Item-item relevance from the model itself: EASE weights or cosine of ALS item factors."""

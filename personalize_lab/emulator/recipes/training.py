@@ -50,6 +50,11 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.item_ids)
 
+    @cached_property
+    def id_strings(self) -> list[str]:
+        """``item_ids`` as a list of str, so an answer's ids are plain list lookups (no numpy round trip)."""
+        return [str(i) for i in self.item_ids.tolist()]
+
     def indices(self, item_ids: Iterable[str]) -> np.ndarray:
         """Catalog indices of the known ids among ``item_ids`` (unknown ids are skipped), as int64."""
         idx = [self.index[i] for i in item_ids if i in self.index]

@@ -1,0 +1,65 @@
+"""The speed-ups of the runtime path give the very answers of the plain code they replace.
+
+``top_k`` picks a handful of items by repeated argmax instead of ``argpartition``; per-user scores are
+cached per deployment; ids are made without ``uuid.uuid4``. Each is checked against the plain computation.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+
+from personalize_lab.datasets import demo_store
+from personalize_lab.emulator import LocalPersonalize, ids, selection
+
+
+def _argpartition_top_k(values: np.ndarray, k: int) -> np.ndarray:
+    """top_k as it was: argpartition, then value descending and index ascending."""
+    k = min(k, len(values))
+    part = np.argpartition(-values, k - 1)[:k] if k < len(values) else np.arange(len(values))
+    return part[np.lexsort((part, -values[part]))].astype(np.int64)
+
+
+def test_top_k_of_a_few_items_equals_argpartition_with_ties_nan_and_infinities() -> None:
+    rng = np.random.default_rng(0)
+    for trial in range(3000):
+        n, k = int(rng.integers(1, 40)), int(rng.integers(1, 6))
+        values = [
+            rng.random(n),
+            rng.integers(0, 4, n).astype(np.float32),  # many ties
+            np.where(rng.random(n) < 0.2, -np.inf, np.log1p(rng.integers(0, 3, n))).astype(np.float32),
+            np.where(rng.random(n) < 0.1, np.nan, rng.random(n)),
+            np.where(rng.random(n) < 0.1, np.inf, rng.standard_normal(n)).astype(np.float32),
+        ][trial % 5]
+        np.testing.assert_array_equal(selection.top_k(values, k), _argpartition_top_k(values, k))
+
+
+def test_ids_are_version_4_uuid_strings() -> None:
+    made = {ids.uuid4() for _ in range(1000)}
+    assert len(made) == 1000
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
+
+
+def test_cached_user_scores_answer_like_a_fresh_engine_and_follow_streamed_events() -> None:
+    data = demo_store(n_users=60, n_items=120, n_interactions=3000, seed=3)
+    warm, fresh = LocalPersonalize(data), LocalPersonalize(data)
+    arn = warm.campaign_arns["user-personalization"]
+    request = {"campaignArn": arn, "userId": warm.users[0], "numResults": 10}
+
+    def items(engine: LocalPersonalize) -> list[tuple[str, float]]:
+        return [(i["itemId"], i["score"]) for i in engine.get_recommendations(**request)["itemList"]]
+
+    first = items(warm)
+    assert items(warm) == first == items(fresh)  # the repeat is served from the cache
+    late = LocalPersonalize(data)  # sees the events before it ever scores the user: nothing cached
+    clicks = [{"eventType": "click", "itemId": item, "sentAt": 1_900_000_000} for item, _ in first[:3]]
+    for engine in (warm, late):
+        engine.put_events(
+            trackingId=engine.tracking_id, userId=request["userId"], sessionId="s", eventList=clicks
+        )
+    after = items(warm)
+    assert after != first  # the streamed events reached the cached user
+    assert after == items(late)
