@@ -309,20 +309,24 @@ class Lab:
             )["filter"]
         return self._filters_by_arn[arn]
 
+    def _list_all(self, operation: str, key: str, kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every page of a control-plane List call (nextToken paging), through the one error mapping."""
+        found: list[dict[str, Any]] = []
+        kwargs = dict(kwargs)
+        while True:
+            page = self._call(self.control_client, operation, kwargs)
+            found.extend(page.get(key, []))
+            if not page.get("nextToken"):
+                return found
+            kwargs["nextToken"] = page["nextToken"]
+
     def _list_filters(self) -> list[dict[str, Any]]:
         if self._filter_list is None:
             kwargs: dict[str, Any] = {}
             dsg = self._describe().get("datasetGroupArn")
             if dsg:
                 kwargs["datasetGroupArn"] = dsg
-            found: list[dict[str, Any]] = []
-            while True:
-                page = self._call(self.control_client, "list_filters", kwargs)
-                found.extend(page.get("Filters", []))  # capital F (§9)
-                if not page.get("nextToken"):
-                    break
-                kwargs["nextToken"] = page["nextToken"]
-            self._filter_list = found
+            self._filter_list = self._list_all("list_filters", "Filters", kwargs)  # capital F (§9)
         return self._filter_list
 
     def _resolve_filter(self, filter: str | None, field: str = "filter") -> ResolvedFilter | None:
@@ -611,36 +615,21 @@ class Lab:
         """Campaigns and recommenders the control plane lists (kind, name, arn, status), this one first."""
         rows: list[dict[str, Any]] = []
         dsg = self._describe().get("datasetGroupArn")
-        kwargs: dict[str, Any] = {}
-        while True:
-            page = self._call(self.control_client, "list_campaigns", kwargs)
-            rows += [
-                {
-                    "kind": "campaign",
-                    "name": c.get("name"),
-                    "arn": c["campaignArn"],
-                    "status": c.get("status"),
-                }
-                for c in page.get("campaigns", [])
-            ]
-            if not page.get("nextToken"):
-                break
-            kwargs["nextToken"] = page["nextToken"]
-        kwargs = {"datasetGroupArn": dsg} if dsg else {}
-        while True:
-            page = self._call(self.control_client, "list_recommenders", kwargs)
-            rows += [
-                {
-                    "kind": "recommender",
-                    "name": r.get("name"),
-                    "arn": r["recommenderArn"],
-                    "status": r.get("status"),
-                }
-                for r in page.get("recommenders", [])
-            ]
-            if not page.get("nextToken"):
-                break
-            kwargs["nextToken"] = page["nextToken"]
+        rows += [
+            {"kind": "campaign", "name": c.get("name"), "arn": c["campaignArn"], "status": c.get("status")}
+            for c in self._list_all("list_campaigns", "campaigns", {})
+        ]
+        rows += [
+            {
+                "kind": "recommender",
+                "name": r.get("name"),
+                "arn": r["recommenderArn"],
+                "status": r.get("status"),
+            }
+            for r in self._list_all(
+                "list_recommenders", "recommenders", {"datasetGroupArn": dsg} if dsg else {}
+            )
+        ]
         if not any(r["arn"] == self._target_arn for r in rows):
             rows.insert(
                 0, {"kind": self._describe()["kind"], "name": None, "arn": self._target_arn, "status": None}
