@@ -37,8 +37,17 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Every benchmark, one after the other (each prints its own table of same-run ratios; ~15-30 min).
+BENCHMARKS := datasets bench_filtering quality emulator wire client cohort analysis
 bench: $(STAMP)
-	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/run_all.py
+	@for b in $(BENCHMARKS); do echo "== benchmarks/$$b.py"; OPENBLAS_NUM_THREADS=1 $(BIN)/python -m benchmarks.$$b || exit 1; done
+
+## The stakeholder demo (Voila) and the local Personalize over HTTP.
+demo: $(STAMP)
+	$(BIN)/personalize-lab demo
+
+serve: $(STAMP)
+	$(BIN)/personalize-lab serve --demo
 
 clean-venv:
 	rm -rf $(VENV)
