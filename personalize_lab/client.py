@@ -10,7 +10,6 @@ only join is inside :meth:`Lab.demo` / :meth:`Lab.local`.
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ import botocore.exceptions
 import pandas as pd
 
 from personalize_lab import filters, frames
+from personalize_lab.discovery import DiscoveryMixin
 from personalize_lab.errors import (
     AccessDeniedError,
     PersonalizeLabWarning,
@@ -61,7 +61,7 @@ def _call_text(method: str, kwargs: Mapping[str, Any]) -> str:
     return f"client.{method}(\n{body})"
 
 
-class Lab:
+class Lab(DiscoveryMixin):
     """Explore one Amazon Personalize campaign or recommender from a notebook.
 
     ``client`` / ``control_client`` are boto3 clients for ``personalize-runtime`` / ``personalize``; when
@@ -608,102 +608,6 @@ class Lab:
     def clear_cache(self) -> None:
         """Forget every cached response, so the next :meth:`recommend_many` asks the service again."""
         self._response_cache.clear()
-
-    # --- read-only discovery for the panels (empty against AWS where the service cannot tell) --------
-
-    def targets(self) -> pd.DataFrame:
-        """Campaigns and recommenders the control plane lists (kind, name, arn, status), this one first."""
-        rows: list[dict[str, Any]] = []
-        dsg = self._describe().get("datasetGroupArn")
-        rows += [
-            {"kind": "campaign", "name": c.get("name"), "arn": c["campaignArn"], "status": c.get("status")}
-            for c in self._list_all("list_campaigns", "campaigns", {})
-        ]
-        rows += [
-            {
-                "kind": "recommender",
-                "name": r.get("name"),
-                "arn": r["recommenderArn"],
-                "status": r.get("status"),
-            }
-            for r in self._list_all(
-                "list_recommenders", "recommenders", {"datasetGroupArn": dsg} if dsg else {}
-            )
-        ]
-        if not any(r["arn"] == self._target_arn for r in rows):
-            rows.insert(
-                0, {"kind": self._describe()["kind"], "name": None, "arn": self._target_arn, "status": None}
-            )
-        rows.sort(key=lambda r: r["arn"] != self._target_arn)
-        return pd.DataFrame(rows, columns=["kind", "name", "arn", "status"]).astype("string")
-
-    def with_target(self, campaign_arn: str | None = None, recommender_arn: str | None = None) -> Lab:
-        """A Lab on another campaign/recommender through the same clients (and local Personalize)."""
-        lab = Lab(campaign_arn, recommender_arn, client=self.client, control_client=self.control_client)
-        lab.source = self.source
-        lab.local_personalize = self.local_personalize
-        lab._recorder = self._recorder  # already attached to the shared clients
-        return lab
-
-    def schema_fields(self, dataset_type: str) -> list[str]:
-        """Field names of the dataset group's INTERACTIONS / ITEMS / USERS schema ([] if absent)."""
-        dsg = self._describe().get("datasetGroupArn")
-        if not dsg:
-            return []
-        for summary in self._call(self.control_client, "list_datasets", {"datasetGroupArn": dsg}).get(
-            "datasets", []
-        ):
-            if summary.get("datasetType", "").upper() == dataset_type.upper():
-                dataset = self._call(
-                    self.control_client, "describe_dataset", {"datasetArn": summary["datasetArn"]}
-                )["dataset"]
-                schema = self._call(
-                    self.control_client, "describe_schema", {"schemaArn": dataset["schemaArn"]}
-                )
-                return [f["name"] for f in json.loads(schema["schema"]["schema"]).get("fields", [])]
-        return []
-
-    def context_keys(self) -> list[str]:
-        """Context keys a request may send: the Interactions schema's non-reserved fields (e.g. DEVICE)."""
-        reserved = {
-            "USER_ID",
-            "ITEM_ID",
-            "TIMESTAMP",
-            "EVENT_TYPE",
-            "EVENT_VALUE",
-            "IMPRESSION",
-            "RECOMMENDATION_ID",
-        }
-        return [f for f in self.schema_fields("INTERACTIONS") if f not in reserved]
-
-    def known_users(self) -> list[str]:
-        """User ids the local backend knows; [] against AWS (the service cannot list users)."""
-        local = self.local_personalize
-        return list(local.users) if local is not None else []
-
-    def user_history(self, user_id: str, limit: int = 20) -> pd.DataFrame:
-        """The user's interactions newest first with item metadata (local backend); empty against AWS."""
-        local = self.local_personalize
-        if local is None or not user_id:
-            return pd.DataFrame(columns=["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"])
-        return local.user_history(str(user_id), limit=limit)
-
-    def item_table(self) -> pd.DataFrame | None:
-        """The Items dataset (ITEM_ID and metadata) when the backend holds it; None against AWS."""
-        local = self.local_personalize
-        return local.items if local is not None else None
-
-    def user_table(self) -> pd.DataFrame | None:
-        """The Users dataset (USER_ID and metadata) when the backend holds it; None against AWS."""
-        local = self.local_personalize
-        return getattr(getattr(local, "data", None), "users", None) if local is not None else None
-
-    def events_client(self) -> tuple[Any, str | None]:
-        """A ``personalize-events`` client and the tracking id (local tracker; None against AWS)."""
-        local = self.local_personalize
-        if local is not None:
-            return local.client("personalize-events"), str(local.tracking_id)
-        return boto3.client("personalize-events", region_name=self.client.meta.region_name), None
 
     # --- panels (function-level imports: widgets sit above the client) --------------------------------
 

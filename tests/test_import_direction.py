@@ -2,12 +2,12 @@
 
 Layers of the client side, lowest first; a module may import its own layer and the layers below it:
 
-    base      errors, filters              (shared by both sides)
+    base      errors, filters, fields      (shared by both sides)
     frames    frames, requests             (the column contract, typed requests)
     analysis  analysis                     (pure functions of frames)
     plots     plots                        (frames -> plotly figures)
     report    report                       (figures + tables -> HTML)
-    client    client, cohort, replay, batch (boto3, many requests)
+    client    client, cohort, replay, batch, discovery (boto3, many requests)
     widgets   widgets                      (panels that only wire state)
 
 The emulator side may import base and datasets, never the client side. Client-side modules never import
@@ -23,12 +23,12 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parents[1] / "personalize_lab"
 
 CLIENT_LAYERS = [
-    {"errors", "filters"},
+    {"errors", "filters", "fields"},
     {"frames", "requests"},
     {"analysis"},
     {"plots"},
     {"report"},
-    {"client", "cohort", "replay", "batch"},
+    {"client", "cohort", "replay", "batch", "discovery"},
     {"widgets"},
 ]
 EMULATOR_SIDE = {"emulator", "datasets"}
@@ -80,7 +80,7 @@ def test_imports_point_one_way() -> None:
         if src in JOINERS:
             continue
         for dst, at_module_level in _imports(path):
-            if dst == src or dst in {"errors", "filters"}:
+            if dst == src or dst in {"errors", "filters", "fields"}:
                 continue
             rel = path.relative_to(PKG.parent)
             if src in EMULATOR_SIDE:

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from personalize_lab.errors import DataError
+from personalize_lab.fields import REQUIRED, RESERVED
 
 __all__ = [
     "DATASET_TYPES",
@@ -33,38 +34,6 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FIELD_KEYS = {"name", "type", "categorical", "textual", "doc", "default"}
 _RECORD_KEYS = {"type", "name", "namespace", "fields", "version", "doc"}
 
-# Fields every schema of the type must have, with their only allowed type.
-REQUIRED: dict[str, dict[str, str]] = {
-    "Interactions": {"USER_ID": "string", "ITEM_ID": "string", "TIMESTAMP": "long"},
-    "Items": {"ITEM_ID": "string"},
-    "Users": {"USER_ID": "string"},
-    "Actions": {"ACTION_ID": "string"},
-    "ActionInteractions": {
-        "USER_ID": "string",
-        "ACTION_ID": "string",
-        "TIMESTAMP": "long",
-        "EVENT_TYPE": "string",
-    },
-}
-# Optional reserved fields: if present they must have this type.
-RESERVED: dict[str, dict[str, str]] = {
-    "Interactions": {
-        "EVENT_TYPE": "string",
-        "EVENT_VALUE": "float",
-        "IMPRESSION": "string",
-        "RECOMMENDATION_ID": "string",
-        "EVENT_ATTRIBUTION_SOURCE": "string",
-    },
-    "Items": {"CREATION_TIMESTAMP": "long"},
-    "Users": {},
-    "Actions": {
-        "VALUE": "int",
-        "CREATION_TIMESTAMP": "long",
-        "REPEAT_FREQUENCY": "int",
-        "ACTION_EXPIRATION_TIMESTAMP": "long",
-    },
-    "ActionInteractions": {"IMPRESSION": "string", "RECOMMENDATION_ID": "string"},
-}
 # (min, max) metadata fields besides required/reserved ones; Items/Users use the [newer] limits.
 METADATA_LIMITS: dict[str, tuple[int, int]] = {
     "Interactions": (0, 5),

@@ -17,6 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from personalize_lab.errors import DataError
+from personalize_lab.fields import REQUIRED, RESERVED
 
 __all__ = ["RESERVED_INTERACTION_COLUMNS", "Catalog", "CodedColumn", "TrainingData"]
 
@@ -24,18 +25,7 @@ SECONDS_PER_DAY = 86_400.0
 
 #: Interactions columns that are never context (semantics §8 reserved fields).
 RESERVED_INTERACTION_COLUMNS = frozenset(
-    {
-        "USER_ID",
-        "ITEM_ID",
-        "TIMESTAMP",
-        "EVENT_TYPE",
-        "EVENT_VALUE",
-        "IMPRESSION",
-        "RECOMMENDATION_ID",
-        "EVENT_ATTRIBUTION_SOURCE",
-        "EVENT_ID",
-        "SESSION_ID",
-    }
+    {*REQUIRED["Interactions"], *RESERVED["Interactions"], "EVENT_ID", "SESSION_ID"}  # + PutEvents' own ids
 )
 
 
