@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from personalize_lab.analysis._columns import SCORE, VARIANT, validate_frame, variant_order
 from personalize_lab.errors import ValidationError
-from personalize_lab.plots.theme import MUTED, themed, variant_colors
+from personalize_lab.plots._spec import Spec, axis_refs, grid_layout, merge
+from personalize_lab.plots.theme import MUTED, themed, themed_spec, variant_colors
 
 
 def score_distribution(frame: pd.DataFrame, *, bins: int = 40) -> go.Figure:
@@ -23,6 +23,11 @@ def score_distribution(frame: pd.DataFrame, *, bins: int = 40) -> go.Figure:
     Non-positive scores (possible only for Personalized-Ranking's unknown items) are counted in the
     right panel as well, labelled ``score ≤ 0``, because a log axis cannot show them.
     """
+    return go.Figure(score_distribution_spec(frame, bins=bins))
+
+
+def score_distribution_spec(frame: pd.DataFrame, *, bins: int = 40) -> Spec:
+    """:func:`score_distribution` as a plain plotly dict (see :mod:`personalize_lab.plots._spec`)."""
     validate_frame(frame)
     variants = variant_order(frame)
     colors = variant_colors(variants)
@@ -34,13 +39,14 @@ def score_distribution(frame: pd.DataFrame, *, bins: int = 40) -> go.Figure:
     has_item = frame["itemId"].notna().to_numpy()
     names = frame[VARIANT].astype(str).to_numpy()
     positive = scores[(scores > 0) & has_item]
-    fig = make_subplots(
-        rows=1,
-        cols=2,
+    layout = grid_layout(
+        1,
+        2,
         column_widths=[0.78, 0.22],
         horizontal_spacing=0.1,
         subplot_titles=("Scored items", "Items without a score"),
     )
+    data: list[Spec] = []
     if len(positive):
         lo, hi = positive.min(), positive.max()
         if lo == hi:
@@ -56,67 +62,77 @@ def score_distribution(frame: pd.DataFrame, *, bins: int = 40) -> go.Figure:
         pos = s[s > 0]
         if len(positive):
             counts, _ = np.histogram(pos, bins=edges)
-            fig.add_trace(
-                go.Scatter(
-                    x=centers,
-                    y=counts,
-                    name=v,
-                    legendgroup=v,
-                    mode="lines",
-                    line={"shape": "hvh", "color": colors[v], "width": 2},
-                    fill="tozeroy",
-                    opacity=0.6,
-                    hovertemplate=f"{_hover_safe(v)}<br>score ≈ %{{x:.3g}}<br>%{{y}} items<extra></extra>",
-                ),
-                row=1,
-                col=1,
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": centers,
+                    "y": counts,
+                    "name": v,
+                    "legendgroup": v,
+                    "mode": "lines",
+                    "line": {"shape": "hvh", "color": colors[v], "width": 2},
+                    "fill": "tozeroy",
+                    "opacity": 0.6,
+                    "hovertemplate": f"{_hover_safe(v)}<br>score ≈ %{{x:.3g}}<br>%{{y}} items<extra></extra>",
+                    **axis_refs(1),
+                }
             )
-    fig.add_trace(
-        go.Bar(
-            x=variants,
-            y=scoreless,
-            name="no score",
-            marker={"color": [colors[v] for v in variants], "pattern": {"shape": "/"}},
-            text=[f"{n:,}" for n in scoreless],
-            textposition="outside",
-            showlegend=False,
-            hovertemplate="%{x}: %{y} items without a score<extra></extra>",
-        ),
-        row=1,
-        col=2,
+    data.append(
+        {
+            "type": "bar",
+            "x": variants,
+            "y": scoreless,
+            "name": "no score",
+            "marker": {"color": [colors[v] for v in variants], "pattern": {"shape": "/"}},
+            "text": [f"{n:,}" for n in scoreless],
+            "textposition": "outside",
+            "showlegend": False,
+            "hovertemplate": "%{x}: %{y} items without a score<extra></extra>",
+            **axis_refs(2),
+        }
     )
     if any(nonpositive):
-        fig.add_trace(
-            go.Bar(
-                x=variants,
-                y=nonpositive,
-                name="score ≤ 0",
-                marker={"color": MUTED},
-                text=[f"{n:,} ≤ 0" for n in nonpositive],
-                textposition="outside",
-                showlegend=False,
-            ),
-            row=1,
-            col=2,
+        data.append(
+            {
+                "type": "bar",
+                "x": variants,
+                "y": nonpositive,
+                "name": "score ≤ 0",
+                "marker": {"color": MUTED},
+                "text": [f"{n:,} ≤ 0" for n in nonpositive],
+                "textposition": "outside",
+                "showlegend": False,
+                **axis_refs(2),
+            }
         )
     total = sum(scoreless)
-    fig.update_xaxes(type="log", title_text="Score (log scale)", row=1, col=1)
-    fig.update_yaxes(title_text="Items", row=1, col=1, rangemode="tozero")
-    fig.update_xaxes(type="category", title_text="Variant", row=1, col=2)
-    fig.update_yaxes(title_text="Items", row=1, col=2, rangemode="tozero")
-    fig.update_yaxes(range=[0, max([*scoreless, *nonpositive, 1]) * 1.4], row=1, col=2)
-    fig.add_annotation(
-        text=f"{total:,} scoreless items,<br>not plotted as 0",
-        xref="x2 domain",
-        yref="y2 domain",
-        x=0.5,
-        y=1.0,
-        yanchor="top",
-        showarrow=False,
-        font={"size": 11, "color": MUTED},
+    merge(
+        layout,
+        {
+            "xaxis": {"type": "log", "title": {"text": "Score (log scale)"}},
+            "yaxis": {"title": {"text": "Items"}, "rangemode": "tozero"},
+            "xaxis2": {"type": "category", "title": {"text": "Variant"}},
+            "yaxis2": {
+                "title": {"text": "Items"},
+                "rangemode": "tozero",
+                "range": [0, max([*scoreless, *nonpositive, 1]) * 1.4],
+            },
+            "barmode": "group",
+        },
     )
-    fig.update_layout(barmode="group")
-    return themed(fig, title="Score distribution by variant")
+    layout["annotations"].append(
+        {
+            "text": f"{total:,} scoreless items,<br>not plotted as 0",
+            "xref": "x2 domain",
+            "yref": "y2 domain",
+            "x": 0.5,
+            "y": 1.0,
+            "yanchor": "top",
+            "showarrow": False,
+            "font": {"size": 11, "color": MUTED},
+        }
+    )
+    return themed_spec({"data": data, "layout": layout}, title="Score distribution by variant")
 
 
 def _hover_safe(text: str) -> str:

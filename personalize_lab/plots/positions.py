@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from personalize_lab.analysis._columns import (
     ITEM_ID,
@@ -21,7 +20,8 @@ from personalize_lab.analysis._columns import (
     variant_order,
 )
 from personalize_lab.errors import ValidationError
-from personalize_lab.plots.theme import DOWN, MUTED, REASON_COLORS, UP, themed, variant_colors
+from personalize_lab.plots._spec import Spec, axis_refs, grid_layout, merge
+from personalize_lab.plots.theme import DOWN, MUTED, REASON_COLORS, UP, themed, themed_spec, variant_colors
 
 NO_REASON = "No reason"
 REASON_ORDER = (REASON_PROMOTED, REASON_EXPLORATION, REASON_POPULAR, NO_REASON)
@@ -66,45 +66,65 @@ def reason_shares(frame: pd.DataFrame) -> pd.DataFrame:
 
 def reason_breakdown(frame: pd.DataFrame) -> go.Figure:
     """Stacked bars: at each rank, the share of items by reason; one panel per variant."""
+    return go.Figure(reason_breakdown_spec(frame))
+
+
+def reason_breakdown_spec(frame: pd.DataFrame) -> Spec:
+    """:func:`reason_breakdown` as a plain plotly dict (see :mod:`personalize_lab.plots._spec`)."""
     variants = variant_order(frame)
     shares = reason_shares(frame)
-    labels = [r for r in REASON_ORDER if r in set(shares["reason"])]
-    labels += sorted(set(shares["reason"]) - set(labels))  # any label the service adds later
-    fig = make_subplots(
-        rows=1,
-        cols=max(len(variants), 1),
+    present = set(shares["reason"])
+    labels = [r for r in REASON_ORDER if r in present]
+    labels += sorted(present - set(labels))  # any label the service adds later
+    layout = grid_layout(
+        1,
+        max(len(variants), 1),
         shared_yaxes=True,
         subplot_titles=variants,
         horizontal_spacing=0.04,
     )
+    data: list[Spec] = []
     in_legend: set[str] = set()
+    names = shares[VARIANT].to_numpy()
+    reasons = shares["reason"].to_numpy()
+    ranks = shares["rank"].to_numpy()
+    values = shares["share"].to_numpy()
     for col, v in enumerate(variants, start=1):
-        mine = shares[shares[VARIANT] == v]
+        mine = names == v
         for label in labels:
-            part = mine[mine["reason"] == label].sort_values("rank")
-            if part.empty:
+            rows = mine & (reasons == label)
+            if not rows.any():
                 continue
-            fig.add_trace(
-                go.Bar(
-                    x=part["rank"].to_numpy(),
-                    y=part["share"].to_numpy(),
-                    name=label,
-                    legendgroup=label,
-                    showlegend=label not in in_legend,
-                    legendrank=100 + labels.index(label),
-                    marker={"color": REASON_COLORS.get(label, MUTED)},
-                    hovertemplate=f"rank %{{x}}: %{{y:.0%}} {label}<extra></extra>",
-                ),
-                row=1,
-                col=col,
+            order = np.argsort(ranks[rows], kind="stable")
+            data.append(
+                {
+                    "type": "bar",
+                    "x": ranks[rows][order],
+                    "y": values[rows][order],
+                    "name": label,
+                    "legendgroup": label,
+                    "showlegend": label not in in_legend,
+                    "legendrank": 100 + labels.index(label),
+                    "marker": {"color": REASON_COLORS.get(label, MUTED)},
+                    "hovertemplate": f"rank %{{x}}: %{{y:.0%}} {label}<extra></extra>",
+                    **axis_refs(col),
+                }
             )
             in_legend.add(label)
-        fig.update_xaxes(
-            title_text="Rank", row=1, col=col, dtick=5 if len(mine) and mine["rank"].max() > 10 else 1
+        axis = "xaxis" if col == 1 else f"xaxis{col}"
+        merge(
+            layout,
+            {axis: {"title": {"text": "Rank"}, "dtick": 5 if mine.any() and ranks[mine].max() > 10 else 1}},
         )
-    fig.update_yaxes(title_text="Share of items", tickformat=".0%", range=[0, 1], row=1, col=1)
-    fig.update_layout(barmode="stack", bargap=0.1)
-    return themed(fig, title="Why items are recommended, by rank")
+    merge(
+        layout,
+        {
+            "yaxis": {"title": {"text": "Share of items"}, "tickformat": ".0%", "range": [0, 1]},
+            "barmode": "stack",
+            "bargap": 0.1,
+        },
+    )
+    return themed_spec({"data": data, "layout": layout}, title="Why items are recommended, by rank")
 
 
 def promoted_positions(positions: pd.DataFrame) -> go.Figure:

@@ -9,6 +9,7 @@ other figures.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -68,6 +69,15 @@ pio.templates[TEMPLATE] = _template
 def variant_colors(variants: Iterable[str]) -> dict[str, str]:
     """Colour of each variant, in the order given (the palette repeats after eight variants)."""
     return {v: VARIANT_PALETTE[i % len(VARIANT_PALETTE)] for i, v in enumerate(variants)}
+
+
+def themed_spec(spec: dict[str, Any], *, title: str, height: int = 420) -> dict[str, Any]:
+    """:func:`themed` for a figure given as a plain plotly dict; returns the same dict."""
+    layout = spec["layout"]
+    layout["template"] = TEMPLATE
+    layout["title"] = {**layout.get("title", {}), "text": title}
+    layout["height"] = height
+    return spec
 
 
 def themed(fig: go.Figure, *, title: str, height: int = 420) -> go.Figure:

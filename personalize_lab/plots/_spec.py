@@ -1,0 +1,47 @@
+"""Figures as plain plotly dicts first: the Explorer updates its FigureWidgets from the dicts directly.
+
+Building a ``go.Figure`` validates every property on every call (``make_subplots`` alone costs ~10 ms),
+which the Explorer paid twice per control change only to diff the result against the figure it already
+showed. The builders here return the figure as a plain dict (``{"data": [...], "layout": {...}}``); the
+public figure functions wrap that dict in a ``go.Figure`` once, and the Explorer sends only the parts
+that changed. ``make_subplots``'s layout (axis domains, subplot titles) is computed once per grid.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from typing import Any
+
+from plotly.subplots import make_subplots
+
+Spec = dict[str, Any]
+
+
+@lru_cache(maxsize=64)
+def _grid_layout(rows: int, cols: int, options: tuple[tuple[str, Any], ...]) -> Spec:
+    layout = make_subplots(rows=rows, cols=cols, **dict(options)).layout.to_plotly_json()
+    layout.pop("template", None)  # every figure sets its own (theme.TEMPLATE)
+    return dict(layout)
+
+
+def grid_layout(rows: int, cols: int, **options: Any) -> Spec:
+    """``make_subplots(rows, cols, **options)``'s layout as a fresh dict (list options as tuples)."""
+    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
+    return copy.deepcopy(_grid_layout(rows, cols, key))
+
+
+def axis_refs(col: int) -> dict[str, str]:
+    """The axes of subplot (1, ``col``) as a trace refers to them (what ``add_trace(row=1, col=)`` sets)."""
+    suffix = "" if col == 1 else str(col)
+    return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+
+
+def merge(target: Spec, update: Spec) -> Spec:
+    """Deep-merge ``update`` into ``target`` (nested dicts merge, everything else replaces); returns it."""
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            merge(target[key], value)
+        else:
+            target[key] = value
+    return target
