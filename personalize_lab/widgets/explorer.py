@@ -13,12 +13,14 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from personalize_lab import plots
 from personalize_lab.errors import PersonalizeLabError
-from personalize_lab.plots.positions import REASON_ORDER
+from personalize_lab.plots._spec import Spec, merge
+from personalize_lab.plots.distributions import score_distribution_spec
+from personalize_lab.plots.positions import REASON_ORDER, reason_breakdown_spec
 from personalize_lab.widgets import _html
 from personalize_lab.widgets._inputs import Catalog, ContextRows, FilterPicker, PromotionEditor
 from personalize_lab.widgets._request import RequestSpec, Targets, discover
@@ -32,41 +34,70 @@ PLOT_WIDTH = 620
 DEFAULT_METADATA = ("TITLE", "CATEGORY_L1", "PRICE")
 
 
-def swap_figure(box: w.Box, figure: go.Figure, seq: int) -> go.FigureWidget:
-    """Show ``figure`` in the FigureWidget ``box`` holds, with one browser update; returns the widget.
+def show_spec(box: w.Box, spec: Spec, seq: int) -> go.FigureWidget:
+    """Show the figure ``spec`` (a plain plotly dict) in the FigureWidget ``box`` holds; returns the widget.
 
     The first figure becomes a new FigureWidget's initial state (which survives pages that show the widget
     only after the notebook ran: Voila). Later, when the traces line up (same count, types and names: the
-    usual case when only values change), they are updated in place, so the browser gets a single
-    ``Plotly.update`` of what changed; otherwise traces and layout are replaced. ``layout.meta.seq`` tags
-    every update (the browser tests wait for it).
+    usual case when only values change), only the trace properties and layout keys that differ from the
+    previous spec are set, in one ``batch_update``, so the browser gets a single small ``Plotly.update``
+    (the template and the subplot grid are never re-sent); otherwise traces and layout are replaced.
+    ``layout.meta.seq`` tags every update (the browser tests wait for it).
     """
-    figure.update_layout(meta={"seq": seq})
+    spec["layout"]["meta"] = {"seq": seq}
     target = box.children[0] if box.children else None
-    new = [t.to_plotly_json() for t in figure.data]
-    same = (
-        isinstance(target, go.FigureWidget)
-        and len(target.data) == len(new) > 0
-        and all(
-            old.type == spec.get("type") and old.name == spec.get("name")
-            for old, spec in zip(target.data, new, strict=True)
-        )
-    )
     if not isinstance(target, go.FigureWidget) or not target.data:
-        widget = go.FigureWidget(figure)
+        widget = go.FigureWidget(spec)
+        widget._pl_spec = spec
         box.children = [widget]
         return widget
+    shown: Spec | None = getattr(target, "_pl_spec", None)
+    same = (
+        shown is not None
+        and len(shown["data"]) == len(spec["data"]) > 0
+        and all(
+            old.get("type") == new.get("type") and old.get("name") == new.get("name")
+            for old, new in zip(shown["data"], spec["data"], strict=True)
+        )
+    )
     with target.batch_update():
-        if same:
-            for old, spec in zip(target.data, new, strict=True):
-                spec.pop("type", None)
-                old.update(spec, overwrite=True)
-            target.layout.update(figure.layout.to_plotly_json(), overwrite=True)
+        if same and shown is not None:
+            for trace, old, new in zip(target.data, shown["data"], spec["data"], strict=True):
+                changes = _changes(old, new)
+                if changes:
+                    trace.update(changes)
+            changes = _changes(shown["layout"], spec["layout"])
+            if changes:
+                target.layout.update(changes)
         else:
             target.data = ()
-            target.add_traces(list(figure.data))
-            target.layout = figure.layout
+            target.add_traces(spec["data"])
+            target.layout = spec["layout"]
+    target._pl_spec = spec
     return target
+
+
+def _changes(old: Spec, new: Spec) -> Spec:
+    """The top-level keys of ``new`` that differ from ``old``; keys ``new`` lacks become None (reset)."""
+    changed = {k: v for k, v in new.items() if k not in old or not _equal(old[k], v)}
+    changed.update({k: None for k in old if k not in new})
+    return changed
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """Equality of plotly property values, numpy arrays included (element-wise, shape and dtype kind)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype.kind == b.dtype.kind
+            and np.array_equal(a, b)
+        )
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and bool(a == b)
 
 
 class Explorer:
@@ -85,6 +116,9 @@ class Explorer:
         self.error: BaseException | None = None
         self.seq = 0
         self.kernel_ms = 0.0
+        #: milliseconds per stage of the latest update (request, frame, figures, widgets, table): what
+        #: ``benchmarks/widgets.py`` reports, so a slow change can be traced to its stage
+        self.timings: dict[str, float] = {}
         self.history: list[RequestSpec] = []
         self.position = -1
         self._quiet = True
@@ -324,10 +358,13 @@ class Explorer:
         """Send the request the controls describe and update table, plots, call text and history."""
         started = time.perf_counter()
         self.seq += 1
+        self.timings = {}
         try:
             spec = self.spec()
             self._show_user()
+            self.timings["controls"] = _ms(started)
             frame = self.targets.run(spec)
+            self.timings["request"] = _ms(started) - self.timings["controls"]
         except Exception as e:  # every failure becomes a message in the panel
             self._show_error(e)
             return None
@@ -345,18 +382,27 @@ class Explorer:
 
     def _render(self, frame: pd.DataFrame, spec: RequestSpec, started: float) -> None:
         """Figures first, the table last: the table carries the kernel time of the whole update."""
+        mark = time.perf_counter()
         self.call.value = _html.code_block(self.current_lab.last_call())
         # one short label: it becomes the legend entry and the reason plot's panel title
         label = spec.target_arn.rsplit("/", 1)[-1] or "request"
         long = frame.assign(variant=label, userId=str(spec.kwargs.get("user_id") or ""))
-        score = _sized(plots.score_distribution(long))
-        reasons = _sized(_every_reason(plots.reason_breakdown(long)))
-        self.score_plot = swap_figure(self.score_box, score, self.seq)
-        self.reason_plot = swap_figure(self.reason_box, reasons, self.seq)
+        self.timings["frame"] = _ms(mark)
+        mark = time.perf_counter()
+        score = _sized(score_distribution_spec(long))
+        reasons = _sized(_every_reason(reason_breakdown_spec(long)))
+        self.timings["figures"] = _ms(mark)
+        mark = time.perf_counter()
+        self.score_plot = show_spec(self.score_box, score, self.seq)
+        self.reason_plot = show_spec(self.reason_box, reasons, self.seq)
+        self.timings["widgets"] = _ms(mark)
+        mark = time.perf_counter()
         metadata = list(spec.kwargs.get("metadata") or [])
         title = "TITLE" if "TITLE" in frame.columns else None
         html = _html.result_table(frame, metadata, title_column=title, attrs={"seq": self.seq})
-        self.kernel_ms = (time.perf_counter() - started) * 1000
+        self.timings["table"] = _ms(mark)
+        self.kernel_ms = _ms(started)
+        self.timings["total"] = self.kernel_ms
         self.table.value = html.replace(
             f'data-seq="{self.seq}"', f'data-seq="{self.seq}" data-kernel-ms="{self.kernel_ms:.1f}"', 1
         )
@@ -434,23 +480,25 @@ class Explorer:
         return spec
 
 
-def _every_reason(figure: go.Figure) -> go.Figure:
+def _every_reason(spec: Spec) -> Spec:
     """One trace per known reason label, in a fixed order (empty ones hidden from the legend).
 
-    A stable set of traces lets :func:`swap_figure` update the plot in place when the reasons present
+    A stable set of traces lets :func:`show_spec` update the plot in place when the reasons present
     change between requests (e.g. a promotion is added), instead of replacing every trace.
     """
-    by_name = {t.name: t for t in figure.data}
+    by_name = {t["name"]: t for t in spec["data"]}
     names = [*REASON_ORDER, *(n for n in by_name if n not in REASON_ORDER)]
-    traces = []
-    for name in names:
-        trace = by_name.get(name)
-        if trace is None:
-            trace = go.Bar(x=[], y=[], name=name, legendgroup=name, showlegend=False, hoverinfo="skip")
-        traces.append(trace)
-    figure.data = ()
-    figure.add_traces(traces)
-    return figure
+    spec["data"] = [
+        by_name.get(name)
+        or {"type": "bar", "x": [], "y": [], "name": name, "legendgroup": name, "showlegend": False,
+            "hoverinfo": "skip"}
+        for name in names
+    ]  # fmt: skip
+    return spec
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000
 
 
 def _boxed(css: str) -> w.Box:
@@ -459,8 +507,14 @@ def _boxed(css: str) -> w.Box:
     return box
 
 
-def _sized(figure: go.Figure) -> go.Figure:
-    figure.update_layout(
-        width=PLOT_WIDTH, height=300, margin={"l": 55, "r": 15, "t": 70, "b": 45}, title_font_size=14
+def _sized(spec: Spec) -> Spec:
+    merge(
+        spec["layout"],
+        {
+            "width": PLOT_WIDTH,
+            "height": 300,
+            "margin": {"l": 55, "r": 15, "t": 70, "b": 45},
+            "title": {"font": {"size": 14}},
+        },
     )
-    return figure
+    return spec

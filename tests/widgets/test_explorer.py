@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
+from personalize_lab import plots
 from personalize_lab.client import Lab
 from personalize_lab.widgets import Explorer
 
@@ -99,6 +103,54 @@ def test_promotion_marks_promoted_rows_and_the_reason_plot(explorer: Explorer, d
     assert explorer.table.value.count('class="pl-promoted"') == 5
     assert "Promoted item" in _trace_names(explorer.reason_plot)
     assert explorer.table.value.count(">Promoted item</span>") == 5  # the reason chips
+
+
+def _shown(fig: go.Figure) -> dict[str, object]:
+    """What the browser draws: the figure's JSON, without the reason plot's empty placeholder traces."""
+    shown = json.loads(pio.to_json(fig, validate=False))
+    shown["data"] = [t for t in shown["data"] if t.get("x")]
+    return dict(shown)
+
+
+def _fresh(builder: object, explorer: Explorer) -> dict[str, object]:
+    """The figure ``builder`` (a public ``plots`` function) draws for the Explorer's latest answer."""
+    label = explorer.target.value[0].rsplit("/", 1)[-1]
+    long = explorer.frame.assign(variant=label, userId=explorer.user.value)
+    fig = builder(long)  # type: ignore[operator]
+    fig.update_layout(
+        width=620, height=300, margin={"l": 55, "r": 15, "t": 70, "b": 45}, title_font_size=14,
+        meta={"seq": explorer.seq},
+    )  # fmt: skip
+    return _shown(fig)
+
+
+def test_plots_updated_in_place_show_what_fresh_figures_show(explorer: Explorer, demo_lab: Lab) -> None:
+    """Only the changed properties reach the FigureWidgets, yet they end up equal to freshly built figures."""
+    arns = demo_lab.local_personalize.campaign_arns
+    score_widget = explorer.score_plot
+
+    def check() -> None:
+        assert explorer.error is None
+        assert _shown(explorer.score_plot) == _fresh(plots.score_distribution, explorer)
+        assert _shown(explorer.reason_plot) == _fresh(plots.reason_breakdown, explorer)
+
+    check()
+    explorer.target.value = (arns["user-personalization-v2"], "campaign")
+    check()
+    explorer.user.value = "7"
+    check()
+    assert explorer.score_plot is score_widget  # the same widget, updated in place
+    explorer.promotion.enabled.value = True
+    explorer.promotion.filter.dropdown.value = "category"
+    explorer.promotion.filter.placeholders.inputs["CATEGORY"].value = ("Toys",)
+    check()
+    assert "Promoted item" in _trace_names(explorer.reason_plot)
+    explorer.target.value = (arns["sims"], "campaign")  # no scores: the scored-items trace goes away
+    check()
+    explorer.target.value = (arns["user-personalization-v2"], "campaign")
+    for _ in range(3):
+        explorer.pick_random_user()
+        check()
 
 
 def test_num_results_limit_follows_the_metadata_rule(explorer: Explorer) -> None:
