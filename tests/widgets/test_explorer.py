@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -37,6 +38,12 @@ def test_first_request_fills_table_plots_and_call(explorer: Explorer, demo_lab: 
     assert len(explorer.score_plot.data) == 2
     assert explorer.score_plot.layout.meta == {"seq": explorer.seq}
     assert explorer.reason_plot.layout.meta == {"seq": explorer.seq}
+    # where the kernel's time went, stage by stage; the browser test reads it from the table
+    stages = ["controls", "request", "frame", "figures", "widgets", "table", "total"]
+    assert list(explorer.timings) == stages
+    assert explorer.timings["total"] >= explorer.timings["figures"] > 0
+    shown = json.loads(html.unescape(explorer.table.value.split('data-timings="')[1].split('"')[0]))
+    assert list(shown) == stages
     assert "client.get_recommendations(" in explorer.call.value
     assert "userId=&#x27;42&#x27;" in explorer.call.value
     # the user's history from the local backend
