@@ -4,7 +4,9 @@ Building a ``go.Figure`` validates every property on every call (``make_subplots
 which the Explorer paid twice per control change only to diff the result against the figure it already
 showed. The builders here return the figure as a plain dict (``{"data": [...], "layout": {...}}``); the
 public figure functions wrap that dict in a ``go.Figure`` once, and the Explorer sends only the parts
-that changed. ``make_subplots``'s layout (axis domains, subplot titles) is computed once per grid.
+that changed. ``make_subplots``'s layout (axis domains, subplot titles) is computed once per grid; the
+public figures still come from ``make_subplots`` so that callers can address their subplots by row and
+column.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import copy
 from functools import lru_cache
 from typing import Any
 
+import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 Spec = dict[str, Any]
@@ -29,6 +32,19 @@ def grid_layout(rows: int, cols: int, **options: Any) -> Spec:
     """``make_subplots(rows, cols, **options)``'s layout as a fresh dict (list options as tuples)."""
     key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
     return copy.deepcopy(_grid_layout(rows, cols, key))
+
+
+def subplot_figure(spec: Spec, rows: int, cols: int, **options: Any) -> go.Figure:
+    """``spec`` as a ``go.Figure`` that keeps its subplot grid (``update_xaxes(row=, col=)`` works on it).
+
+    ``rows``, ``cols`` and ``options`` are the ones :func:`grid_layout` built ``spec``'s layout from.
+    """
+    fig = make_subplots(rows=rows, cols=cols, **options)
+    fig.add_traces(spec["data"])
+    fig.update_layout(
+        spec["layout"]
+    )  # the same grid, plus the spec's keys (lists such as annotations replace)
+    return fig
 
 
 def axis_refs(col: int) -> dict[str, str]:

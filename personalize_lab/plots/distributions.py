@@ -7,14 +7,22 @@ placeholders) cannot sit on that axis and must never appear as zeros, so they ge
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from personalize_lab.analysis._columns import SCORE, VARIANT, validate_frame, variant_order
 from personalize_lab.errors import ValidationError
-from personalize_lab.plots._spec import Spec, axis_refs, grid_layout, merge
+from personalize_lab.plots._spec import Spec, axis_refs, grid_layout, merge, subplot_figure
 from personalize_lab.plots.theme import MUTED, themed, themed_spec, variant_colors
+
+_SCORE_GRID: dict[str, Any] = {
+    "column_widths": [0.78, 0.22],
+    "horizontal_spacing": 0.1,
+    "subplot_titles": ("Scored items", "Items without a score"),
+}
 
 
 def score_distribution(frame: pd.DataFrame, *, bins: int = 40) -> go.Figure:
@@ -23,7 +31,7 @@ def score_distribution(frame: pd.DataFrame, *, bins: int = 40) -> go.Figure:
     Non-positive scores (possible only for Personalized-Ranking's unknown items) are counted in the
     right panel as well, labelled ``score ≤ 0``, because a log axis cannot show them.
     """
-    return go.Figure(score_distribution_spec(frame, bins=bins))
+    return subplot_figure(score_distribution_spec(frame, bins=bins), 1, 2, **_SCORE_GRID)
 
 
 def score_distribution_spec(frame: pd.DataFrame, *, bins: int = 40) -> Spec:
@@ -39,13 +47,7 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int = 40) -> Spec:
     has_item = frame["itemId"].notna().to_numpy()
     names = frame[VARIANT].astype(str).to_numpy()
     positive = scores[(scores > 0) & has_item]
-    layout = grid_layout(
-        1,
-        2,
-        column_widths=[0.78, 0.22],
-        horizontal_spacing=0.1,
-        subplot_titles=("Scored items", "Items without a score"),
-    )
+    layout = grid_layout(1, 2, **_SCORE_GRID)
     data: list[Spec] = []
     if len(positive):
         lo, hi = positive.min(), positive.max()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,7 +22,7 @@ from personalize_lab.analysis._columns import (
     variant_order,
 )
 from personalize_lab.errors import ValidationError
-from personalize_lab.plots._spec import Spec, axis_refs, grid_layout, merge
+from personalize_lab.plots._spec import Spec, axis_refs, grid_layout, merge, subplot_figure
 from personalize_lab.plots.theme import DOWN, MUTED, REASON_COLORS, UP, themed, themed_spec, variant_colors
 
 NO_REASON = "No reason"
@@ -66,7 +68,12 @@ def reason_shares(frame: pd.DataFrame) -> pd.DataFrame:
 
 def reason_breakdown(frame: pd.DataFrame) -> go.Figure:
     """Stacked bars: at each rank, the share of items by reason; one panel per variant."""
-    return go.Figure(reason_breakdown_spec(frame))
+    variants = variant_order(frame)
+    return subplot_figure(reason_breakdown_spec(frame), 1, max(len(variants), 1), **_reason_grid(variants))
+
+
+def _reason_grid(variants: list[str]) -> dict[str, Any]:
+    return {"shared_yaxes": True, "subplot_titles": variants, "horizontal_spacing": 0.04}
 
 
 def reason_breakdown_spec(frame: pd.DataFrame) -> Spec:
@@ -76,13 +83,7 @@ def reason_breakdown_spec(frame: pd.DataFrame) -> Spec:
     present = set(shares["reason"])
     labels = [r for r in REASON_ORDER if r in present]
     labels += sorted(present - set(labels))  # any label the service adds later
-    layout = grid_layout(
-        1,
-        max(len(variants), 1),
-        shared_yaxes=True,
-        subplot_titles=variants,
-        horizontal_spacing=0.04,
-    )
+    layout = grid_layout(1, max(len(variants), 1), **_reason_grid(variants))
     data: list[Spec] = []
     in_legend: set[str] = set()
     names = shares[VARIANT].to_numpy()
