@@ -38,7 +38,7 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Every benchmark, one after the other (each prints its own table of same-run ratios; ~15-30 min).
-BENCHMARKS := datasets bench_filtering quality emulator wire client cohort analysis
+BENCHMARKS := datasets bench_filtering quality emulator wire client cohort analysis widgets
 bench: $(STAMP)
 	@for b in $(BENCHMARKS); do echo "== benchmarks/$$b.py"; OPENBLAS_NUM_THREADS=1 $(BIN)/python -m benchmarks.$$b || exit 1; done
 
