@@ -30,6 +30,7 @@ from personalize_lab.cohort.pacing import (
 from personalize_lab.cohort.plan import Plan
 from personalize_lab.cohort.result import CohortResult, build_errors, build_frame
 from personalize_lab.errors import PersonalizeLabWarning
+from personalize_lab.frames import Answer, read_answer
 
 __all__ = ["Progress", "run_plan"]
 
@@ -80,7 +81,8 @@ class _Runner:
         self.rng = random.Random(0)  # jitter only; results never depend on it
         self._calls = itertools.count()
         self._retried = itertools.count()
-        self.responses: dict[int, dict[str, Any]] = {}
+        # each answer is read into columns on arrival, while its dicts are still in the CPU cache
+        self.answers: dict[int, Answer] = {}
         self.errors: list[tuple[int, str | None, str, str, int]] = []  # index, key, code, message, attempts
         self.counts = {"from_checkpoint": 0, "from_cache": 0, "sent": 0, "skipped": 0}
         self.started = time.monotonic()
@@ -117,7 +119,7 @@ class _Runner:
         name = self.plan.variants[request.variant].name
         self.counts["sent"] += 1
         if outcome.response is not None:
-            self.responses[outcome.index] = outcome.response
+            self.answers[outcome.index] = read_answer(outcome.response)
             if self.cache is not None:
                 self.cache[request.digest] = outcome.response
         else:
@@ -138,7 +140,7 @@ class _Runner:
         self.tick(1)
 
     def tick(self, n: int) -> None:
-        done = len(self.responses) + len(self.errors) + self.counts["skipped"]
+        done = len(self.answers) + len(self.errors) + self.counts["skipped"]
         if self._bar is not None:
             self._bar.update(n)
             now = time.monotonic()
@@ -167,12 +169,12 @@ class _Runner:
             name = self.plan.variants[r.variant].name
             found = done.get((name, r.key, r.digest))
             if found is not None:
-                self.responses[i] = found
+                self.answers[i] = read_answer(found)
                 self.counts["from_checkpoint"] += 1
                 if self.cache is not None:
                     self.cache[r.digest] = found
             elif self.cache is not None and r.digest in self.cache:
-                self.responses[i] = self.cache[r.digest]
+                self.answers[i] = read_answer(self.cache[r.digest])
                 self.counts["from_cache"] += 1
             else:
                 pending.append(i)
@@ -300,10 +302,10 @@ def run_plan(
         if store is not None:
             store.flush()
         runner.close_bar()
-    frame = build_frame(plan, runner.requests, runner.responses, source=source)
+    frame = build_frame(plan, runner.requests, runner.answers, source=source)
     errors = build_errors(plan, runner.requests, runner.errors)
     stats = runner.stats(time.monotonic() - started)
-    done = len(runner.responses) + len(runner.errors) + runner.counts["skipped"]
+    done = len(runner.answers) + len(runner.errors) + runner.counts["skipped"]
     if interrupted:
         where = (
             f"; they are saved in {str(checkpoint)!r}: run the same call again to send only the rest"
