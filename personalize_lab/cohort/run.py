@@ -76,6 +76,7 @@ class _Runner:
         self.backoff = backoff
         self.cache = cache
         self.checkpoint = checkpoint
+        self.storing = cache is not None or checkpoint is not None
         self.progress = progress
         self.stop = threading.Event()
         self.rng = random.Random(0)  # jitter only; results never depend on it
@@ -108,7 +109,6 @@ class _Runner:
                         return _Outcome(index, attempts=attempt, cancelled=True)
                     continue
                 return _Outcome(index, error=e, attempts=attempt)
-            response = {k: v for k, v in response.items() if k != "ResponseMetadata"}
             return _Outcome(index, response=response, attempts=attempt)
 
     # --- the calling thread ---------------------------------------------------------------------
@@ -118,10 +118,13 @@ class _Runner:
         request = self.requests[outcome.index]
         name = self.plan.variants[request.variant].name
         self.counts["sent"] += 1
-        if outcome.response is not None:
-            self.answers[outcome.index] = read_answer(outcome.response)
+        response = outcome.response
+        if response is not None:
+            self.answers[outcome.index] = read_answer(response)
+            if self.storing:  # what is kept is the service's answer, without boto3's ResponseMetadata
+                response = {k: v for k, v in response.items() if k != "ResponseMetadata"}
             if self.cache is not None:
-                self.cache[request.digest] = outcome.response
+                self.cache[request.digest] = response
         else:
             assert outcome.error is not None
             code, message = error_code(outcome.error), error_message(outcome.error)
@@ -132,7 +135,7 @@ class _Runner:
                 key=request.key,
                 digest=request.digest,
                 request=request.kwargs,
-                response=outcome.response,
+                response=response,
                 code=None if outcome.error is None else error_code(outcome.error),
                 message=None if outcome.error is None else error_message(outcome.error),
                 attempts=outcome.attempts,
@@ -140,7 +143,8 @@ class _Runner:
         self.tick(1)
 
     def tick(self, n: int) -> None:
-        done = len(self.answers) + len(self.errors) + self.counts["skipped"]
+        if self.progress is False:
+            return
         if self._bar is not None:
             self._bar.update(n)
             now = time.monotonic()
@@ -150,7 +154,7 @@ class _Runner:
         elif callable(self.progress):
             self.progress(
                 Progress(
-                    done=done,
+                    done=len(self.answers) + len(self.errors) + self.counts["skipped"],
                     total=len(self.requests),
                     errors=len(self.errors),
                     cached=self._reused(),
