@@ -167,6 +167,8 @@ class _Runner:
 
     def reuse(self) -> list[int]:
         """Answers already at hand (checkpoint, then cache); returns the indices still to send."""
+        if not self.storing:  # nothing to look up: no request needs its digest
+            return list(range(len(self.requests)))
         done = self.checkpoint.done if self.checkpoint is not None else {}
         pending = []
         for i, r in enumerate(self.requests):
