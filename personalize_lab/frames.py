@@ -159,10 +159,13 @@ def answers_frame(
     reasons[:] = _joined(answers, "reasons")
     if len(answers) == 1:
         rank = np.arange(1, n + 1, dtype=np.int64)
-        rids = [answers[0].recommendation_id] * n
+        rids = _strings([answers[0].recommendation_id] * n)
     else:
-        rank = np.arange(n, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts) + 1
-        rids = np.repeat(np.array([a.recommendation_id for a in answers], dtype=object), counts).tolist()
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        rank = np.arange(n, dtype=np.int64) - starts + 1
+        answer_of_row = np.repeat(np.arange(len(answers), dtype=np.int64), counts)
+        ids = pa.array([a.recommendation_id for a in answers], type=pa.large_string())
+        rids = pd.arrays.ArrowStringArray(ids.take(pa.array(answer_of_row)))
     data: dict[str, Any] = {
         "rank": pd.arrays.IntegerArray(rank, np.zeros(n, dtype=bool)),
         id_key: _strings(_joined(answers, "ids")),
@@ -173,7 +176,7 @@ def answers_frame(
     }
     for col in meta_cols:
         data[col] = _strings(_metadata_values(answers, col))
-    data["recommendationId"] = _strings(rids)
+    data["recommendationId"] = rids
     frame = _frame(data, n)
     frame.attrs["request"] = dict(request) if request is not None else None
     frame.attrs["source"] = source

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from personalize_lab import frames
 from personalize_lab.cohort.plan import Plan, Request
@@ -68,8 +69,12 @@ def _variant_frame(
     frame = frames.answers_frame(answers, **kw)
     counts = np.fromiter(map(len, answers), dtype=np.int64, count=len(answers))
     n = len(frame)
-    frame.insert(0, key_column, pd.Series(_strings(np.repeat(np.array(keys, dtype=object), counts))))
-    frame.insert(0, "variant", pd.Series(_strings(np.full(n, name, dtype=object))))
+    # each key repeated once per recommended item: arrow's take, not 250,000 Python strings
+    key_of_row = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
+    key_values = pa.array(keys, type=pa.large_string()).take(pa.array(key_of_row))
+    frame.insert(0, key_column, pd.Series(pd.arrays.ArrowStringArray(key_values)))
+    variant = pa.repeat(pa.scalar(name, type=pa.large_string()), n)
+    frame.insert(0, "variant", pd.Series(pd.arrays.ArrowStringArray(variant)))
     return frame
 
 
