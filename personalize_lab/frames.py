@@ -84,8 +84,8 @@ class Answer:
 
     ids: list[Any]
     scores: list[Any]  # float, or NaN where the service sent no score
-    promotions: list[Any]
-    reasons: list[tuple[str, ...]]
+    promotions: list[Any] | None  # None: no item names a promotion
+    reasons: list[tuple[str, ...]] | None  # None: no item gives a reason
     metadata: list[Any] | None  # each item's metadata dict (or None); None when no item has any
     recommendation_id: Any
 
@@ -103,8 +103,7 @@ def read_answer(response: Mapping[str, Any], key: str = "itemList", id_key: str 
         except KeyError:
             pass
         else:
-            n = len(items)
-            return Answer(ids, scores, [None] * n, [()] * n, None, response.get("recommendationId"))
+            return Answer(ids, scores, None, None, None, response.get("recommendationId"))
     metadata = [it.get("metadata") for it in items]
     return Answer(
         [it.get(id_key) for it in items],
@@ -129,11 +128,20 @@ def _metadata_columns(request: Mapping[str, Any] | None, answers: Sequence[Answe
     return cols
 
 
-def _joined(answers: Sequence[Answer], column: str) -> list[Any]:
+def _joined(answers: Sequence[Answer], column: str, absent: Any = None) -> list[Any] | None:
+    """One column of every answer end to end (``absent`` for an answer without it); None when no answer
+    has it at all."""
+    columns = [getattr(a, column) for a in answers]
+    if all(c is None for c in columns):
+        return None
     if len(answers) == 1:
-        values: list[Any] = getattr(answers[0], column)
+        values: list[Any] = columns[0]
         return values
-    return list(itertools.chain.from_iterable(getattr(a, column) for a in answers))
+    return list(
+        itertools.chain.from_iterable(
+            c if c is not None else [absent] * len(a) for a, c in zip(answers, columns, strict=True)
+        )
+    )
 
 
 def _metadata_values(answers: Sequence[Answer], col: str) -> list[Any]:
@@ -163,9 +171,14 @@ def answers_frame(
     meta_cols = _metadata_columns(request, answers)
     # direct array constructors: pd.array(list, dtype=...) costs several times more per call, and this
     # runs once per request (benchmarks/client.py keeps the overhead over raw boto3 small)
-    scores = np.array(_joined(answers, "scores"), dtype=np.float64)
-    reasons = np.empty(n, dtype=object)
-    reasons[:] = _joined(answers, "reasons")
+    scores = np.array(_joined(answers, "scores") or [], dtype=np.float64)
+    reason_values = _joined(answers, "reasons", ())
+    if reason_values is None:
+        reasons = _empty_tuples(n)
+    else:
+        reasons = np.empty(n, dtype=object)
+        reasons[:] = reason_values
+    promotions = _joined(answers, "promotions")
     if len(answers) == 1:
         rank = np.arange(1, n + 1, dtype=np.int64)
         rids = _strings([answers[0].recommendation_id] * n)
@@ -177,10 +190,12 @@ def answers_frame(
         rids = pd.arrays.ArrowStringArray(ids.take(pa.array(answer_of_row)))
     data: dict[str, Any] = {
         "rank": pd.arrays.IntegerArray(rank, np.zeros(n, dtype=bool)),
-        id_key: _strings(_joined(answers, "ids")),
+        id_key: _strings(_joined(answers, "ids") or []),
         # absent score stays <NA>: SIMS, popularity and domain recommenders send no score at all
         "score": pd.arrays.FloatingArray(scores, np.isnan(scores)),
-        "promotionName": _strings(_joined(answers, "promotions")),
+        "promotionName": _arrow_strings(pa.nulls(n, pa.large_string()))
+        if promotions is None
+        else _strings(promotions),
         "reason": reasons,
     }
     for col in meta_cols:
