@@ -6,7 +6,8 @@ One row per returned item, columns named as the service names them (ARCHITECTURE
     promotionName string | reason object (tuple of str, () where absent) |
     one string column per requested metadata column | recommendationId string
 
-Exactly two functions build it: :func:`recommendation_frame` from a runtime response and
+Exactly two functions build it: :func:`answers_frame` from runtime responses (one, through
+:func:`recommendation_frame`, or thousands read one by one as a cohort run receives them) and
 :func:`batch_output_frame` from batch-inference output lines. ``DataFrame.attrs`` carries the exact request
 (``attrs["request"]``) and where the answer came from (``attrs["source"]``: aws, local, replay or batch).
 Action recommendations keep the service's own id column name, ``actionId``, in place of ``itemId``.
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,8 +30,11 @@ import pyarrow.compute as pc
 __all__ = [
     "CORE_COLUMNS",
     "SOURCES",
+    "Answer",
+    "answers_frame",
     "batch_output_frame",
     "empty_batch_errors",
+    "read_answer",
     "recommendation_frame",
     "render_html",
     "style",
@@ -38,18 +44,11 @@ SOURCES = ("aws", "local", "replay", "batch")
 CORE_COLUMNS = ("rank", "itemId", "score", "promotionName", "reason", "recommendationId")
 _LIST_KEYS = ("itemList", "personalizedRanking", "actionList")
 _STRING = pd.StringDtype()
-
-
-def _metadata_columns(request: Mapping[str, Any] | None, items: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Requested columns first, in request order (so an absent value still gets a column), then any extra."""
-    cols: list[str] = []
-    if request:
-        cols.extend((request.get("metadataColumns") or {}).get("ITEMS", []))
-    for item in items:
-        for key in item.get("metadata") or {}:
-            if key not in cols:
-                cols.append(key)
-    return cols
+_OPERATIONS = {
+    "itemList": "GetRecommendations",
+    "personalizedRanking": "GetPersonalizedRanking",
+    "actionList": "GetActionRecommendations",
+}
 
 
 @functools.lru_cache(maxsize=256)
@@ -74,6 +73,141 @@ def _strings(values: list[Any]) -> pd.api.extensions.ExtensionArray:
     return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()))
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One response's item list as columns, read in one go while the response is fresh in memory.
+
+    A cohort run reads each answer as it arrives and builds one frame from thousands of them at the end
+    (:func:`answers_frame`): reading 250,000 item dicts again at the end, scattered across the heap,
+    costs several times more than reading each list while it is still in the CPU cache.
+    """
+
+    ids: list[Any]
+    scores: list[Any]  # float, or NaN where the service sent no score
+    promotions: list[Any] | None  # None: no item names a promotion
+    reasons: list[tuple[str, ...]] | None  # None: no item gives a reason
+    metadata: list[Any] | None  # each item's metadata dict (or None); None when no item has any
+    recommendation_id: Any
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def read_answer(response: Mapping[str, Any], key: str = "itemList", id_key: str = "itemId") -> Answer:
+    """The columns of ``response[key]`` (a runtime response's item list)."""
+    items: Sequence[Mapping[str, Any]] = response.get(key) or []
+    if set(map(len, items)) == {2}:
+        # the common answer (an id and a score per item, nothing else): two reads instead of five
+        try:
+            ids, scores = [it[id_key] for it in items], [it["score"] for it in items]
+        except KeyError:
+            pass
+        else:
+            return Answer(ids, scores, None, None, None, response.get("recommendationId"))
+    metadata = [it.get("metadata") for it in items]
+    return Answer(
+        [it.get(id_key) for it in items],
+        [it.get("score", np.nan) for it in items],
+        [it.get("promotionName") for it in items],
+        [tuple(it.get("reason") or ()) for it in items],
+        metadata if any(metadata) else None,
+        response.get("recommendationId"),
+    )
+
+
+def _metadata_columns(request: Mapping[str, Any] | None, answers: Sequence[Answer]) -> list[str]:
+    """Requested columns first, in request order (so an absent value still gets a column), then any extra."""
+    cols: list[str] = []
+    if request:
+        cols.extend((request.get("metadataColumns") or {}).get("ITEMS", []))
+    for answer in answers:
+        for meta in answer.metadata or ():
+            for key in meta or {}:
+                if key not in cols:
+                    cols.append(key)
+    return cols
+
+
+def _joined(answers: Sequence[Answer], column: str, absent: Any = None) -> list[Any] | None:
+    """One column of every answer end to end (``absent`` for an answer without it); None when no answer
+    has it at all."""
+    columns = [getattr(a, column) for a in answers]
+    if all(c is None for c in columns):
+        return None
+    if len(answers) == 1:
+        values: list[Any] = columns[0]
+        return values
+    return list(
+        itertools.chain.from_iterable(
+            c if c is not None else [absent] * len(a) for a, c in zip(answers, columns, strict=True)
+        )
+    )
+
+
+def _metadata_values(answers: Sequence[Answer], col: str) -> list[Any]:
+    values: list[Any] = []
+    for answer in answers:
+        if answer.metadata is None:
+            values.extend([None] * len(answer))
+        else:
+            values.extend([(meta or {}).get(col) for meta in answer.metadata])
+    return values
+
+
+def answers_frame(
+    answers: Sequence[Answer],
+    *,
+    request: Mapping[str, Any] | None = None,
+    source: str = "aws",
+    operation: str = "GetRecommendations",
+    id_key: str = "itemId",
+) -> pd.DataFrame:
+    """The recommendation frame of several answers laid end to end: ``rank`` restarts at 1 and
+    ``recommendationId`` changes with each answer. ``request`` names the metadata columns to expect."""
+    if source not in SOURCES:
+        raise ValueError(f"source={source!r} is not one of {SOURCES}")
+    counts = np.fromiter(map(len, answers), dtype=np.int64, count=len(answers))
+    n = int(counts.sum())
+    meta_cols = _metadata_columns(request, answers)
+    # direct array constructors: pd.array(list, dtype=...) costs several times more per call, and this
+    # runs once per request (benchmarks/client.py keeps the overhead over raw boto3 small)
+    scores = np.array(_joined(answers, "scores") or [], dtype=np.float64)
+    reason_values = _joined(answers, "reasons", ())
+    if reason_values is None:
+        reasons = _empty_tuples(n)
+    else:
+        reasons = np.empty(n, dtype=object)
+        reasons[:] = reason_values
+    promotions = _joined(answers, "promotions")
+    if len(answers) == 1:
+        rank = np.arange(1, n + 1, dtype=np.int64)
+        rids = _strings([answers[0].recommendation_id] * n)
+    else:
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        rank = np.arange(n, dtype=np.int64) - starts + 1
+        answer_of_row = np.repeat(np.arange(len(answers), dtype=np.int64), counts)
+        ids = pa.array([a.recommendation_id for a in answers], type=pa.large_string())
+        rids = pd.arrays.ArrowStringArray(ids.take(pa.array(answer_of_row)))
+    data: dict[str, Any] = {
+        "rank": pd.arrays.IntegerArray(rank, np.zeros(n, dtype=bool)),
+        id_key: _strings(_joined(answers, "ids") or []),
+        # absent score stays <NA>: SIMS, popularity and domain recommenders send no score at all
+        "score": pd.arrays.FloatingArray(scores, np.isnan(scores)),
+        "promotionName": _arrow_strings(pa.nulls(n, pa.large_string()))
+        if promotions is None
+        else _strings(promotions),
+        "reason": reasons,
+    }
+    for col in meta_cols:
+        data[col] = _strings(_metadata_values(answers, col))
+    data["recommendationId"] = rids
+    frame = _frame(data, n)
+    frame.attrs["request"] = dict(request) if request is not None else None
+    frame.attrs["source"] = source
+    frame.attrs["operation"] = operation
+    return frame
+
+
 def recommendation_frame(
     response: Mapping[str, Any],
     *,
@@ -91,36 +225,14 @@ def recommendation_frame(
     key = next((k for k in _LIST_KEYS if k in response), None)
     if key is None:
         raise ValueError(f"response has none of {_LIST_KEYS}: keys are {sorted(response)}")
-    items: Sequence[Mapping[str, Any]] = response[key] or []
     id_key = "actionId" if key == "actionList" else "itemId"
-    n = len(items)
-    meta_cols = _metadata_columns(request, items)
-    # direct array constructors: pd.array(list, dtype=...) costs several times more per call, and this
-    # runs once per request (benchmarks/client.py keeps the overhead over raw boto3 small)
-    scores = np.array([it.get("score", np.nan) for it in items], dtype=np.float64)
-    reasons = np.empty(n, dtype=object)
-    reasons[:] = [tuple(it.get("reason") or ()) for it in items]
-    data: dict[str, Any] = {
-        "rank": pd.arrays.IntegerArray(np.arange(1, n + 1, dtype=np.int64), np.zeros(n, dtype=bool)),
-        id_key: _strings([it.get(id_key) for it in items]),
-        # absent score stays <NA>: SIMS, popularity and domain recommenders send no score at all
-        "score": pd.arrays.FloatingArray(scores, np.isnan(scores)),
-        "promotionName": _strings([it.get("promotionName") for it in items]),
-        "reason": reasons,
-    }
-    for col in meta_cols:
-        data[col] = _strings([(it.get("metadata") or {}).get(col) for it in items])
-    rid = response.get("recommendationId")
-    data["recommendationId"] = _strings([rid] * n)
-    frame = _frame(data, n)
-    frame.attrs["request"] = dict(request) if request is not None else None
-    frame.attrs["source"] = source
-    frame.attrs["operation"] = {
-        "itemList": "GetRecommendations",
-        "personalizedRanking": "GetPersonalizedRanking",
-        "actionList": "GetActionRecommendations",
-    }[key]
-    return frame
+    return answers_frame(
+        [read_answer(response, key, id_key)],
+        request=request,
+        source=source,
+        operation=_OPERATIONS[key],
+        id_key=id_key,
+    )
 
 
 # --- batch inference output ------------------------------------------------------------------------

@@ -402,3 +402,19 @@ def test_interrupt_without_checkpoint_keeps_what_finished(local: LocalPersonaliz
     assert partial.interrupted
     assert partial.frame["userId"].unique().tolist() == USERS[:2]
     assert partial.stats["sent"] == 2
+
+
+def test_spliced_digests_equal_whole_request_digests() -> None:
+    # checkpoints written before the splice must still resume: the cache key may not change
+    from personalize_lab.cohort.plan import _digester, digest
+
+    template = {
+        "campaignArn": "arn:aws:personalize:us-east-1:1:campaign/c",
+        "userId": "u00",
+        "numResults": 25,
+        "filterValues": {"CATEGORY": '"café"'},
+        "context": {"DEVICE": "mobile"},
+    }
+    of = _digester(template, "userId")
+    for key in ["u01", 'é "quoted" \\ back', "\x00", "😀", "u00"]:
+        assert of(key) == digest({**template, "userId": key})

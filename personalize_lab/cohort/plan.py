@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,27 @@ def digest(kwargs: Mapping[str, Any], operation: str = OPERATION) -> str:
     return hashlib.sha256(canonical(kwargs, operation).encode()).hexdigest()[:32]
 
 
+def _digester(template: Mapping[str, Any], key_field: str) -> Callable[[str], str]:
+    """``key -> digest(template with key_field=key)``, without encoding the whole request per key.
+
+    The canonical form of a variant's requests is the same text around the encoded key, so it is
+    encoded once with a placeholder and each key is spliced in (the digests are identical to
+    :func:`digest`'s; when the placeholder cannot be found exactly once, each request is encoded whole).
+    """
+    placeholder = "\x00personalize-lab-key\x00"
+    text = canonical({**template, key_field: placeholder})
+    marker = json.dumps(placeholder, ensure_ascii=False)
+    if text.count(marker) != 1:
+        return lambda key: digest({**template, key_field: key})
+    prefix, suffix = text.split(marker)
+
+    def of(key: str) -> str:
+        spliced = prefix + json.dumps(key, ensure_ascii=False) + suffix
+        return hashlib.sha256(spliced.encode()).hexdigest()[:32]
+
+    return of
+
+
 @dataclass(frozen=True)
 class PlannedVariant:
     """One variant: the Lab that sends it (a sibling for another target) and its validated request."""
@@ -65,7 +87,13 @@ class Request:
     variant: int  # index into Plan.variants
     key: str  # the user id (or seed item id)
     kwargs: dict[str, Any]
-    digest: str
+    digest_of: Callable[[str], str] = field(repr=False, compare=False)
+
+    @cached_property
+    def digest(self) -> str:
+        """Key of the response cache and the checkpoint; computed on first use only, so a run
+        without cache or checkpoint never encodes its requests."""
+        return self.digest_of(self.key)
 
 
 @dataclass(frozen=True)
@@ -78,11 +106,13 @@ class Plan:
     def requests(self) -> list[Request]:
         """Every request, variant by variant, keys in the order given."""
         out = []
+        key_field = self.key_field
         for v, variant in enumerate(self.variants):
+            template, digest_of = variant.template, _digester(variant.template, key_field)
             for key in self.keys:
-                kwargs = dict(variant.template)
-                kwargs[self.key_field] = key  # same position as in the template: same kwargs order
-                out.append(Request(v, key, kwargs, digest(kwargs)))
+                kwargs = dict(template)
+                kwargs[key_field] = key  # same position as in the template: same kwargs order
+                out.append(Request(v, key, kwargs, digest_of))
         return out
 
 

@@ -30,6 +30,7 @@ from personalize_lab.cohort.pacing import (
 from personalize_lab.cohort.plan import Plan
 from personalize_lab.cohort.result import CohortResult, build_errors, build_frame
 from personalize_lab.errors import PersonalizeLabWarning
+from personalize_lab.frames import Answer, read_answer
 
 __all__ = ["Progress", "run_plan"]
 
@@ -75,12 +76,14 @@ class _Runner:
         self.backoff = backoff
         self.cache = cache
         self.checkpoint = checkpoint
+        self.storing = cache is not None or checkpoint is not None
         self.progress = progress
         self.stop = threading.Event()
         self.rng = random.Random(0)  # jitter only; results never depend on it
         self._calls = itertools.count()
         self._retried = itertools.count()
-        self.responses: dict[int, dict[str, Any]] = {}
+        # each answer is read into columns on arrival, while its dicts are still in the CPU cache
+        self.answers: dict[int, Answer] = {}
         self.errors: list[tuple[int, str | None, str, str, int]] = []  # index, key, code, message, attempts
         self.counts = {"from_checkpoint": 0, "from_cache": 0, "sent": 0, "skipped": 0}
         self.started = time.monotonic()
@@ -106,7 +109,6 @@ class _Runner:
                         return _Outcome(index, attempts=attempt, cancelled=True)
                     continue
                 return _Outcome(index, error=e, attempts=attempt)
-            response = {k: v for k, v in response.items() if k != "ResponseMetadata"}
             return _Outcome(index, response=response, attempts=attempt)
 
     # --- the calling thread ---------------------------------------------------------------------
@@ -116,10 +118,13 @@ class _Runner:
         request = self.requests[outcome.index]
         name = self.plan.variants[request.variant].name
         self.counts["sent"] += 1
-        if outcome.response is not None:
-            self.responses[outcome.index] = outcome.response
+        response = outcome.response
+        if response is not None:
+            self.answers[outcome.index] = read_answer(response)
+            if self.storing:  # what is kept is the service's answer, without boto3's ResponseMetadata
+                response = {k: v for k, v in response.items() if k != "ResponseMetadata"}
             if self.cache is not None:
-                self.cache[request.digest] = outcome.response
+                self.cache[request.digest] = response
         else:
             assert outcome.error is not None
             code, message = error_code(outcome.error), error_message(outcome.error)
@@ -130,7 +135,7 @@ class _Runner:
                 key=request.key,
                 digest=request.digest,
                 request=request.kwargs,
-                response=outcome.response,
+                response=response,
                 code=None if outcome.error is None else error_code(outcome.error),
                 message=None if outcome.error is None else error_message(outcome.error),
                 attempts=outcome.attempts,
@@ -138,7 +143,8 @@ class _Runner:
         self.tick(1)
 
     def tick(self, n: int) -> None:
-        done = len(self.responses) + len(self.errors) + self.counts["skipped"]
+        if self.progress is False:
+            return
         if self._bar is not None:
             self._bar.update(n)
             now = time.monotonic()
@@ -148,7 +154,7 @@ class _Runner:
         elif callable(self.progress):
             self.progress(
                 Progress(
-                    done=done,
+                    done=len(self.answers) + len(self.errors) + self.counts["skipped"],
                     total=len(self.requests),
                     errors=len(self.errors),
                     cached=self._reused(),
@@ -161,18 +167,20 @@ class _Runner:
 
     def reuse(self) -> list[int]:
         """Answers already at hand (checkpoint, then cache); returns the indices still to send."""
+        if not self.storing:  # nothing to look up: no request needs its digest
+            return list(range(len(self.requests)))
         done = self.checkpoint.done if self.checkpoint is not None else {}
         pending = []
         for i, r in enumerate(self.requests):
             name = self.plan.variants[r.variant].name
             found = done.get((name, r.key, r.digest))
             if found is not None:
-                self.responses[i] = found
+                self.answers[i] = read_answer(found)
                 self.counts["from_checkpoint"] += 1
                 if self.cache is not None:
                     self.cache[r.digest] = found
             elif self.cache is not None and r.digest in self.cache:
-                self.responses[i] = self.cache[r.digest]
+                self.answers[i] = read_answer(self.cache[r.digest])
                 self.counts["from_cache"] += 1
             else:
                 pending.append(i)
@@ -300,10 +308,10 @@ def run_plan(
         if store is not None:
             store.flush()
         runner.close_bar()
-    frame = build_frame(plan, runner.requests, runner.responses, source=source)
+    frame = build_frame(plan, runner.requests, runner.answers, source=source)
     errors = build_errors(plan, runner.requests, runner.errors)
     stats = runner.stats(time.monotonic() - started)
-    done = len(runner.responses) + len(runner.errors) + runner.counts["skipped"]
+    done = len(runner.answers) + len(runner.errors) + runner.counts["skipped"]
     if interrupted:
         where = (
             f"; they are saved in {str(checkpoint)!r}: run the same call again to send only the rest"
