@@ -11,15 +11,16 @@ only join is inside :meth:`Lab.demo` / :meth:`Lab.local`.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.exceptions
 import pandas as pd
 
 from personalize_lab import filters, frames
+from personalize_lab.cohort.methods import CohortMixin
 from personalize_lab.discovery import DiscoveryMixin
 from personalize_lab.errors import (
     AccessDeniedError,
@@ -40,8 +41,7 @@ from personalize_lab.requests import (
 )
 
 if TYPE_CHECKING:
-    from personalize_lab.analysis import Comparison
-    from personalize_lab.cohort import CohortResult, Progress
+    from personalize_lab.cohort import CohortResult
     from personalize_lab.replay import Recorder
 
 __all__ = ["Lab"]
@@ -61,7 +61,7 @@ def _call_text(method: str, kwargs: Mapping[str, Any]) -> str:
     return f"client.{method}(\n{body})"
 
 
-class Lab(DiscoveryMixin):
+class Lab(DiscoveryMixin, CohortMixin):
     """Explore one Amazon Personalize campaign or recommender from a notebook.
 
     ``client`` / ``control_client`` are boto3 clients for ``personalize-runtime`` / ``personalize``; when
@@ -513,101 +513,6 @@ class Lab(DiscoveryMixin):
             filter_values=filter_values,
         )
         return self._ask("GetActionRecommendations", kwargs)
-
-    # --- many requests (personalize_lab.cohort) ------------------------------------------------------
-
-    def recommend_many(
-        self,
-        users: Iterable[Any] | None = None,
-        *,
-        items: Iterable[Any] | None = None,
-        variants: Mapping[str, Mapping[str, Any]] | None = None,
-        num_results: int = 25,
-        workers: int | None = None,
-        rate_limit: float | Literal["auto"] | None = "auto",
-        cache: bool = True,
-        checkpoint: str | Path | None = None,
-        progress: bool | Callable[[Progress], None] = True,
-        retries: int = 4,
-        backoff: float = 0.1,
-    ) -> CohortResult:
-        """GetRecommendations for every user (or seed item) under every variant, as one long frame.
-
-        ``variants`` maps a name to ``recommend`` arguments: ``filter``, ``filter_values``, ``promotion``,
-        ``context``, ``metadata``, ``num_results``, and ``campaign_arn`` / ``recommender_arn`` to ask
-        another campaign or recommender (a sibling Lab sharing this one's clients). Default: one variant
-        ``"default"`` with no arguments. Each variant is validated once before anything is sent; a broken
-        one raises an error that names it. ``items=`` sends related-items requests (``itemId``) instead.
-
-        Returns a :class:`~personalize_lab.cohort.CohortResult` that unpacks as ``frame, errors``:
-
-        - ``frame``: ``variant``, ``userId`` (or ``seedItemId``), then the recommendation columns
-          (rank, itemId, score, promotionName, reason, metadata, recommendationId) with their dtypes;
-        - ``errors``: ``variant``, ``userId`` (or ``seedItemId``), ``code``, ``message``, ``attempts``,
-          one row per request that failed after its retries; a variant that fails for every id (for
-          example ResourceNotFound) is sent once and recorded once, with the id ``<NA>``;
-        - ``stats``: requests, sent, from_cache, from_checkpoint, calls, retries, failed, seconds.
-
-        ``workers``: threads sending at once (default 8; 1 against an in-process backend — the local
-        Personalize without simulated latency, or a replay — where threads only contend for the GIL).
-        ``rate_limit``: requests per second across the workers (token bucket). ``"auto"`` is 50/s against
-        AWS — a tenth of the service's 500 TPS per-campaign limit, so a notebook never crowds out
-        production traffic — and unlimited against the local Personalize or a replay; ``None`` is
-        unlimited. ``retries``: ThrottlingError and ServiceUnavailableError (5xx) are retried up to this
-        many times with exponential backoff and full jitter starting at ``backoff`` seconds; other errors
-        are not retried. botocore retries on its own too: give the Lab a client built with
-        ``Config(retries={"total_max_attempts": 1})`` to leave retries to this method.
-        ``cache``: answers are kept on this Lab by canonical request (exact kwargs and target), so
-        running the same comparison again sends nothing and exploration stays pinned across analyses;
-        ``cache=False`` sends everything (and stores nothing); :meth:`clear_cache` empties it.
-        ``checkpoint``: a parquet file written as results arrive (atomic flushes); calling again with the
-        same path after a crash, Ctrl-C or kernel restart sends only the requests it does not hold.
-        ``progress``: a tqdm bar (done/total, rate, errors, ETA), ``False``, or a callable receiving a
-        :class:`~personalize_lab.cohort.Progress` after each request. Ctrl-C (or KeyboardInterrupt from
-        the callable) stops the run: what finished is returned, with a warning, and checkpointed.
-        """
-        from personalize_lab import cohort
-
-        return cohort.recommend_many(
-            self,
-            users,
-            items=items,
-            variants=variants,
-            num_results=num_results,
-            workers=workers,
-            rate_limit=rate_limit,
-            cache=cache,
-            checkpoint=checkpoint,
-            progress=progress,
-            retries=retries,
-            backoff=backoff,
-        )
-
-    def compare(
-        self,
-        users: Iterable[Any] | None,
-        variants: Mapping[str, Mapping[str, Any]],
-        truth: pd.DataFrame | None = None,
-        reference: str | None = None,
-        **kwargs: Any,
-    ) -> Comparison:
-        """Run :meth:`recommend_many` and compare the variants (:func:`personalize_lab.analysis.compare`).
-
-        ``truth``: held-out interactions (USER_ID, ITEM_ID) for precision, recall, NDCG, MRR and hit
-        rate. ``reference``: the variant the others are compared with (default: the first). Catalog size
-        and item popularity come from the local Personalize's catalog and training data when this Lab
-        runs on it, otherwise from the frame (items any variant recommended, and how often). Other
-        keyword arguments go to ``recommend_many`` (items, num_results, workers, rate_limit, cache,
-        checkpoint, progress, retries) or to ``analysis.compare`` (k, metrics_at, diversity_column,
-        category_column, test, correction, seed, …). The run itself stays in :attr:`last_run`.
-        """
-        from personalize_lab import cohort
-
-        return cohort.compare(self, users, variants, truth, reference, **kwargs)
-
-    def clear_cache(self) -> None:
-        """Forget every cached response, so the next :meth:`recommend_many` asks the service again."""
-        self._response_cache.clear()
 
     # --- panels (function-level imports: widgets sit above the client) --------------------------------
 
