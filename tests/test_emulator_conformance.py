@@ -29,6 +29,7 @@ from emulator.conftest import tiny_frames
 
 from personalize_lab.datasets.config import parse_config
 from personalize_lab.emulator import EmulatorOptions, LocalPersonalize, server, transport
+from personalize_lab.emulator.engine import DEFAULT_CAMPAIGN_RECIPES
 
 GOLDEN = Path(__file__).parent / "golden" / "emulator" / "conformance.json"
 DOC: dict[str, Any] = json.loads(GOLDEN.read_text())
@@ -161,16 +162,7 @@ def test_over_http(case: dict[str, Any], live: server.LocalServer) -> None:
 def test_the_table_covers_every_recipe_and_both_kinds_of_deployment() -> None:
     config = parse_config(DOC["store"]["config"])
     recipes = {c.recipe for c in config.campaigns} | {r.recipe for r in config.recommenders}
-    assert {
-        "aws-user-personalization",
-        "aws-user-personalization-v2",
-        "aws-popularity-count",
-        "aws-trending-now",
-        "aws-sims",
-        "aws-similar-items",
-        "aws-personalized-ranking",
-        "aws-personalized-ranking-v2",
-    } < recipes
+    assert set(DEFAULT_CAMPAIGN_RECIPES) < recipes  # every supported custom recipe, plus domain use cases
     used = json.dumps([c["params"] for c in CASES])
     for spec in (*config.campaigns, *config.recommenders):
         assert f'/{spec.name}"' in used, f"no case uses {spec.name}"

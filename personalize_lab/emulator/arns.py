@@ -8,19 +8,17 @@ resources (recipes, algorithms, feature transformations) carrying an empty regio
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from dataclasses import dataclass
 
 from personalize_lab.emulator.exceptions import InvalidInputException
+from personalize_lab.limits import ARN_PATTERN, NAME_PATTERN
 
 PARTITION = "aws"
 SERVICE = "personalize"
 
 #: The model's ``Arn`` pattern: the runtime checks ARNs against nothing stricter (§10).
-ARN_PATTERN = re.compile(r"arn:([a-z\d-]+):personalize:.*:.*:.+")
 #: The model's ``Name`` pattern and length limits, shared by every named resource.
-NAME_PATTERN = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9\-_]*")
 NAME_MAX = 63
 ARN_MAX = 256
 

@@ -29,9 +29,6 @@ import numpy as np
 from personalize_lab.emulator import ids, selection
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.validation import (
-    MAX_ACTION_RESULTS,
-    MAX_RESULTS,
-    MAX_RESULTS_WITH_METADATA,
     check_arn,
     check_context,
     check_filter_values,
@@ -40,6 +37,7 @@ from personalize_lab.emulator.validation import (
     check_num_results,
     check_promotions,
 )
+from personalize_lab.limits import MAX_ACTION_RESULTS, MAX_RESULTS, MAX_RESULTS_WITH_METADATA
 
 if TYPE_CHECKING:
     from personalize_lab.emulator.deployments import Deployment

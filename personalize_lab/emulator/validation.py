@@ -7,23 +7,20 @@ InvalidInputException (semantics §1.1, §1.2, §10). These functions are those 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from personalize_lab.emulator.exceptions import InvalidInputException
-
-ARN_PATTERN = re.compile(r"arn:([a-z\d-]+):personalize:.*:.*:.+")
-NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
-CONTEXT_KEY_PATTERN = re.compile(r"[A-Za-z\d_]+")
-FILTER_KEY_PATTERN = re.compile(r"[A-Za-z0-9_]+")
-
-MAX_RESULTS = 500
-MAX_RESULTS_WITH_METADATA = 50
-MAX_ACTION_RESULTS = 100
-MAX_METADATA_COLUMNS = 10
-MAX_CONTEXT_ENTRIES = 150
-MAX_FILTER_VALUES = 25
+from personalize_lab.limits import (
+    ARN_PATTERN,
+    CONTEXT_KEY_PATTERN,
+    FILTER_KEY_PATTERN,
+    MAX_CONTEXT_ENTRIES,
+    MAX_FILTER_VALUES,
+    MAX_METADATA_COLUMNS,
+    MAX_RESULTS_WITH_METADATA,
+    NAME_PATTERN,
+)
 
 
 def check_arn(field: str, value: Any) -> str:

@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from personalize_lab.limits import MAX_ACTION_RESULTS, MAX_RESULTS, MAX_RESULTS_WITH_METADATA
 from personalize_lab.requests.recipes import RecipeInfo, recipe_info
 from personalize_lab.requests.rules import (
-    MAX_ACTIONS,
-    MAX_RESULTS,
-    MAX_RESULTS_WITH_METADATA,
     Promotion,
     ResolvedFilter,
     arn_region,
@@ -221,13 +219,13 @@ def build_action_request(
     if (
         isinstance(num_results, bool)
         or not isinstance(num_results, int)
-        or not 1 <= num_results <= MAX_ACTIONS
+        or not 1 <= num_results <= MAX_ACTION_RESULTS
     ):
         raise fail(
             "numResults",
             num_results,
-            f"must be an integer from 1 to {MAX_ACTIONS} for actions",
-            f"pass at most {MAX_ACTIONS}",
+            f"must be an integer from 1 to {MAX_ACTION_RESULTS} for actions",
+            f"pass at most {MAX_ACTION_RESULTS}",
         )
     kwargs: dict[str, Any] = {"campaignArn": campaign_arn, "userId": user_id, "numResults": num_results}
     if filter is not None:

@@ -7,7 +7,6 @@ filter language against the filter's expression), §6 (metadata) and §7 (contex
 from __future__ import annotations
 
 import functools
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,16 +17,15 @@ import botocore.session
 
 from personalize_lab import filters
 from personalize_lab.errors import FilterValuesError, PersonalizeLabWarning, ValidationError
+from personalize_lab.limits import (
+    ARN_PATTERN,
+    CONTEXT_KEY_PATTERN,
+    MAX_CONTEXT_ENTRIES,
+    MAX_METADATA_COLUMNS,
+    MAX_RESULTS_WITH_METADATA,
+    NAME_PATTERN,
+)
 from personalize_lab.requests.recipes import API_FOR, RecipeInfo
-
-NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
-ARN_PATTERN = re.compile(r"arn:([a-z\d-]+):personalize:.*:.*:.+")
-CONTEXT_KEY_PATTERN = re.compile(r"[A-Za-z\d_]+")
-MAX_RESULTS = 500
-MAX_RESULTS_WITH_METADATA = 50
-MAX_ACTIONS = 100
-MAX_METADATA_COLUMNS = 10
-MAX_CONTEXT_ENTRIES = 150
 
 
 def fail(field: str, value: Any, rule: str, fix: str) -> ValidationError:

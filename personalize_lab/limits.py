@@ -1,0 +1,21 @@
+"""The service's request limits and patterns (botocore model + developer guide, semantics §1.2, §3.3, §10).
+
+The client checks them before a request is sent and the local Personalize enforces them as the server
+does; both read this one table so the two sides cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+
+ARN_PATTERN = re.compile(r"arn:([a-z\d-]+):personalize:.*:.*:.+")
+NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")  # resource and promotion names, 1–63 chars
+CONTEXT_KEY_PATTERN = re.compile(r"[A-Za-z\d_]+")
+FILTER_KEY_PATTERN = re.compile(r"[A-Za-z0-9_]+")
+
+MAX_RESULTS = 500
+MAX_RESULTS_WITH_METADATA = 50
+MAX_ACTION_RESULTS = 100
+MAX_METADATA_COLUMNS = 10
+MAX_CONTEXT_ENTRIES = 150
+MAX_FILTER_VALUES = 25
