@@ -8,12 +8,14 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint typecheck pytest demo serve bench clean-venv
+.PHONY: lab test test-under-load lint typecheck pytest demo serve bench lock clean-venv
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package to the version the suite passed with, so a fresh machine installs
+# what was tested; `make lock` is the deliberate step that moves them.
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 ## JupyterLab on the quickstart notebook, against the embedded local Personalize.
@@ -26,6 +28,10 @@ test: $(STAMP)
 	$(BIN)/ruff format --check personalize_lab tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The same suite while two processes keep both cores busy (tests/conftest.py: PL_BUSY_CORES).
+test-under-load: $(STAMP)
+	PL_BUSY_CORES=2 $(MAKE) test
 
 lint: $(STAMP)
 	$(BIN)/ruff check personalize_lab tests benchmarks scripts
@@ -48,6 +54,14 @@ demo: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/personalize-lab serve --demo
+
+## Re-resolve every dependency from pyproject.toml into a scratch venv and rewrite constraints.txt.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
+	{ sed -n '1,2p' constraints.txt; .venv-lock/bin/pip freeze --exclude-editable | grep -v '^personalize-lab'; } > constraints.new
+	mv constraints.new constraints.txt && rm -rf .venv-lock
 
 clean-venv:
 	rm -rf $(VENV)

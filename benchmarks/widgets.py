@@ -1,9 +1,10 @@
 """Where the Explorer's kernel time goes per control change, without a browser.
 
 The browser test (``tests/browser``) measures the whole round trip; this splits the kernel's share into
-the stages :attr:`Explorer.timings` records: controls (spec, user history), request (Lab: validation,
-the call, the frame), frame (call text, long frame), figures (building plotly figures), widgets
-(applying them to the ``go.FigureWidget``s) and table (the result HTML).
+the stages :attr:`Explorer.timings` records: controls (spec, user history, the panel's own checks),
+request (Lab: validation, the call, the frame), frame (the long frame), figures (building the plotly
+figure dicts), table (the result HTML) and view (the figures as plain JSON and the one state update of
+the ResultView).
 
 Run: ``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m benchmarks.widgets [--changes 40]``.
 """

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,3 +40,17 @@ def artifacts_dir() -> Path:
     """Folder for screenshots and reports that people look at (named in the README)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def busy_cores() -> Iterator[int]:
+    """``PL_BUSY_CORES=N`` keeps N processes spinning for the whole run (``make test-under-load``), so the
+    suite — the browser tests above all — is shown not to depend on an idle machine."""
+    count = int(os.environ.get("PL_BUSY_CORES", "0") or 0)
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(max(count, 0))]
+    try:
+        yield count
+    finally:
+        for process in spinners:
+            process.kill()
+            process.wait()

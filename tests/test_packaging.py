@@ -39,6 +39,22 @@ def test_every_dependency_has_a_lower_bound() -> None:
         assert ">=" in spec, f"{spec!r} needs a tested lower bound (>=)"
 
 
+def test_constraints_pin_every_dependency_within_its_lower_bound() -> None:
+    """constraints.txt (what `make` installs) pins each declared package at or above its tested bound."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins: dict[str, str] = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[_normalise(name)[0]] = version.strip()
+    for spec in [*project["dependencies"], *project["optional-dependencies"]["dev"]]:
+        name, bound = _normalise(spec)
+        assert name in pins, f"{name} is not pinned in constraints.txt (run `make lock`)"
+        floor = tuple(int(p) for p in re.findall(r"\d+", bound.removeprefix(">=")))
+        pinned = tuple(int(p) for p in re.findall(r"\d+", pins[name]))
+        assert pinned[: len(floor)] >= floor, f"{name}=={pins[name]} is below pyproject's {bound}"
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()

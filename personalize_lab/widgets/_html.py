@@ -9,6 +9,7 @@ testable and shared by the Explorer, the ComparePanel and the Storefront.
 from __future__ import annotations
 
 import html
+import re
 import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -43,6 +44,7 @@ STYLE = """
 .pl-error{border-left:4px solid #D55E00;background:#FDEEE8;padding:10px 14px;border-radius:4px;
   white-space:pre-wrap;font-size:13px}
 .pl-error b{color:#B44A00}
+.pl-warning{border-left:4px solid #E69F00;background:#FFF8EB;padding:8px 14px;border-radius:4px;margin:4px 0}
 .pl-note{color:#52606D;font-size:12px;padding:4px 0}
 .pl-code{background:#1F2933;color:#E4E7EB;padding:10px 12px;border-radius:6px;font-size:12px;
   white-space:pre;overflow-x:auto;user-select:all;line-height:1.45;margin:0;
@@ -102,6 +104,26 @@ def _score_cell(score: Any, top: float) -> str:
     )
 
 
+def _sort_key(score: Any) -> str:
+    """The score as the table sorts it (a missing score sorts last, never as 0)."""
+    return "" if score is None or pd.isna(score) else repr(float(score))
+
+
+IMAGE_URL = re.compile(r"^https?://[^\s\"'<>]+\.(?:png|jpe?g|gif|webp|avif|svg)(?:\?[^\s\"'<>]*)?$", re.I)
+
+
+def metadata_cell(value: Any) -> str:
+    """A metadata value as a cell: an image when it is an image URL (the browser loads it from the
+    catalog's own host; nothing is fetched by the panel itself), escaped text otherwise."""
+    text = esc(value)
+    if text and IMAGE_URL.match(str(value)):
+        return (
+            f'<img class="pl-thumb" src="{text}" alt="" loading="lazy" referrerpolicy="no-referrer">'
+            f'<span class="pl-sub" hidden>{text}</span>'
+        )
+    return text
+
+
 def result_table(
     frame: pd.DataFrame,
     metadata: Sequence[str] = (),
@@ -133,12 +155,13 @@ def result_table(
         badge = f'<span class="pl-badge">{esc(promo)}</span>' if promoted else ""
         title = f'<div class="pl-sub">{esc(row[title_column])}</div>' if title_column in shown_title else ""
         reasons = row.get("reason")
-        cells = "".join(f"<td>{esc(row[c])}</td>" for c in shown)
+        cells = "".join(f"<td>{metadata_cell(row[c])}</td>" for c in shown)
         rows.append(
             f'<tr class="{" ".join(classes)}" data-item="{esc(item)}">'
             f'<td class="pl-rank">{esc(row.get("rank"))}</td>'
             f'<td><span class="pl-item">{esc(item)}</span>{badge}{title}</td>'
-            f"<td class='pl-scorecell'>{_score_cell(row.get('score'), top)}</td>"
+            f"<td class='pl-scorecell' data-sort=\"{_sort_key(row.get('score'))}\">"
+            f"{_score_cell(row.get('score'), top)}</td>"
             f"<td>{chips(reasons if isinstance(reasons, (tuple, list)) else ())}</td>{cells}</tr>"
         )
     return (

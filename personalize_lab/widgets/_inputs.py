@@ -38,12 +38,20 @@ class Catalog:
             "Users": self.users,
         }.get(dataset)
 
-    def choices(self, dataset: str, field: str) -> list[str]:
+    def known(self, dataset: str, field: str) -> set[str] | None:
+        """Every value ``dataset.field`` holds, or None where the backend cannot list them (AWS).
+
+        Categorical metadata may hold several values joined by ``|`` (the service's convention); each
+        part is a value a filter can match.
+        """
         table = self._table(dataset)
         if table is None or field not in table.columns:
-            return []
-        values = sorted({str(v) for v in table[field].dropna().unique()})
-        return values if len(values) <= MAX_CHOICES else []
+            return None
+        return {part for v in table[field].dropna().unique() for part in str(v).split("|")}
+
+    def choices(self, dataset: str, field: str) -> list[str]:
+        values = self.known(dataset, field)
+        return sorted(values) if values is not None and len(values) <= MAX_CHOICES else []
 
     def numeric_range(self, dataset: str, field: str) -> tuple[float, float] | None:
         table = self._table(dataset)
@@ -75,6 +83,8 @@ class PlaceholderInputs:
         self.inputs: dict[str, w.Widget] = {}
         self.kinds: dict[str, str] = {}
         self.required: dict[str, bool] = {}
+        self.catalog = catalog
+        self.placeholders: dict[str, filters.Placeholder] = {}
         rows: list[w.Widget] = []
         placeholders = filters.parse(expression).placeholders if expression else ()
         seen: dict[str, filters.Placeholder] = {}
@@ -84,6 +94,7 @@ class PlaceholderInputs:
                 continue
             seen[p.name] = p
             self.required[p.name] = p.required
+        self.placeholders = seen
         for name, p in seen.items():
             widget: w.Widget
             choices = catalog.choices(p.dataset, p.field) if p.is_list else []
@@ -128,6 +139,30 @@ class PlaceholderInputs:
                 widget.value = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
             else:
                 widget.value = str(value)
+
+    def missing(self) -> list[str]:
+        """Required placeholders left empty: the request cannot be sent until they are filled."""
+        filled = self.values_or_empty()
+        return [name for name, need in self.required.items() if need and name not in filled]
+
+    def unknown(self) -> dict[str, list[str]]:
+        """Typed values that match nothing in the known catalog, by placeholder (empty when unknowable)."""
+        found: dict[str, list[str]] = {}
+        for name, value in self.values_or_empty().items():
+            p = self.placeholders[name]
+            known = self.catalog.known(p.dataset, p.field) if p.is_list else None
+            if known is not None:
+                misses = [str(v) for v in value if str(v) not in known]
+                if misses:
+                    found[name] = misses
+        return found
+
+    def values_or_empty(self) -> dict[str, Any]:
+        """Like :meth:`values`, but a number that does not parse counts as empty instead of raising."""
+        try:
+            return self.values()
+        except ValidationError:
+            return {}
 
     def values(self) -> dict[str, Any]:
         """Filled placeholders only: an empty input is left out (the client says if it was required)."""

@@ -33,6 +33,11 @@ class RequestSpec:
     def for_user(self, user_id: str) -> RequestSpec:
         return replace(self, kwargs={**self.kwargs, "user_id": user_id})
 
+    def python_call(self) -> str:
+        """The request as the ``Lab`` call a notebook would make (shown when the panel did not send it)."""
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items() if v is not None)
+        return f"lab.{self.operation}({args})"
+
     def describe(self) -> str:
         """A one-line summary for buttons and legends (target, filter, promotion)."""
         parts = [self.target_arn.rsplit("/", 1)[-1]]

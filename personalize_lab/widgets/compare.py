@@ -24,12 +24,14 @@ from personalize_lab.widgets import _html
 from personalize_lab.widgets._inputs import Catalog, FilterPicker, PromotionEditor
 from personalize_lab.widgets._request import RequestSpec, Targets, discover, run_variants
 from personalize_lab.widgets._state import pins_of
+from personalize_lab.widgets.view import ResultView
 
 if TYPE_CHECKING:
     from personalize_lab.client import Lab
 
 MAX_VARIANTS = 4
 NAMES = "ABCD"
+PLOT_WIDTH = 560  # two plots side by side in a notebook's width; the reason plot spans both
 
 
 class VariantEditor:
@@ -100,6 +102,7 @@ class ComparePanel:
         self.frame = pd.DataFrame()
         self.comparison: analysis.Comparison | None = None
         self.error: BaseException | None = None
+        self.runs = 0
         self._cancel = threading.Event()
         self._worker: threading.Thread | None = None
 
@@ -134,11 +137,11 @@ class ComparePanel:
         self.progress = w.IntProgress(value=0, min=0, max=1, description="0 / 0")
         self.message = w.HTML()
         self.summary = w.HTML()
-        # a run builds new figures (variants and panels change between runs): boxes hold the current ones
-        self.overlap_plot = go.FigureWidget()
-        self.score_plot = go.FigureWidget()
-        self.reason_plot = go.FigureWidget()
-        self.plot_boxes = [w.Box(layout={"width": "50%"}), w.Box(layout={"width": "50%"}), w.Box()]
+        # the latest run's figures (plain figures; the view draws them from its whole state)
+        self.overlap_plot = go.Figure()
+        self.score_plot = go.Figure()
+        self.reason_plot = go.Figure()
+        self.plots = ResultView()
         self.drill_user = w.Dropdown(options=[], description="User")
         self.drill = w.HTML()
         self.report_path = w.Text(
@@ -168,8 +171,7 @@ class ComparePanel:
                 self.message,
                 section("Summary"),
                 self.summary,
-                w.HBox(self.plot_boxes[:2]),
-                self.plot_boxes[2],
+                self.plots,
                 section("One user, side by side (green: gained against the reference, red: lost)"),
                 self.drill_user,
                 self.drill,
@@ -344,15 +346,16 @@ class ComparePanel:
             )
         )
         rows = frame[frame["itemId"].notna()]
-        self.overlap_plot = go.FigureWidget(
-            plots.overlap_histogram(comparison.overlap()).update_layout(height=360)
+        half = {"height": 360, "width": PLOT_WIDTH}
+        self.overlap_plot = plots.overlap_histogram(comparison.overlap()).update_layout(**half)
+        self.score_plot = plots.score_distribution(rows).update_layout(**half)
+        self.reason_plot = plots.reason_breakdown(rows).update_layout(width=2 * PLOT_WIDTH + 8)
+        self.runs += 1
+        self.plots.show(
+            seq=self.runs,
+            figures=[self.overlap_plot, self.score_plot, self.reason_plot],
+            plot_classes=["pl-overlap-plot", "pl-score-plot", "pl-reason-plot"],
         )
-        self.score_plot = go.FigureWidget(plots.score_distribution(rows).update_layout(height=360))
-        self.reason_plot = go.FigureWidget(plots.reason_breakdown(rows))
-        for box, figure in zip(
-            self.plot_boxes, (self.overlap_plot, self.score_plot, self.reason_plot), strict=True
-        ):
-            box.children = [figure]
         users = [str(u) for u in comparison.encoded.users]
         self.drill_user.options = users
         if users:

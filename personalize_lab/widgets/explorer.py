@@ -1,104 +1,38 @@
 """The Explorer: the AWS console's test panel, plus plots, the exact boto3 call, history and A/B pins.
 
-It only wires state. Controls become a :class:`RequestSpec`; the request goes through :class:`Lab`
-(validation, errors, the frame); the table comes from ``_html`` and the figures from
-:mod:`personalize_lab.plots`, swapped into ``go.FigureWidget``s in place so the browser redraws without
-re-creating the plot. Every change re-runs the request at once; errors are shown in the panel.
+It only wires state. Controls become a :class:`RequestSpec`; the panel checks what it can say in its own
+words first (a required placeholder left empty, a value the catalog does not hold), then the request goes
+through :class:`Lab` (validation, errors, the frame); the table comes from ``_html`` and the figures from
+:mod:`personalize_lab.plots`, and all of them reach the browser together in one :class:`ResultView`
+update, so the plots always show the request the table shows. Every change re-runs the request at once.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
-from personalize_lab.errors import PersonalizeLabError
+from personalize_lab.errors import PersonalizeLabError, ValidationError
 from personalize_lab.plots._spec import Spec, merge
 from personalize_lab.plots.distributions import score_distribution_spec
-from personalize_lab.plots.positions import REASON_ORDER, reason_breakdown_spec
-from personalize_lab.widgets import _html
+from personalize_lab.plots.positions import reason_breakdown_spec
+from personalize_lab.widgets import _advice, _html
 from personalize_lab.widgets._inputs import Catalog, ContextRows, FilterPicker, PromotionEditor
 from personalize_lab.widgets._request import RequestSpec, Targets, discover
 from personalize_lab.widgets._state import pins_of
+from personalize_lab.widgets.view import ResultView
 
 if TYPE_CHECKING:
     from personalize_lab.client import Lab
 
 MAX_WITH_METADATA, MAX_WITHOUT = 50, 500
 PLOT_WIDTH = 620
+PLOT_CLASSES = ("pl-score-plot", "pl-reason-plot")
 DEFAULT_METADATA = ("TITLE", "CATEGORY_L1", "PRICE")
-
-
-def show_spec(box: w.Box, spec: Spec, seq: int) -> go.FigureWidget:
-    """Show the figure ``spec`` (a plain plotly dict) in the FigureWidget ``box`` holds; returns the widget.
-
-    The first figure becomes a new FigureWidget's initial state (which survives pages that show the widget
-    only after the notebook ran: Voila). Later, when the traces line up (same count, types and names: the
-    usual case when only values change), only the trace properties and layout keys that differ from the
-    previous spec are set, in one ``batch_update``, so the browser gets a single small ``Plotly.update``
-    (the template and the subplot grid are never re-sent); otherwise traces and layout are replaced.
-    ``layout.meta.seq`` tags every update (the browser tests wait for it).
-    """
-    spec["layout"]["meta"] = {"seq": seq}
-    target = box.children[0] if box.children else None
-    if not isinstance(target, go.FigureWidget) or not target.data:
-        widget = go.FigureWidget(spec)
-        widget._pl_spec = spec
-        box.children = [widget]
-        return widget
-    shown: Spec | None = getattr(target, "_pl_spec", None)
-    same = (
-        shown is not None
-        and len(shown["data"]) == len(spec["data"]) > 0
-        and all(
-            old.get("type") == new.get("type") and old.get("name") == new.get("name")
-            for old, new in zip(shown["data"], spec["data"], strict=True)
-        )
-    )
-    with target.batch_update():
-        if same and shown is not None:
-            for trace, old, new in zip(target.data, shown["data"], spec["data"], strict=True):
-                changes = _changes(old, new)
-                if changes:
-                    trace.update(changes)
-            changes = _changes(shown["layout"], spec["layout"])
-            if changes:
-                target.layout.update(changes)
-        else:
-            target.data = ()
-            target.add_traces(spec["data"])
-            target.layout = spec["layout"]
-    target._pl_spec = spec
-    return target
-
-
-def _changes(old: Spec, new: Spec) -> Spec:
-    """The top-level keys of ``new`` that differ from ``old``; keys ``new`` lacks become None (reset)."""
-    changed = {k: v for k, v in new.items() if k not in old or not _equal(old[k], v)}
-    changed.update({k: None for k in old if k not in new})
-    return changed
-
-
-def _equal(a: Any, b: Any) -> bool:
-    """Equality of plotly property values, numpy arrays included (element-wise, shape and dtype kind)."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (
-            isinstance(a, np.ndarray)
-            and isinstance(b, np.ndarray)
-            and a.dtype.kind == b.dtype.kind
-            and np.array_equal(a, b)
-        )
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and bool(a == b)
 
 
 class Explorer:
@@ -116,9 +50,8 @@ class Explorer:
         self.frame: pd.DataFrame = pd.DataFrame()
         self.error: BaseException | None = None
         self.seq = 0
-        self.kernel_ms = 0.0
-        #: milliseconds per stage of the latest update (request, frame, figures, widgets, table): what
-        #: ``benchmarks/widgets.py`` reports, so a slow change can be traced to its stage
+        #: milliseconds per stage of the latest update (controls, request, frame, figures, table, view):
+        #: what ``benchmarks/widgets.py`` reports, so a slow change can be traced to its stage
         self.timings: dict[str, float] = {}
         self.history: list[RequestSpec] = []
         self.position = -1
@@ -189,22 +122,16 @@ class Explorer:
         self.pins_note = w.HTML()
 
         self.header = w.HTML()
-        self.message = w.HTML()
-        self.table = w.HTML(layout={"max_height": "420px", "overflow": "auto"})
-        # the first successful request creates the figures (see swap_figure); the boxes hold them
-        self.score_plot: go.FigureWidget | None = None
-        self.reason_plot: go.FigureWidget | None = None
-        self.score_box = _boxed("pl-score-plot")
-        self.reason_box = _boxed("pl-reason-plot")
-        self.call = w.HTML()
+        #: message, table, both plots and the call: one widget, one state (see ResultView)
+        self.view = ResultView(layout={"flex": "1 1 auto", "min_width": "0"})
 
         # stable CSS handles: for people styling the panel and for the browser tests
         for widget, css in (
             (self.target, "pl-target"),
             (self.user, "pl-user"),
             (self.random_user, "pl-random"),
-            (self.message, "pl-message"),
-            (self.table, "pl-table-out"),
+            (self.num_results, "pl-num-results"),
+            (self.metadata, "pl-metadata"),
             (self.promotion.enabled, "pl-promote"),
             (self.filter.box, "pl-filter"),
             (self.promotion.filter.box, "pl-promotion-filter"),
@@ -254,21 +181,7 @@ class Explorer:
             ],
             layout={"width": "430px", "flex": "0 0 430px", "padding": "0 12px 0 0"},
         )
-        output = w.VBox(
-            [
-                self.message,
-                self.table,
-                # side by side on a wide screen, stacked on a narrow one
-                w.HBox(
-                    [self.score_box, self.reason_box],
-                    layout={"width": "100%", "flex_flow": "row wrap"},
-                ),
-                w.HTML("<div style='font-weight:600;color:#52606D'>The exact boto3 call</div>"),
-                self.call,
-            ],
-            layout={"flex": "1 1 auto", "min_width": "0"},
-        )
-        root = w.VBox([w.HTML(_html.STYLE), self.header, w.HBox([controls, output])])
+        root = w.VBox([w.HTML(_html.STYLE), self.header, w.HBox([controls, self.view])])
         root.add_class("pl-explorer")
         return root
 
@@ -329,7 +242,8 @@ class Explorer:
         if recipe.item_id != "unused":
             kwargs["item_id"] = self.item.value.strip() or None
         if recipe.promotions:
-            kwargs["promotion"] = self.promotion.value()
+            # a ticked promotion waits for its filter (the panel says so) instead of failing the request
+            kwargs["promotion"] = self.promotion.value() if self.promotion.filter.name else None
         return RequestSpec(arn, kind, "recommend", kwargs)
 
     # --- handlers ------------------------------------------------------------------------------------
@@ -346,7 +260,7 @@ class Explorer:
         try:
             self._apply_recipe()
         except PersonalizeLabError as e:
-            self._show_error(e)
+            self._show_error(e, _advice.explain(e), None)
             return
         self._changed()
 
@@ -356,69 +270,81 @@ class Explorer:
             self.user.value = self._rng.choice(others)
 
     def run(self, *, remember: bool = True) -> pd.DataFrame | None:
-        """Send the request the controls describe and update table, plots, call text and history."""
+        """Send the request the controls describe and update table, plots, call text and history.
+
+        What the panel can tell in its own words comes first: an input it needs (nothing is sent) or a
+        value that matches nothing in the known catalog (sent, with a warning above the answer).
+        """
         started = time.perf_counter()
         self.seq += 1
         self.timings = {}
+        spec: RequestSpec | None = None
         try:
             spec = self.spec()
             self._show_user()
+            advice = _advice.check(self.filter, self.promotion)
+            if advice.blocking:
+                self._show_error(ValidationError(" ".join(advice.blocking)), advice.html(), spec)
+                return None
             self.timings["controls"] = _ms(started)
             frame = self.targets.run(spec)
             self.timings["request"] = _ms(started) - self.timings["controls"]
         except Exception as e:  # every failure becomes a message in the panel
-            self._show_error(e)
+            self._show_error(e, _advice.explain(e), spec)
             return None
         self.error = None
-        self.message.value = ""
         self.frame = frame
-        for box in (self.score_box, self.reason_box):
-            box.remove_class("pl-stale")
         if remember:
             self.history = [*self.history[: self.position + 1], spec]
             self.position = len(self.history) - 1
         self._update_nav()
-        self._render(frame, spec, started)
+        self._render(frame, spec, advice, started)
         return frame
 
-    def _render(self, frame: pd.DataFrame, spec: RequestSpec, started: float) -> None:
-        """Figures first, the table last: the table carries the kernel time of the whole update."""
+    def _render(self, frame: pd.DataFrame, spec: RequestSpec, advice: _advice.Advice, started: float) -> None:
         mark = time.perf_counter()
-        self.call.value = _html.code_block(self.current_lab.last_call())
         # one short label: it becomes the legend entry and the reason plot's panel title
         label = spec.target_arn.rsplit("/", 1)[-1] or "request"
         long = frame.assign(variant=label, userId=str(spec.kwargs.get("user_id") or ""))
         self.timings["frame"] = _ms(mark)
         mark = time.perf_counter()
-        score = _sized(score_distribution_spec(long))
-        reasons = _sized(_every_reason(reason_breakdown_spec(long)))
+        figures = [_sized(score_distribution_spec(long)), _sized(reason_breakdown_spec(long))]
         self.timings["figures"] = _ms(mark)
-        mark = time.perf_counter()
-        self.score_plot = show_spec(self.score_box, score, self.seq)
-        self.reason_plot = show_spec(self.reason_box, reasons, self.seq)
-        self.timings["widgets"] = _ms(mark)
         mark = time.perf_counter()
         metadata = list(spec.kwargs.get("metadata") or [])
         title = "TITLE" if "TITLE" in frame.columns else None
         html = _html.result_table(frame, metadata, title_column=title, attrs={"seq": self.seq})
         self.timings["table"] = _ms(mark)
-        self.kernel_ms = _ms(started)
-        self.timings["total"] = self.kernel_ms
-        # the stages ride along for the browser test, which reports where a slow change spent its time
-        stages = _html.esc(json.dumps({k: round(v, 1) for k, v in self.timings.items()}))
-        self.table.value = html.replace(
-            f'data-seq="{self.seq}"',
-            f'data-seq="{self.seq}" data-kernel-ms="{self.kernel_ms:.1f}" data-timings="{stages}"',
-            1,
+        mark = time.perf_counter()
+        self.view.show(
+            seq=self.seq,
+            message=advice.html(),
+            table_html=html,
+            csv=_csv(frame),
+            figures=figures,
+            plot_classes=PLOT_CLASSES,
+            call=self.current_lab.last_call(),
         )
+        self.timings["view"] = _ms(mark)
+        self.timings["total"] = _ms(started)
 
-    def _show_error(self, error: BaseException) -> None:
+    @property
+    def message(self) -> str:
+        """The message above the answer (HTML): an error, or what the panel noticed; empty if none."""
+        return self.view.message
+
+    def _show_error(self, error: BaseException, message: str, spec: RequestSpec | None) -> None:
+        """An error above the last answer, which stays visible but greyed. The call shown is the one
+        that failed, or — when nothing was sent (the panel or the client's checks stopped it) — the
+        request as the panel has it, so the call on screen is never an older one."""
         self.error = error
-        self.message.value = _html.STYLE + _html.error_box(error)
-        self.table.value = f'<div class="pl-root" data-seq="{self.seq}" data-kernel-ms="0"></div>'
         self.frame = pd.DataFrame()
-        for box in (self.score_box, self.reason_box):  # the plots still show the last answer: fade them
-            box.add_class("pl-stale")
+        if isinstance(error, ValidationError):
+            call = spec.python_call() if spec is not None else ""
+            title = "Not sent: the request as the panel has it"
+        else:
+            call, title = self.current_lab.last_call(), "The call that failed"
+        self.view.fail(seq=self.seq, message=message, call=call, call_title=title)
 
     def _show_user(self) -> None:
         user = self.user.value.strip()
@@ -485,31 +411,8 @@ class Explorer:
         return spec
 
 
-def _every_reason(spec: Spec) -> Spec:
-    """One trace per known reason label, in a fixed order (empty ones hidden from the legend).
-
-    A stable set of traces lets :func:`show_spec` update the plot in place when the reasons present
-    change between requests (e.g. a promotion is added), instead of replacing every trace.
-    """
-    by_name = {t["name"]: t for t in spec["data"]}
-    names = [*REASON_ORDER, *(n for n in by_name if n not in REASON_ORDER)]
-    spec["data"] = [
-        by_name.get(name)
-        or {"type": "bar", "x": [], "y": [], "name": name, "legendgroup": name, "showlegend": False,
-            "hoverinfo": "skip"}
-        for name in names
-    ]  # fmt: skip
-    return spec
-
-
 def _ms(since: float) -> float:
     return (time.perf_counter() - since) * 1000
-
-
-def _boxed(css: str) -> w.Box:
-    box = w.Box([], layout={"width": f"{PLOT_WIDTH + 10}px", "margin": "12px 0 0 0"})
-    box.add_class(css)
-    return box
 
 
 def _sized(spec: Spec) -> Spec:
@@ -523,3 +426,11 @@ def _sized(spec: Spec) -> Spec:
         },
     )
     return spec
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    """The answer as CSV for the view's export and copy buttons (reasons joined with ``|``)."""
+    out = frame.copy()
+    if "reason" in out.columns:
+        out["reason"] = out["reason"].map(lambda r: "|".join(r) if isinstance(r, (tuple, list)) else "")
+    return str(out.to_csv(index=False))

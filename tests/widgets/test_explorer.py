@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 import pytest
 
 from personalize_lab import plots
 from personalize_lab.client import Lab
 from personalize_lab.widgets import Explorer
+from personalize_lab.widgets.view import figure_json
 
 
 @pytest.fixture
@@ -21,9 +22,17 @@ def explorer(demo_lab: Lab) -> Explorer:
     return Explorer(demo_lab, user_id="42")
 
 
-def _trace_names(fig: object) -> list[str]:
-    """Names of the traces that hold data (the reason plot keeps an empty trace per absent reason)."""
-    return [t.name for t in fig.data if len(t.x)]  # type: ignore[attr-defined]
+def _trace_names(fig: dict[str, Any]) -> list[str]:
+    """Names of the traces that hold data."""
+    return [t["name"] for t in fig["data"] if len(t.get("x") or ())]
+
+
+def _score_plot(explorer: Explorer) -> dict[str, Any]:
+    return dict(explorer.view.figures[0])
+
+
+def _reason_plot(explorer: Explorer) -> dict[str, Any]:
+    return dict(explorer.view.figures[1])
 
 
 def test_first_request_fills_table_plots_and_call(explorer: Explorer, demo_lab: Lab) -> None:
@@ -31,21 +40,25 @@ def test_first_request_fills_table_plots_and_call(explorer: Explorer, demo_lab: 
     assert list(explorer.frame["rank"]) == list(range(1, 26))
     assert explorer.frame.attrs["request"]["userId"] == "42"
     # the table shows every returned item, with title and score bar
+    view = explorer.view
     for item in explorer.frame["itemId"]:
-        assert f'data-item="{item}"' in explorer.table.value
-    assert 'class="pl-bar"' in explorer.table.value
-    # the score plot has the scored-items panel and the scoreless panel; the reason plot stacks by rank
-    assert len(explorer.score_plot.data) == 2
-    assert explorer.score_plot.layout.meta == {"seq": explorer.seq}
-    assert explorer.reason_plot.layout.meta == {"seq": explorer.seq}
-    # where the kernel's time went, stage by stage; the browser test reads it from the table
-    stages = ["controls", "request", "frame", "figures", "widgets", "table", "total"]
-    assert list(explorer.timings) == stages
+        assert f'data-item="{item}"' in view.table_html
+    assert 'class="pl-bar"' in view.table_html
+    assert f'data-seq="{explorer.seq}"' in view.table_html
+    # table, figures and call arrive as one state, tagged with the same request number
+    assert view.seq == view.answer_seq == explorer.seq
+    assert len(view.figures) == 2
+    assert list(view.plot_classes) == ["pl-score-plot", "pl-reason-plot"]
+    json.dumps(list(view.figures), allow_nan=False)  # plain JSON: what plotly.js draws
+    assert isinstance(view.figures[0]["layout"]["template"], dict)  # the theme travels with the figure
+    # the CSV the export button saves: every row, reasons joined
+    assert view.csv.splitlines()[0].startswith("rank,itemId,score,promotionName,reason")
+    assert len(view.csv.splitlines()) == 26
+    # where the kernel's time went, stage by stage (benchmarks/widgets.py reports it)
+    assert list(explorer.timings) == ["controls", "request", "frame", "figures", "table", "view", "total"]
     assert explorer.timings["total"] >= explorer.timings["figures"] > 0
-    shown = json.loads(html.unescape(explorer.table.value.split('data-timings="')[1].split('"')[0]))
-    assert list(shown) == stages
-    assert "client.get_recommendations(" in explorer.call.value
-    assert "userId=&#x27;42&#x27;" in explorer.call.value
+    assert "client.get_recommendations(" in view.call
+    assert "userId='42'" in view.call
     # the user's history from the local backend
     history = demo_lab.user_history("42", limit=8)
     assert history["ITEM_ID"].iloc[0] in explorer.user_history.value
@@ -66,38 +79,78 @@ def test_category_filter_creates_a_required_multiselect_of_known_values(
 
 
 def test_empty_include_placeholder_is_a_readable_message_in_the_panel(explorer: Explorer) -> None:
+    last_answer = explorer.view.table_html
     explorer.filter.dropdown.value = "category"
-    assert type(explorer.error).__name__ == "FilterValuesError"
-    assert "no filterValues value for $CATEGORY" in explorer.message.value
-    assert "Traceback" not in explorer.message.value
+    assert type(explorer.error).__name__ == "ValidationError"
+    assert "Pick at least one CATEGORY value under Filter, on the left" in explorer.message
+    assert "filterValues" not in explorer.message  # panel words, not code advice
     assert explorer.frame.empty
-    assert "pl-stale" in explorer.score_box._dom_classes  # the plots of the last answer are faded
+    # the last answer stays, greyed, under the message; the call shown is the request not sent
+    view = explorer.view
+    assert view.stale is True
+    assert view.table_html == last_answer
+    assert view.answer_seq < view.seq == explorer.seq
+    assert view.call.startswith("lab.recommend(user_id='42', filter='category'")
+    assert view.call_title.startswith("Not sent")
     # filling it clears the message and every returned item is in the chosen category
     explorer.filter.placeholders.inputs["CATEGORY"].value = ("Books", "Toys")
     assert explorer.error is None
-    assert explorer.message.value == ""
-    assert "pl-stale" not in explorer.score_box._dom_classes
+    assert explorer.message == ""
+    assert view.stale is False
     assert set(explorer.frame["CATEGORY_L1"]) <= {"Books", "Toys"}
-    assert (
-        "filterValues={&#x27;CATEGORY&#x27;: &#x27;&quot;Books&quot;,&quot;Toys&quot;&#x27;}"
-        in explorer.call.value
-    )
+    assert "filterValues={'CATEGORY': '\"Books\",\"Toys\"'}" in view.call
 
 
 def test_numeric_placeholder_takes_a_number_and_names_a_bad_one(explorer: Explorer) -> None:
     explorer.filter.dropdown.value = "max-price"
     box = explorer.filter.placeholders.inputs["MAX_PRICE"]
     box.value = "cheap"
-    assert "MAX_PRICE=&#x27;cheap&#x27; must be a number" in explorer.message.value
+    assert "MAX_PRICE=&#x27;cheap&#x27; must be a number" in explorer.message
+    assert "Change the inputs under Filter, on the left." in explorer.message
     box.value = "20"
     assert explorer.error is None
     assert (explorer.frame["PRICE"].astype(float) <= 20).all()
 
 
+def test_a_value_the_catalog_lacks_is_flagged_before_sending() -> None:
+    """A free-text placeholder (the field has too many values for a list) checked against the catalog."""
+    from personalize_lab.widgets import _advice
+    from personalize_lab.widgets._inputs import MAX_CHOICES, Catalog, FilterPicker, PromotionEditor
+
+    categories = [f"Cat{k}" for k in range(MAX_CHOICES + 1)] + ["Books"]
+    catalog = Catalog(pd.DataFrame({"ITEM_ID": range(len(categories)), "CATEGORY_L1": categories}), None)
+    table = pd.DataFrame(
+        {"name": ["category"], "expression": ["INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY)"]}
+    )
+    picker = FilterPicker(table, catalog, lambda: None)
+    picker.dropdown.value = "category"
+    assert picker.placeholders.kinds["CATEGORY"] == "list"
+    promotion = PromotionEditor(table, catalog, lambda: None)
+    assert _advice.check(picker, promotion).blocking == [
+        "Pick at least one CATEGORY value under Filter, on the left: the category filter's INCLUDE clause "
+        "(Items.CATEGORY_L1) needs it before the request can be sent."
+    ]
+    picker.placeholders.inputs["CATEGORY"].value = "Books, Bookz"
+    advice = _advice.check(picker, promotion)
+    assert advice.blocking == []
+    assert len(advice.warnings) == 1
+    assert advice.warnings[0].startswith("'Bookz' matches no Items.CATEGORY_L1 value in the catalog")
+    assert "Books" not in advice.warnings[0].split("(")[0]
+
+
+def test_a_ticked_promotion_waits_for_its_filter_without_an_error(explorer: Explorer) -> None:
+    before = explorer.frame["itemId"].tolist()
+    explorer.promotion.enabled.value = True
+    assert explorer.error is None
+    assert "Pick the promotion&#x27;s filter under Promotion" in explorer.message
+    assert "pl-error" not in explorer.message.split("</style>")[-1]
+    assert explorer.frame["itemId"].tolist() == before  # the list, still without the promotion
+
+
 def test_promotion_marks_promoted_rows_and_the_reason_plot(explorer: Explorer, demo_lab: Lab) -> None:
     # only User-Personalization-v2 fills `reason` (personalize-semantics §5)
     explorer.target.value = (demo_lab.local_personalize.campaign_arns["user-personalization-v2"], "campaign")
-    assert "Promoted item" not in _trace_names(explorer.reason_plot)
+    assert "Promoted item" not in _trace_names(_reason_plot(explorer))
     explorer.promotion.enabled.value = True
     explorer.promotion.filter.dropdown.value = "category"
     explorer.promotion.filter.placeholders.inputs["CATEGORY"].value = ("Books",)
@@ -106,53 +159,59 @@ def test_promotion_marks_promoted_rows_and_the_reason_plot(explorer: Explorer, d
     promoted = explorer.frame[explorer.frame["promotionName"] == "featured"]
     assert len(promoted) == 5  # 20% of 25
     assert set(promoted["CATEGORY_L1"]) == {"Books"}
-    assert explorer.table.value.count('<span class="pl-badge">featured</span>') == 5
-    assert explorer.table.value.count('class="pl-promoted"') == 5
-    assert "Promoted item" in _trace_names(explorer.reason_plot)
-    assert explorer.table.value.count(">Promoted item</span>") == 5  # the reason chips
+    table = explorer.view.table_html
+    assert table.count('<span class="pl-badge">featured</span>') == 5
+    assert table.count('class="pl-promoted"') == 5
+    assert "Promoted item" in _trace_names(_reason_plot(explorer))
+    assert table.count(">Promoted item</span>") == 5  # the reason chips
 
 
-def _shown(fig: go.Figure) -> dict[str, object]:
-    """What the browser draws: the figure's JSON, without the reason plot's empty placeholder traces."""
-    shown = json.loads(pio.to_json(fig, validate=False))
-    shown["data"] = [t for t in shown["data"] if t.get("x")]
-    return dict(shown)
-
-
-def _fresh(builder: object, explorer: Explorer) -> dict[str, object]:
-    """The figure ``builder`` (a public ``plots`` function) draws for the Explorer's latest answer."""
+def _fresh(builder: Any, explorer: Explorer) -> dict[str, Any]:
+    """The figure ``builder`` (a public ``plots`` function) draws for the Explorer's latest answer, as the
+    JSON the view sends (its size and title font are the Explorer's)."""
     label = explorer.target.value[0].rsplit("/", 1)[-1]
     long = explorer.frame.assign(variant=label, userId=explorer.user.value)
-    fig = builder(long)  # type: ignore[operator]
+    fig = builder(long)
     fig.update_layout(
         width=620, height=300, margin={"l": 55, "r": 15, "t": 70, "b": 45}, title_font_size=14,
-        meta={"seq": explorer.seq},
     )  # fmt: skip
-    return _shown(fig)
+    return _canonical(figure_json(fig))
 
 
-def test_plots_updated_in_place_show_what_fresh_figures_show(explorer: Explorer, demo_lab: Lab) -> None:
-    """Only the changed properties reach the FigureWidgets, yet they end up equal to freshly built figures."""
+def _canonical(figure: dict[str, Any]) -> Any:
+    """One form for comparing: arrays as lists of Python numbers, whatever dtype they were built with."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple, np.ndarray)):
+            return [plain(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
+        return value
+
+    return plain(go.Figure(figure).to_dict())
+
+
+def test_the_view_holds_exactly_the_figures_the_plots_module_draws(explorer: Explorer, demo_lab: Lab) -> None:
+    """Whatever changed, the view's state is the whole figure of the latest answer (never a diff)."""
     arns = demo_lab.local_personalize.campaign_arns
-    score_widget = explorer.score_plot
 
     def check() -> None:
         assert explorer.error is None
-        assert _shown(explorer.score_plot) == _fresh(plots.score_distribution, explorer)
-        assert _shown(explorer.reason_plot) == _fresh(plots.reason_breakdown, explorer)
+        assert _canonical(_score_plot(explorer)) == _fresh(plots.score_distribution, explorer)
+        assert _canonical(_reason_plot(explorer)) == _fresh(plots.reason_breakdown, explorer)
+        assert explorer.view.answer_seq == explorer.seq
 
     check()
     explorer.target.value = (arns["user-personalization-v2"], "campaign")
     check()
     explorer.user.value = "7"
     check()
-    assert explorer.score_plot is score_widget  # the same widget, updated in place
     explorer.promotion.enabled.value = True
     explorer.promotion.filter.dropdown.value = "category"
     explorer.promotion.filter.placeholders.inputs["CATEGORY"].value = ("Toys",)
     check()
-    assert "Promoted item" in _trace_names(explorer.reason_plot)
-    explorer.target.value = (arns["sims"], "campaign")  # no scores: the scored-items trace goes away
+    assert "Promoted item" in _trace_names(_reason_plot(explorer))
+    explorer.target.value = (arns["sims"], "campaign")  # no scores
     check()
     explorer.target.value = (arns["user-personalization-v2"], "campaign")
     for _ in range(3):
@@ -202,7 +261,7 @@ def test_related_items_target_shows_the_item_input(explorer: Explorer, demo_lab:
     assert explorer.error is None
     assert explorer.frame.attrs["request"]["itemId"] == explorer.item.value
     assert explorer.frame["score"].isna().all()  # SIMS returns no scores: the table says so
-    assert "no score" in explorer.table.value
+    assert "no score" in explorer.view.table_html
 
 
 def test_ranking_target_ranks_the_input_list(explorer: Explorer, demo_lab: Lab) -> None:
@@ -233,10 +292,11 @@ def test_script_injection_title_is_escaped() -> None:
         "meta", "aws-user-personalization", {"enableMetadataWithRecommendations": True}
     )
     explorer = Explorer(Lab.local(local, campaign_arn=arn), metadata=("TITLE", "CATEGORY_L1"))
-    assert explorer.error is None, explorer.message.value
-    assert "<img" not in explorer.table.value
-    assert "<b>x" not in explorer.table.value
-    assert "&lt;img src=x onerror=alert(1)&gt;" in explorer.table.value
+    assert explorer.error is None, explorer.message
+    table = explorer.view.table_html
+    assert "<img" not in table
+    assert "<b>x" not in table
+    assert "&lt;img src=x onerror=alert(1)&gt;" in table
 
 
 def test_explorer_on_a_replay_shows_the_recorded_answer(demo_lab: Lab, tmp_path: Path) -> None:
@@ -244,7 +304,7 @@ def test_explorer_on_a_replay_shows_the_recorded_answer(demo_lab: Lab, tmp_path:
     recording = Lab.local(demo_lab.local_personalize, record=path)
     recorded = Explorer(recording, user_id="5").frame
     replayed = Explorer(Lab.replay(path), user_id="5")
-    assert replayed.error is None, replayed.message.value
+    assert replayed.error is None, replayed.message
     assert replayed.frame["itemId"].tolist() == recorded["itemId"].tolist()
     assert replayed.frame.attrs["source"] == "replay"
     assert replayed.users == []  # a replay cannot list users: the user box is free text

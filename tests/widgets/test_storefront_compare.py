@@ -65,6 +65,9 @@ def test_compare_panel_runs_pins_and_exports(demo_lab: Lab, tmp_path: Path) -> N
     assert "p_adjusted" in panel.summary.value
     assert len(panel.overlap_plot.data) > 0
     assert len(panel.reason_plot.data) > 0
+    # the view holds the three figures as plain JSON, tagged with the run
+    assert len(panel.plots.figures) == 3
+    assert panel.plots.answer_seq == panel.runs == 1
     assert "pl-gained" in panel.drill.value
     assert "pl-lost" in panel.drill.value
     path = panel.export(tmp_path / "ab.html")
