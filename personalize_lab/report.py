@@ -28,6 +28,7 @@ import personalize_lab.plots  # noqa: F401  (registers the Comparison figures a 
 from personalize_lab.analysis import _views
 from personalize_lab.analysis._columns import VARIANT
 from personalize_lab.analysis.comparison import Comparison
+from personalize_lab.analysis.labels import label as human_name
 from personalize_lab.errors import ValidationError
 
 IncludePlotlyJS = Literal["inline", "cdn", "directory"]
@@ -93,8 +94,10 @@ def table_html(
     index: bool = True,
     highlight: str | None = None,
     css_class: str = "",
+    threshold: float = 0.05,
 ) -> str:
-    """An escaped HTML table of ``frame`` (every header and cell through ``html.escape``)."""
+    """An escaped HTML table of ``frame`` (every header and cell through ``html.escape``); cells of the
+    ``highlight`` column below ``threshold`` are bold."""
     head = ([frame.index.name or ""] if index else []) + [str(c) for c in frame.columns]
     rows = []
     for label, row in frame.iterrows():
@@ -103,7 +106,7 @@ def table_html(
             highlight is not None
             and highlight in row
             and isinstance(row[highlight], float)
-            and row[highlight] < 0.05
+            and row[highlight] < threshold
         )
         cells += [_cell(v, redact, cls="sig" if strong and c == highlight else "") for c, v in row.items()]
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -139,17 +142,42 @@ def _plotly_script(include_plotlyjs: IncludePlotlyJS, path: Path) -> str:
     )
 
 
-_TEST_COLUMNS = {
-    "n_users": "users",
-    "mean_reference": "reference mean",
-    "mean_variant": "variant mean",
-    "mean_diff": "Δ mean",
-    "ci_low": "CI low",
-    "ci_high": "CI high",
-    "effect_size_dz": "effect dz",
-    "p_value": "p",
-    "p_adjusted": "p adjusted",
-}
+#: The detailed tests table (the verdicts are listed above it); headers come from ``analysis.labels``.
+_TEST_COLUMNS = (
+    "metric", VARIANT, "n_users", "mean_reference", "mean_variant", "mean_diff", "ci_low", "ci_high",
+    "effect_size_dz", "p_value", "p_adjusted", "finding",
+)  # fmt: skip
+
+
+def _notes(notes: list[str], clean: Any) -> str:
+    return "".join(f'<p class="note">{html.escape(clean(n))}</p>' for n in notes)
+
+
+def _verdicts(tests: pd.DataFrame, clean: Any) -> str:
+    """One line per metric and variant, in the finding's colour (see ``analysis.verdict``)."""
+    items = [
+        f'<li class="{html.escape(str(f).replace(" ", "-"))}">{html.escape(clean(str(v)))}</li>'
+        for f, v in zip(tests["finding"], tests["verdict"], strict=True)
+    ]
+    return f'<ul class="verdicts">{"".join(items)}</ul>'
+
+
+def _rule(comparison: Comparison, tests: pd.DataFrame, clean: Any) -> str:
+    """The methods and the verdict rule, in the tests' own terms."""
+    first = tests.iloc[0]
+    level = float(first["ci_level"])
+    correction = str(first["correction"])
+    adjusted = "" if correction == "none" else f"{correction}-adjusted "
+    bold = f"{adjusted}p-values below {1 - level:.2g} are in bold."
+    return (
+        f"Paired over {comparison.unit} against <b>{html.escape(clean(comparison.reference))}</b>. "
+        f"Test: {html.escape(str(first['test']))}; multiple-comparison correction: "
+        f"{html.escape(correction)}. Interval: {html.escape(str(first['ci_method']))}. "
+        f"A verdict states a difference when the {adjusted}p is below {1 - level:.2g} <i>and</i> the "
+        "interval excludes 0; when only one of them does, it says <i>inconclusive</i> and why. "
+        f"{bold[0].upper()}{bold[1:]}"
+    )
+
 
 _STYLE = """
 :root{--ink:#1F2933;--muted:#616E7C;--line:#E4E7EB;--accent:#0072B2;--bg:#F5F7FA}
@@ -172,6 +200,11 @@ table.summary td{min-width:120px}
 table.summary tbody th{font-weight:500}
 tbody tr:hover{background:#F0F4F8}
 td.sig{font-weight:700;color:var(--accent);text-align:right}
+ul.verdicts{margin:0 0 14px;padding-left:20px}
+ul.verdicts li{margin:3px 0}
+ul.verdicts li.difference{font-weight:600}
+ul.verdicts li.inconclusive{color:#8D5B00}
+ul.verdicts li.no-detectable-difference,ul.verdicts li.not-tested{color:var(--muted)}
 .grid{display:grid;grid-template-columns:1fr;gap:20px}
 .figure{border:1px solid var(--line);border-radius:8px;padding:6px;background:#fff}
 footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 24px}
@@ -208,22 +241,20 @@ def write_report(
     figs = dict(comparison.figures() if figures is None else figures)
     clean = redact_text if redact else (lambda s: s)
     esc_title = html.escape(clean(str(title)))
-    summary = comparison.summary().set_index(VARIANT).T
-    summary.index.name = "metric"
+    readable = comparison.readable_summary()
+    summary = readable.set_index(human_name(VARIANT)).T
+    summary.index.name = human_name("metric")
+    summary_notes = _notes(readable.attrs["notes"], clean)
     tests = comparison.tests()
-    test_note = ""
+    test_note, verdicts, tests_table = "", "", ""
     if len(tests):
-        test_note = (
-            f"Paired over users against <b>{html.escape(clean(comparison.reference))}</b>. "
-            f"Test: {html.escape(str(tests['test'].iloc[0]))}; multiple-comparison correction: "
-            f"{html.escape(str(tests['correction'].iloc[0]))}; mean difference with a "
-            f"{tests['ci_level'].iloc[0]:.0%} bootstrap interval ({comparison.settings['n_resamples']:,} "
-            f"resamples, seed {comparison.settings['seed']}). Adjusted p below 0.05 in bold."
-        )
-        tests = tests.set_index("metric")[[VARIANT, *_TEST_COLUMNS]].rename(columns=_TEST_COLUMNS)
+        test_note = _rule(comparison, tests, clean)
+        verdicts = _verdicts(tests, clean)
+        detail = comparison.readable_tests(_TEST_COLUMNS).set_index(human_name("metric"))
+        alpha = 1 - float(tests["ci_level"].iloc[0])
+        tests_table = table_html(detail, redact=redact, highlight=human_name("p_adjusted"), threshold=alpha)
     variants = ", ".join(html.escape(clean(v)) for v in comparison.variants)
     summary_table = table_html(summary, redact=redact, css_class="summary")
-    tests_table = table_html(tests, redact=redact, highlight="p adjusted") if len(tests) else ""
     generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     figure_html = "".join(_figure_html(fig, f"figure-{i}", redact) for i, fig in enumerate(figs.values()))
     page = f"""<!DOCTYPE html>
@@ -239,9 +270,9 @@ def write_report(
 generated {generated}</p></header>
 <main>
 <section><h2>Summary</h2><p class="note">One column per variant; shares are item-weighted, scoreless items are
-counted apart from scores.</p><div class="scroll">{summary_table}</div></section>
+counted apart from scores.</p><div class="scroll">{summary_table}</div>{summary_notes}</section>
 <section><h2>Paired tests</h2><p class="note">{test_note or "Only one variant: nothing to compare."}</p>
-<div class="scroll">{tests_table}</div></section>
+{verdicts}<div class="scroll">{tests_table}</div></section>
 <section><h2>Figures</h2><div class="grid">{figure_html}</div></section>
 </main>
 <footer>personalize_lab · {len(figs)} figures · this page needs no Python and no network</footer>

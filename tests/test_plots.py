@@ -9,7 +9,7 @@ import pytest
 import personalize_lab.plots as plots
 from personalize_lab.analysis import compare
 from personalize_lab.errors import PersonalizeLabError, ValidationError
-from tests._analysis_frames import rec_frame, small_frame
+from tests._analysis_frames import demo_frame, rec_frame, small_frame
 
 
 @pytest.fixture(scope="module")
@@ -78,14 +78,66 @@ def test_overlap_histogram(result) -> None:  # type: ignore[no-untyped-def]
 def test_metric_bars_have_ci_error_bars(result) -> None:  # type: ignore[no-untyped-def]
     tests = result.tests().set_index("metric")
     fig = result.metric_bars(["list_length"])
-    (bar,) = fig.data
+    bar, marks = fig.data
     ll = tests.loc["list_length"]
     # list length: A 3,1 vs B 2,1 → Δ mean −0.5 on a reference mean of 2 → −25 %
-    assert list(bar.x) == ["list_length"]
+    assert list(bar.x) == ["List length"]  # the human name, from analysis.labels
     assert bar.y[0] == pytest.approx(-25.0)
     assert bar.error_y.array[0] == pytest.approx((ll["ci_high"] - ll["mean_diff"]) / 2 * 100)
     assert bar.error_y.arrayminus[0] == pytest.approx((ll["mean_diff"] - ll["ci_low"]) / 2 * 100)
-    assert fig.layout.yaxis.title.text == "Change vs A (%)"
+    assert fig.layout.yaxis.title.text == "Change vs A (% of A's mean)"
+    assert marks.mode == "text"
+    assert ll["verdict"] in bar.customdata[0][1]  # the hover carries the verdict sentence
+
+
+def _stars_beyond_whiskers(fig) -> int:  # type: ignore[no-untyped-def]
+    """Check every mark sits past its whisker's far end; return how many marks there are."""
+    bars = [t for t in fig.data if t.type == "bar"]
+    marks = [t for t in fig.data if t.type == "scatter"]
+    assert len(bars) == len(marks)
+    count = 0
+    for bar, mark in zip(bars, marks, strict=True):
+        assert mark.offsetgroup == bar.offsetgroup  # drawn over its own bar, not between the group
+        assert (mark.xaxis, mark.yaxis) == (bar.xaxis, bar.yaxis)
+        for i, text in enumerate(mark.text):
+            high = bar.y[i] + bar.error_y.array[i]
+            low = bar.y[i] - bar.error_y.arrayminus[i]
+            if bar.y[i] >= 0:
+                assert mark.y[i] > high
+                assert mark.textposition[i] == "top center"
+            else:
+                assert mark.y[i] < low
+                assert mark.textposition[i] == "bottom center"
+            count += bool(text)
+    assert fig.layout.scattermode == "group"
+    return count
+
+
+def test_significance_marks_are_never_under_whiskers() -> None:
+    frame = demo_frame(n_users=150)
+    popularity = frame.loc[frame["variant"] == "A", "itemId"].value_counts()
+    result = compare(frame, item_popularity=popularity, n_resamples=300)
+    fig = result.metric_bars()
+    tests = result.tests()
+    assert _stars_beyond_whiskers(fig) == int((tests["finding"] != "no detectable difference").sum())
+    layout = fig.layout
+    for axis in (layout.yaxis, layout.yaxis2):  # the axis range leaves room for the marks
+        assert axis.range[0] <= 0 <= axis.range[1]
+    marks = {m for t in fig.data if t.type == "scatter" for m in t.text}
+    assert marks <= {"*", "?", ""}
+    assert "? inconclusive" in layout.title.subtitle.text
+    assert "Holm" not in layout.title.subtitle.text  # one comparison: nothing was corrected
+
+
+def test_metric_bars_word_levels_in_percent_and_shares_in_points() -> None:
+    result = compare(demo_frame(n_users=80), n_resamples=200)
+    fig = result.metric_bars()
+    level_axis, share_axis = fig.layout.yaxis.title.text, fig.layout.yaxis2.title.text
+    assert level_axis == "Change vs A (% of A's mean)"
+    assert share_axis == "Change vs A (percentage points)"
+    promoted = next(t for t in fig.data if t.type == "bar" and "Promoted share" in list(t.x))
+    row = result.tests().set_index("metric").loc["promoted_share"]
+    assert promoted.y[list(promoted.x).index("Promoted share")] == pytest.approx(100 * row["mean_diff"])
 
 
 def test_rank_shift_slope_chart(result) -> None:  # type: ignore[no-untyped-def]

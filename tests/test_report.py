@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -13,7 +14,7 @@ import personalize_lab.report  # noqa: F401  (registers Comparison.to_html)
 from personalize_lab.analysis import compare
 from personalize_lab.errors import ValidationError
 from personalize_lab.report import redact_text, write_report
-from tests._analysis_frames import small_frame
+from tests._analysis_frames import demo_frame, small_frame
 
 XSS = "<img src=x onerror=alert(1)>"
 ARN = "arn:aws:personalize:us-east-1:123456789012:campaign/holiday-promo"
@@ -119,3 +120,29 @@ def test_tables_hold_summary_and_tests(tmp_path: Path) -> None:
     assert "<h2>Paired tests</h2>" in text
     assert "Test: Wilcoxon signed-rank (scipy, zero_method=&#x27;wilcox&#x27;)" in text
     assert '<td data-num="1">0.3333</td>' in text  # B's promoted share
+
+
+def test_report_reads_for_people_without_python(tmp_path: Path) -> None:
+    frame = demo_frame(n_users=120)
+    popularity = frame.loc[frame["variant"] == "A", "itemId"].value_counts()
+    result = compare(frame, item_popularity=popularity, n_resamples=200)
+    text = result.to_html(tmp_path / "r.html", include_plotlyjs="cdn").read_text(encoding="utf-8")
+    # one plain-language verdict per metric, in the finding's style
+    for verdict in result.tests()["verdict"]:
+        assert html.escape(verdict) in text
+    assert '<li class="difference">B lists ' in text
+    # the rule that ties interval, p-value and verdict together is stated next to them
+    assert "Interval: 95% percentile bootstrap CI of the mean paired difference" in text
+    assert "A verdict states a difference when the p is below 0.05 <i>and</i> the interval excludes 0" in text
+    # human names, not snake_case, in both tables
+    for human in ("Popularity (mean interaction count)", "Promoted share", "p (adjusted)", "Finding"):
+        assert f">{html.escape(human)}<" in text
+    for code_name in ("mean_popularity", "catalog_coverage", "p_adjusted", "mean_list_length"):
+        assert f">{code_name}<" not in text
+    # a column nobody has a value for is not an empty row: it is named, with the reason
+    assert ">Catalog coverage<" not in text
+    assert "Catalog coverage is not shown: the catalog size is unknown" in text
+    with_catalog = compare(frame, catalog_size=400, n_resamples=50)
+    filled = with_catalog.to_html(tmp_path / "c.html", include_plotlyjs="cdn").read_text(encoding="utf-8")
+    assert ">Catalog coverage<" in filled
+    assert "Catalog coverage is not shown" not in filled

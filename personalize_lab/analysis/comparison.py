@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from personalize_lab.analysis import _views, accuracy, metrics, overlap, stats
+from personalize_lab.analysis import _views, accuracy, labels, metrics, overlap, stats
 from personalize_lab.analysis._columns import USER_ID, VARIANT, Encoded, encode
 from personalize_lab.errors import ValidationError
 
@@ -72,8 +72,22 @@ class Comparison:
         return self._overlap.copy()
 
     def tests(self) -> pd.DataFrame:
-        """Paired statistics of every variant against the reference, with the test and correction named."""
+        """Paired statistics of every variant against the reference, with the test and correction named.
+
+        Each method is named in its own column (``test``, ``correction``, ``ci_method``); ``verdict`` says
+        the result in one sentence and ``finding`` classifies it (see ``analysis.verdict`` for the rule).
+        """
         return self._tests.copy()
+
+    # --- tables for people (human names; the frames above keep snake_case for code) -----------------
+    def readable_summary(self, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """:meth:`summary` with human column names; columns no variant has a value for are dropped and
+        named, with the reason, in ``attrs["notes"]`` (e.g. catalog coverage without a catalog size)."""
+        return labels.readable_summary(self._summary, None if columns is None else list(columns))
+
+    def readable_tests(self, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """:meth:`tests` with human metric and column names and the verdict; methods in ``attrs["notes"]``."""
+        return labels.readable_tests(self._tests, columns)
 
     def promoted_positions(self) -> pd.DataFrame:
         """Count of promoted items at each list position, per variant."""
@@ -160,21 +174,18 @@ class Comparison:
         return _views.lookup("report", "html")(self, path, **options)
 
     def _repr_html_(self) -> str:
-        cols = [c for c in ("users", "mean_list_length", "promoted_share", "mean_rbo", "catalog_coverage")
-                if c in self._summary.columns]  # fmt: skip
         head = (
             f"<p><b>Comparison</b> of {len(self.variants)} variant(s) over {len(self.encoded.users)} "
             f"{self.unit}, reference <code>{html.escape(self.reference)}</code>, k={self.k}</p>"
         )
-        summary = self._summary.set_index(VARIANT)[cols].to_html(escape=True, float_format="{:.4g}".format)
+        table = self.readable_summary(
+            ("users", "mean_list_length", "promoted_share", "mean_rbo", "catalog_coverage")
+        )
+        summary = table.to_html(index=False, escape=True, float_format="{:.4g}".format) + _notes(table)
         tests = ""
         if len(self._tests):
-            t = self._tests[["metric", VARIANT, "mean_diff", "ci_low", "ci_high", "p_adjusted"]]
-            tests = (
-                f"<p>Paired test: {html.escape(str(self._tests['test'].iloc[0]))}; correction: "
-                f"{html.escape(str(self._tests['correction'].iloc[0]))}</p>"
-                + t.to_html(index=False, escape=True, float_format="{:.4g}".format)
-            )
+            t = self.readable_tests(("metric", VARIANT, "p_adjusted", "verdict"))
+            tests = t.to_html(index=False, escape=True, float_format="{:.4g}".format) + _notes(t)
         return f"<div class='personalize-lab-comparison'>{head}{summary}{tests}</div>"
 
     def __repr__(self) -> str:
@@ -182,6 +193,10 @@ class Comparison:
             f"Comparison(variants={self.variants}, reference={self.reference!r}, k={self.k}, "
             f"users={len(self.encoded.users)})"
         )
+
+
+def _notes(table: pd.DataFrame) -> str:
+    return "".join(f"<p><i>{html.escape(n)}</i></p>" for n in table.attrs.get("notes", []))
 
 
 def compare(
@@ -258,6 +273,7 @@ def compare(
         n_resamples=n_resamples,
         confidence=confidence,
         seed=seed,
+        unit="users" if enc.key == USER_ID else "seed items",
     )
     summary = metrics.variant_summary(
         enc, per_user, catalog_size=catalog_size, requested_promotion=requested_promotion

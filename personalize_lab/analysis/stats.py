@@ -17,6 +17,12 @@ no held-out items, or an empty list for a share) are left out of that metric's t
 - effect size: Cohen's d_z = mean(d) / sd(d) (ddof=1); 0 when all differences are 0.
 - with more than one variant against the reference, p-values of each metric are adjusted across the
   variants (``"holm"`` by default, ``"bh"`` for Benjamini–Hochberg via scipy, or ``"none"``).
+
+Each column names its own method: ``test`` and ``correction`` for the p-value, ``ci_method`` for the
+interval (which is *not* corrected). The verdict (``significant``, ``finding``, ``verdict``) follows the
+rule in :mod:`personalize_lab.analysis.verdict`: ``significant`` is the corrected test's decision
+(adjusted p < 1 − confidence); a *difference* is stated only when that test and the interval agree, and a
+disagreement is called *inconclusive* with the reason in words.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from personalize_lab.analysis import verdict
 from personalize_lab.analysis._columns import VARIANT
 from personalize_lab.errors import ValidationError
 
@@ -135,6 +142,15 @@ def describe_test(test: Test, *, n_resamples: int, seed: int) -> str:
     return f"paired sign-flip permutation ({n_resamples} resamples, seed {seed})"
 
 
+def describe_interval(confidence: float, *, n_resamples: int, seed: int, n_compared: int) -> str:
+    """The interval's method in words, as shown in the ``ci_method`` column."""
+    corrected = f"; not corrected for the {n_compared} variants compared" if n_compared > 1 else ""
+    return (
+        f"{confidence:.0%} percentile bootstrap CI of the mean paired difference "
+        f"({n_resamples:,} resamples of users, seed {seed}{corrected})"
+    )
+
+
 def paired_tests(
     per_user: pd.DataFrame,
     *,
@@ -145,12 +161,14 @@ def paired_tests(
     n_resamples: int = 2000,
     confidence: float = 0.95,
     seed: int = 0,
+    unit: str = "users",
 ) -> pd.DataFrame:
     """Paired comparison of every variant with ``reference`` on every per-user metric.
 
     ``per_user`` is wide: index (variant, user), one float column per metric. Returns one row per
     (metric, variant) with: reference, n_users, mean_reference, mean_variant, mean_diff, ci_low, ci_high,
-    ci_level, effect_size_dz, test, statistic, p_value, p_adjusted, correction.
+    ci_level, ci_method, effect_size_dz, test, statistic, p_value, p_adjusted, correction, significant,
+    finding and verdict (one sentence; ``unit`` names what a row of ``per_user`` is, e.g. "seed items").
     """
     if test not in ("wilcoxon", "permutation"):
         raise ValidationError(field="test", value=test, rule="must be 'wilcoxon' or 'permutation'")
@@ -223,6 +241,12 @@ def paired_tests(
     for _, idx in table.groupby("metric", sort=False).groups.items():
         table.loc[idx, "p_adjusted"] = adjust(table.loc[idx, "p_value"].to_numpy(), method)
     table["correction"] = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "none"}[method]
+    table.insert(
+        list(table.columns).index("ci_level") + 1,
+        "ci_method",
+        describe_interval(confidence, n_resamples=n_resamples, seed=seed, n_compared=n_compared),
+    )
+    verdict.add_verdicts(table, test=test, unit=unit, n_compared=n_compared)
     return table.astype(
         {"metric": "str", VARIANT: "str", "reference": "str", "test": "str", "correction": "str"}
     )

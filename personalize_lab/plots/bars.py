@@ -1,72 +1,168 @@
-"""Bar figures of tables: metric changes with confidence intervals, and the category mix per variant."""
+"""Bar figures of tables: metric changes with confidence intervals and verdict marks, and the category mix."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
+from personalize_lab.analysis import labels
 from personalize_lab.analysis._columns import VARIANT
 from personalize_lab.errors import ValidationError
 from personalize_lab.plots.theme import CATEGORY_PALETTE, MUTED, themed, variant_colors
 
 _TEST_COLUMNS = ("metric", VARIANT, "reference", "mean_reference", "mean_diff", "ci_low", "ci_high")
+_MARKS = {"difference": "*", "inconclusive": "?"}
+_PANELS = {
+    "level": "Change vs {ref} (% of {ref}'s mean)",
+    "share": "Change vs {ref} (percentage points)",
+}
+
+
+def _marks(table: pd.DataFrame, alpha: float) -> list[str]:
+    """``*`` where the verdict found a difference, ``?`` where it is inconclusive (``analysis.verdict``).
+
+    A tests frame without a ``finding`` column (hand-built) falls back to adjusted p < ``alpha``.
+    """
+    if "finding" in table.columns:
+        return [_MARKS.get(str(f), "") for f in table["finding"]]
+    p_col = "p_adjusted" if "p_adjusted" in table.columns else "p_value"
+    p = table[p_col].to_numpy(dtype=np.float64) if p_col in table.columns else np.full(len(table), np.nan)
+    return ["*" if q < alpha else "" for q in p]
+
+
+def _scaled(tests: pd.DataFrame, metrics: list[str] | None) -> pd.DataFrame:
+    """Rows that can be drawn, with change/low/high in the verdict's unit and the panel they go in."""
+    table = tests if metrics is None else tests[tests["metric"].isin(metrics)]
+    table = table[table["mean_diff"].notna()].copy()
+    scale = np.array(
+        [labels.relative_scale(m, r) for m, r in zip(table["metric"], table["mean_reference"], strict=True)],
+        dtype=np.float64,
+    )
+    table["change"] = table["mean_diff"] * scale
+    table["low"] = table["ci_low"] * scale
+    table["high"] = table["ci_high"] * scale
+    table["panel"] = ["share" if labels.is_share(m) else "level" for m in table["metric"]]
+    table["name"] = [labels.label(m) for m in table["metric"]]
+    return table[np.isfinite(scale)]
 
 
 def metric_bars(tests: pd.DataFrame, *, metrics: list[str] | None = None, alpha: float = 0.05) -> go.Figure:
-    """Relative change of each metric against the reference (%), bars with bootstrap CI error bars.
+    """Change of each metric against the reference: bars with the bootstrap interval as whiskers.
 
-    ``tests`` is :meth:`Comparison.tests`. Relative change = mean difference / |reference mean|, so
-    metrics of different scales share one axis; metrics whose reference mean is 0 are left out (their
-    absolute change is in the table). Bars whose adjusted p-value is below ``alpha`` are marked ``*``.
+    ``tests`` is :meth:`Comparison.tests`. Changes are in the unit the verdicts use: levels (list length,
+    popularity, NDCG) as % of the reference's mean in the left panel, shares (promoted, exploration) in
+    percentage points in the right one; a level whose reference mean is 0 has no relative change and is
+    left out (its absolute change is in the table). Marks sit beyond the whisker's end, never under it:
+    ``*`` where the verdict finds a difference (the corrected test rejects and the interval excludes 0),
+    ``?`` where it is inconclusive (they disagree). Metric names are the human ones (``analysis.labels``).
     """
     missing = [c for c in _TEST_COLUMNS if c not in tests.columns]
     if missing:
         raise ValidationError(f"tests frame is missing column(s) {missing}", field="tests")
-    table = tests if metrics is None else tests[tests["metric"].isin(metrics)]
-    base = table["mean_reference"].abs()
-    table = table[(base > 0) & table["mean_diff"].notna()].copy()
-    scale = 100.0 / table["mean_reference"].abs()
-    table["change"] = table["mean_diff"] * scale
-    table["low"] = table["ci_low"] * scale
-    table["high"] = table["ci_high"] * scale
-    p_col = "p_adjusted" if "p_adjusted" in table.columns else "p_value"
+    table = _scaled(tests, metrics)
+    table["mark"] = _marks(table, alpha)
     reference = str(tests["reference"].iloc[0]) if len(tests) else "reference"
     variants = [str(v) for v in pd.unique(table[VARIANT].astype(str))]
     colors = variant_colors([reference, *variants])
-    fig = go.Figure()
-    for v in variants:
-        part = table[table[VARIANT] == v]
-        p = part[p_col].to_numpy(dtype=np.float64) if p_col in part.columns else np.full(len(part), np.nan)
-        fig.add_trace(
-            go.Bar(
-                x=part["metric"].to_numpy(),
-                y=part["change"].to_numpy(),
-                name=f"{v} vs {reference}",
-                marker={"color": colors[v]},
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": (part["high"] - part["change"]).to_numpy(),
-                    "arrayminus": (part["change"] - part["low"]).to_numpy(),
-                    "color": "#3E4C59",
-                    "thickness": 1.5,
-                },
-                text=["*" if q < alpha else "" for q in p],
-                textposition="outside",
-                customdata=np.c_[part["mean_diff"].to_numpy(), p],
-                hovertemplate=(
-                    "%{x}: %{y:+.1f}%<br>Δ = %{customdata[0]:.4g}, p = %{customdata[1]:.3g}<extra></extra>"
-                ),
-            )
+    panels = [p for p in _PANELS if (table["panel"] == p).any()] or ["level"]
+    widths = [max(1, table.loc[table["panel"] == p, "metric"].nunique()) for p in panels]
+    fig = make_subplots(
+        rows=1, cols=len(panels), column_widths=[w / sum(widths) for w in widths], horizontal_spacing=0.1
+    )
+    for col, panel in enumerate(panels, start=1):
+        part = table[table["panel"] == panel]
+        span = float(np.nanmax(np.r_[part["high"], 0.0]) - np.nanmin(np.r_[part["low"], 0.0])) or 1.0
+        pad = 0.06 * span
+        for v in variants:
+            rows = part[part[VARIANT] == v]
+            _add_variant(fig, rows, v, reference, colors[v], pad, col=col, legend=col == 1)
+        top = np.nanmax(np.r_[part["high"], 0.0]) + 2.5 * pad
+        bottom = np.nanmin(np.r_[part["low"], 0.0]) - 2.5 * pad
+        suffix = "%" if panel == "level" else ""
+        fig.update_yaxes(
+            title_text=_PANELS[panel].format(ref=reference), ticksuffix=suffix, range=[bottom, top], col=col
         )
-    level = float(tests["ci_level"].iloc[0]) * 100 if "ci_level" in tests.columns and len(tests) else 95.0
-    fig.add_hline(y=0, line={"color": MUTED, "width": 1})
-    fig.update_xaxes(title_text="Metric (per user, paired)", tickangle=-30)
-    fig.update_yaxes(title_text=f"Change vs {reference} (%)", ticksuffix="%")
-    fig.update_layout(barmode="group")
-    return themed(
-        fig, title=f"Change against {reference}, with {level:.0f}% bootstrap intervals (* p<{alpha})"
+        fig.add_hline(y=0, line={"color": MUTED, "width": 1}, col=col)
+    fig.update_xaxes(tickangle=-30)
+    fig.update_xaxes(title_text="Metric (per user, paired)", col=1)
+    fig.update_layout(barmode="group", scattermode="group")
+    level = float(tests["ci_level"].iloc[0]) if "ci_level" in tests.columns and len(tests) else 0.95
+    method = _method(tests, level, alpha)
+    themed(fig, title=f"Change against {reference}, with {level:.0%} bootstrap intervals", height=480)
+    fig.update_layout(title={"subtitle": {"text": method, "font": {"size": 12, "color": MUTED}}})
+    return fig
+
+
+def _method(tests: pd.DataFrame, level: float, alpha: float) -> str:
+    """The subtitle: what the whiskers are and what ``*`` / ``?`` mean, in the tests' own terms."""
+    if not len(tests) or "test" not in tests.columns:
+        return f"* p < {alpha:g}"
+    row = tests.iloc[0]
+    correction = str(row.get("correction", "none"))
+    adjusted = "" if correction == "none" else f"{correction}-adjusted "
+    test = str(row["test"]).split(" (")[0]
+    return (
+        f"Whiskers: {level:.0%} bootstrap CI of the mean (not corrected). * difference: {adjusted}"
+        f"{test} p < {1 - level:.2g} and the interval excludes 0; ? inconclusive: they disagree"
+    )
+
+
+def _add_variant(
+    fig: go.Figure,
+    rows: pd.DataFrame,
+    variant: str,
+    reference: str,
+    color: str,
+    pad: float,
+    *,
+    col: int,
+    legend: bool,
+) -> None:
+    """One variant's bars and, beside each whisker's far end, its mark (same offset group)."""
+    x = rows["name"].to_numpy()
+    verdicts = rows["verdict"].to_numpy() if "verdict" in rows.columns else np.full(len(rows), "")
+    fig.add_trace(
+        go.Bar(
+            x=x,
+            y=rows["change"].to_numpy(),
+            name=f"{variant} vs {reference}",
+            legendgroup=variant,
+            showlegend=legend,
+            offsetgroup=variant,
+            marker={"color": color},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (rows["high"] - rows["change"]).to_numpy(),
+                "arrayminus": (rows["change"] - rows["low"]).to_numpy(),
+                "color": "#3E4C59",
+                "thickness": 1.5,
+            },
+            customdata=np.c_[rows["mean_diff"].to_numpy(), verdicts],
+            hovertemplate="%{x}: %{y:+.3g}<br>Δ mean = %{customdata[0]:.4g}<br>%{customdata[1]}<extra></extra>",
+        ),
+        row=1,
+        col=col,
+    )
+    up = rows["change"].to_numpy() >= 0
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=np.where(up, rows["high"] + 0.5 * pad, rows["low"] - 0.5 * pad),
+            mode="text",
+            text=rows["mark"].to_numpy(),
+            textposition=["top center" if u else "bottom center" for u in up],
+            textfont={"size": 16, "color": "#1F2933"},
+            offsetgroup=variant,
+            legendgroup=variant,
+            showlegend=False,
+            hoverinfo="skip",
+            cliponaxis=False,
+        ),
+        row=1,
+        col=col,
     )
 
 

@@ -316,7 +316,11 @@ class ComparePanel:
         }
         category = "CATEGORY_L1" if "CATEGORY_L1" in frame.columns else None
         comparison = analysis.compare(
-            frame, category_column=category, requested_promotion=requested or None, n_resamples=500
+            frame,
+            category_column=category,
+            requested_promotion=requested or None,
+            n_resamples=500,
+            catalog_size=None if self.catalog.items is None else len(self.catalog.items),  # coverage
         )
         self.comparison = comparison
         self.error = None
@@ -329,18 +333,15 @@ class ComparePanel:
                     kpi.append((f"RBO {row['variant']} vs {comparison.reference}", f"{row['mean_rbo']:.2f}"))
         shown = [c for c in ("variant", "users", "mean_list_length", "promoted_share", "mean_rbo", "catalog_coverage")
                  if c in summary.columns]  # fmt: skip
-        test_cols = [
-            c for c in ("metric", "variant", "mean_diff", "ci_low", "ci_high", "p_adjusted") if c in tests
-        ]
-        sig = tests[test_cols].copy() if len(tests) else tests
-        if len(sig) and "p_adjusted" in sig:
-            sig["significant"] = sig["p_adjusted"].map(lambda p: "yes" if pd.notna(p) and p < 0.05 else "no")
+        sig, table = comparison.readable_tests(), comparison.readable_summary(shown)  # human names, verdict
         self.summary.value = (
             f"<div class='pl-root'>{_html.kpis(kpi)}</div>"
-            + _html.frame_table(summary[shown])
+            + _html.frame_table(table)
+            + "".join(_html.note(n) for n in table.attrs["notes"])
             + (
                 f"<div class='pl-note'>Paired test: {_html.esc(tests['test'].iloc[0])}; "
-                f"correction: {_html.esc(tests['correction'].iloc[0])}</div>" + _html.frame_table(sig)
+                f"correction: {_html.esc(tests['correction'].iloc[0])}; "
+                f"interval: {_html.esc(tests['ci_method'].iloc[0])}</div>" + _html.frame_table(sig)
                 if len(sig)
                 else ""
             )

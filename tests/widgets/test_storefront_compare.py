@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from personalize_lab.client import Lab
@@ -62,7 +63,16 @@ def test_compare_panel_runs_pins_and_exports(demo_lab: Lab, tmp_path: Path) -> N
     assert summary.loc["A", "promoted_share"] == 0
     assert summary.loc["B", "promoted_share"] == 0.2
     assert "Paired" in panel.summary.value
-    assert "p_adjusted" in panel.summary.value
+    assert "p (adjusted)" in panel.summary.value  # human names (analysis.labels), not snake_case
+    assert "p_adjusted" not in panel.summary.value
+    assert "<th>Verdict</th>" in panel.summary.value
+    verdict = panel.comparison.tests().set_index("metric").loc["promoted_share", "verdict"]  # type: ignore[union-attr]
+    assert verdict.startswith("B shows 20 percentage points more promoted items than A")
+    assert html.escape(verdict) in panel.summary.value
+    coverage = summary["catalog_coverage"]  # the panel knows the catalog: every summary column is filled
+    assert coverage.notna().all()
+    assert "<th>Catalog coverage</th>" in panel.summary.value
+    assert "is not shown" not in panel.summary.value
     assert len(panel.overlap_plot.data) > 0
     assert len(panel.reason_plot.data) > 0
     # the view holds the three figures as plain JSON, tagged with the run
