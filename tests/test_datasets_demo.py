@@ -196,7 +196,8 @@ def _resources(local: LocalPersonalize) -> dict[str, Any]:
         version = client.describe_solution_version(solutionVersionArn=described["solutionVersionArn"])
         campaigns[c["name"]] = (version["solutionVersion"]["recipeArn"], described["campaignConfig"])
     recommenders = {
-        r["name"]: (r["recipeArn"], r["recommenderConfig"]) for r in client.list_recommenders()["recommenders"]
+        r["name"]: (r["recipeArn"], r["recommenderConfig"])
+        for r in client.list_recommenders()["recommenders"]
     }
     filters = {
         f["name"]: client.describe_filter(filterArn=f["filterArn"])["filter"]["filterExpression"]
@@ -218,5 +219,9 @@ def test_written_demo_folder_serves_the_demo_resources(store: PersonalizeData, t
         "arn:aws:personalize:::recipe/aws-user-personalization",
         {"enableMetadataWithRecommendations": True, "itemExplorationConfig": {"explorationWeight": "0"}},
     )
-    assert set(round_tripped["recommenders"]) == {"recommended-for-you", "customers-also-viewed", "best-sellers"}
+    assert set(round_tripped["recommenders"]) == {
+        "recommended-for-you",
+        "customers-also-viewed",
+        "best-sellers",
+    }
     assert round_tripped["trackers"] == ["demo-store-tracker"]
