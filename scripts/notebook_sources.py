@@ -271,10 +271,11 @@ STAKEHOLDER_DEMO = [
     (
         "code",
         """
-from personalize_lab import Lab
+from personalize_lab.cli import demo_lab
 from personalize_lab.widgets import Storefront
 
-Storefront(Lab.demo(), title="Recommended for you")
+# demo_lab(): the demo store, or what `personalize-lab demo --data DIR --campaign NAME` asked for
+Storefront(demo_lab(), title="Recommended for you")
 """,
     ),
 ]

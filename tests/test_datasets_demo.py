@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,8 @@ from scipy.stats import chi2_contingency
 
 from personalize_lab.datasets import DEMO_SCHEMAS, PersonalizeData, demo_store, load_dir, write_dir
 from personalize_lab.datasets.demo import END, NEW_ITEM_DAYS
+from personalize_lab.datasets.demo_config import demo_config
+from personalize_lab.emulator import LocalPersonalize
 from personalize_lab.errors import DataError
 
 
@@ -172,11 +175,53 @@ def test_written_folder_reads_back_exactly(store: PersonalizeData, tmp_path: Pat
         "interactions.schema.json",
         "items.csv",
         "items.schema.json",
+        "personalize-lab.json",
         "users.csv",
         "users.schema.json",
     ]
     again = load_dir(folder)
+    assert again.config == store.config == demo_config()
     for name in ("Interactions", "Items", "Users"):
         pd.testing.assert_frame_equal(again.frame(name), store.frame(name))
     assert dict(again.schemas) == DEMO_SCHEMAS
     assert again.report.skipped == ()
+
+
+def _resources(local: LocalPersonalize) -> dict[str, Any]:
+    """What a user of the control plane sees: every resource by name, with recipe, config and expression."""
+    client = local.client("personalize")
+    campaigns = {}
+    for c in client.list_campaigns()["campaigns"]:
+        described = client.describe_campaign(campaignArn=c["campaignArn"])["campaign"]
+        version = client.describe_solution_version(solutionVersionArn=described["solutionVersionArn"])
+        campaigns[c["name"]] = (version["solutionVersion"]["recipeArn"], described["campaignConfig"])
+    recommenders = {
+        r["name"]: (r["recipeArn"], r["recommenderConfig"])
+        for r in client.list_recommenders()["recommenders"]
+    }
+    filters = {
+        f["name"]: client.describe_filter(filterArn=f["filterArn"])["filter"]["filterExpression"]
+        for f in client.list_filters()["Filters"]
+    }
+    trackers = [t["name"] for t in client.list_event_trackers()["eventTrackers"]]
+    groups = [g["name"] for g in client.list_dataset_groups()["datasetGroups"]]
+    return {"campaigns": campaigns, "recommenders": recommenders, "filters": filters, "trackers": trackers,
+            "groups": groups}  # fmt: skip
+
+
+def test_written_demo_folder_serves_the_demo_resources(store: PersonalizeData, tmp_path: Path) -> None:
+    folder = write_dir(store, tmp_path / "shop")
+    round_tripped = _resources(LocalPersonalize.from_csv(folder))
+    assert round_tripped == _resources(LocalPersonalize.demo())
+    assert len(round_tripped["filters"]) == 10
+    assert round_tripped["filters"]["category"] == "INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY)"
+    assert round_tripped["campaigns"]["user-personalization-no-exploration"] == (
+        "arn:aws:personalize:::recipe/aws-user-personalization",
+        {"enableMetadataWithRecommendations": True, "itemExplorationConfig": {"explorationWeight": "0"}},
+    )
+    assert set(round_tripped["recommenders"]) == {
+        "recommended-for-you",
+        "customers-also-viewed",
+        "best-sellers",
+    }
+    assert round_tripped["trackers"] == ["demo-store-tracker"]

@@ -320,5 +320,8 @@ def test_cli_serve_needs_data_or_demo_and_a_directory(
     with pytest.raises(SystemExit):
         cli.main(["serve"])
     assert "one of the arguments --data --demo is required" in capsys.readouterr().err
-    with pytest.raises(SystemExit, match=r"--data .*missing is not a directory"):
-        cli.main(["serve", "--data", str(tmp_path / "missing")], backend_factory=lambda d, demo: None)
+    assert cli.main(["serve", "--data", str(tmp_path / "missing")], backend_factory=lambda d, demo: None) == 2
+    assert capsys.readouterr().err == (
+        f"personalize-lab serve: --data {tmp_path / 'missing'}: not a folder; "
+        "give the folder that holds interactions.csv\n"
+    )

@@ -1,5 +1,7 @@
 """``personalize-lab.json``: which campaigns, recommenders, filters and event trackers a data folder declares.
 
+docs/config.md shows a complete example and what every key means.
+
 The local Personalize reads this file next to the CSVs of the directory contract. Recipes are kept as the
 strings given (short name or ARN); resolving them is the emulator's job. Keys and nested config objects
 use the service's camelCase spelling, so ``CampaignSpec.campaign_config`` can be passed on as
@@ -17,6 +19,8 @@ from typing import Any
 from personalize_lab.errors import DataError
 
 __all__ = [
+    "ACCEPTED_KEYS",
+    "CONFIG_FILE",
     "CampaignSpec",
     "EventTrackerSpec",
     "FilterSpec",
@@ -51,6 +55,18 @@ _RECOMMENDER_CONFIG_KEYS = (
 )
 _FILTER_KEYS = ("name", "expression")
 _TRACKER_KEYS = ("name",)
+
+# Every key the loader accepts, by where it sits ("[]" marks a list element); docs/config.md documents
+# each of them and a test keeps the two in step.
+ACCEPTED_KEYS: dict[str, tuple[str, ...]] = {
+    "": _TOP_KEYS,
+    "campaigns[]": _CAMPAIGN_KEYS,
+    "campaigns[].campaignConfig": _CAMPAIGN_CONFIG_KEYS,
+    "recommenders[]": _RECOMMENDER_KEYS,
+    "recommenders[].recommenderConfig": _RECOMMENDER_CONFIG_KEYS,
+    "filters[]": _FILTER_KEYS,
+    "eventTrackers[]": _TRACKER_KEYS,
+}
 
 
 @dataclass(frozen=True, eq=True)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from personalize_lab.datasets.data import LoadReport, PersonalizeData
 from personalize_lab.datasets.demo_catalog import ADJECTIVES, BRANDS, DEVICES, TAXONOMY
+from personalize_lab.datasets.demo_config import demo_config
 from personalize_lab.datasets.schema import Field, Schema
 from personalize_lab.errors import DataError
 
@@ -79,6 +80,10 @@ def demo_store(
 ) -> PersonalizeData:
     """Generate the demo shop. ``size`` is small (1k users, 2k items, 50k interactions), medium (20k, 20k,
     1M) or large (50k, 100k, 2M); explicit counts override it. The same arguments give the same frames.
+
+    The data carries the demo's campaigns, recommenders, filters and event tracker as its ``config``, so
+    ``write_dir`` writes them to ``personalize-lab.json`` and a local Personalize built from it (or from the
+    written folder) serves the same resources as ``LocalPersonalize.demo()``.
     """
     if size not in SIZES:
         raise DataError(f"size={size!r} is not a demo size; choose one of {', '.join(SIZES)}", value=size)
@@ -95,7 +100,7 @@ def demo_store(
         nn, item_arrays, user_arrays, rng, items["ITEM_ID"].to_numpy(), items["PRICE"]
     )
     users["USER_ID"] = users["USER_ID"].astype("str")
-    return PersonalizeData(interactions, items, users, dict(DEMO_SCHEMAS), LoadReport(), None)
+    return PersonalizeData(interactions, items, users, dict(DEMO_SCHEMAS), LoadReport(), demo_config())
 
 
 def _items(n: int, rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
