@@ -484,14 +484,7 @@ class Lab(DiscoveryMixin, CohortMixin):
         metadata: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
     ) -> pd.DataFrame:
         """GetPersonalizedRanking as a frame (campaign with a Personalized-Ranking recipe)."""
-        kwargs = self._ranking_request(
-            user_id=user_id,
-            items=items,
-            context=context,
-            filter=filter,
-            filter_values=filter_values,
-            metadata=metadata,
-        )
+        kwargs = self._ranking_request(user_id, items, context, filter, filter_values, metadata)
         return self._ask("GetPersonalizedRanking", kwargs)
 
     def _ranking_request(

@@ -188,6 +188,11 @@ def _sibling(lab: Lab, spec: Mapping[str, Any]) -> Lab:
     return sibling
 
 
+def _given(spec: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """The variant's value of each builder argument (None where it sets none: the builder's default)."""
+    return {name: spec.get(name) for name in names}
+
+
 def _named(name: str, error: Exception) -> Exception:
     """The same error class, its message prefixed with the variant's name."""
     if isinstance(error, ValidationError):
@@ -262,11 +267,7 @@ def make_plan(
                 user_id=keys[0] if key_field == "userId" else None,
                 item_id=keys[0] if key_field == "itemId" else None,
                 num_results=spec.get("num_results", num_results),
-                context=spec.get("context"),
-                filter=spec.get("filter"),
-                filter_values=spec.get("filter_values"),
-                promotion=spec.get("promotion"),
-                metadata=spec.get("metadata"),
+                **_given(spec, ("context", "filter", "filter_values", "promotion", "metadata")),
             )
         except (ValidationError, ServiceError) as e:
             raise _named(name, e) from e
@@ -304,10 +305,7 @@ def _ranking_variant(
         template = target._ranking_request(
             user_id=keys[0],
             items=spec["items"],
-            context=spec.get("context"),
-            filter=spec.get("filter"),
-            filter_values=spec.get("filter_values"),
-            metadata=spec.get("metadata"),
+            **_given(spec, ("context", "filter", "filter_values", "metadata")),
         )
     except (ValidationError, ServiceError) as e:
         raise _named(name, e) from e
