@@ -484,7 +484,20 @@ class Lab(DiscoveryMixin, CohortMixin):
         metadata: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
     ) -> pd.DataFrame:
         """GetPersonalizedRanking as a frame (campaign with a Personalized-Ranking recipe)."""
-        kwargs = build_ranking_request(
+        kwargs = self._ranking_request(user_id, items, context, filter, filter_values, metadata)
+        return self._ask("GetPersonalizedRanking", kwargs)
+
+    def _ranking_request(
+        self,
+        user_id: str,
+        items: Sequence[str],
+        context: Mapping[str, str] | None = None,
+        filter: str | None = None,
+        filter_values: Mapping[str, object] | None = None,
+        metadata: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    ) -> dict[str, Any]:
+        """The exact, validated GetPersonalizedRanking kwargs ``rank`` would send (cohort runs reuse it)."""
+        return build_ranking_request(
             campaign_arn=self.campaign_arn or "",
             recipe=self.recipe if self.campaign_arn else None,
             user_id=user_id,
@@ -494,7 +507,6 @@ class Lab(DiscoveryMixin, CohortMixin):
             filter_values=filter_values,
             metadata=metadata,
         )
-        return self._ask("GetPersonalizedRanking", kwargs)
 
     def recommend_actions(
         self,

@@ -154,7 +154,7 @@ def test_a_broken_variant_fails_before_anything_is_sent(local: LocalPersonalize)
         lab.recommend_many(USERS, variants={"A": {"filtre": "books"}}, **_quiet())
     assert str(info.value) == (
         "variant 'A' has unknown argument(s) ['filtre']; a variant takes ['filter', 'filter_values', "
-        "'promotion', 'context', 'metadata', 'num_results', 'campaign_arn', 'recommender_arn']. "
+        "'promotion', 'context', 'metadata', 'num_results', 'campaign_arn', 'recommender_arn', 'items']. "
         "Fix: rename or drop them"
     )
     with pytest.raises(err.ValidationError, match=r"^pass exactly one of users= .* or items="):
@@ -418,3 +418,152 @@ def test_spliced_digests_equal_whole_request_digests() -> None:
     of = _digester(template, "userId")
     for key in ["u01", 'é "quoted" \\ back', "\x00", "😀", "u00"]:
         assert of(key) == digest({**template, "userId": key})
+
+
+# --- ranking variants (GetPersonalizedRanking) -------------------------------------------------------------
+
+TO_RANK = ["i03", "i01", "i07", "i02", "i11"]
+
+
+def test_ranking_variants_match_single_rank_calls_beside_recommendations(local: LocalPersonalize) -> None:
+    ranking = local.campaign_arns["ranking"]
+    wire = Wire()
+    lab = wired_lab(local, wire)
+    variants: dict[str, dict[str, Any]] = {
+        "up": {},
+        "R": {"campaign_arn": ranking, "items": TO_RANK, "metadata": ["CATEGORY"]},
+    }
+    frame, errors = lab.recommend_many(USERS, variants=variants, **_quiet())
+    assert len(errors) == 0
+    assert list(frame.columns) == ["variant", "userId", *CONTRACT, "CATEGORY"]
+    assert {c: str(frame.dtypes[c]) for c in DTYPES} == DTYPES
+    assert frame.attrs["operation"] == "mixed"
+    assert frame.attrs["operations"] == {"up": "GetRecommendations", "R": "GetPersonalizedRanking"}
+    assert frame.attrs["requests"]["R"]["inputList"] == TO_RANK
+    ranked = [b for b in wire.sent if "inputList" in b]
+    assert [b["userId"] for b in ranked] == USERS  # one GetPersonalizedRanking per user
+    assert all("numResults" not in b for b in ranked)
+    single_lab = Lab.local(local, campaign_arn=ranking)
+    for user, rows in frame[frame["variant"] == "R"].groupby("userId", sort=False):
+        single = single_lab.rank(str(user), items=TO_RANK, metadata=["CATEGORY"])
+        got = rows.drop(columns=["variant", "userId"]).reset_index(drop=True)[single.columns]
+        pd.testing.assert_frame_equal(
+            got.drop(columns="recommendationId"), single.drop(columns="recommendationId")
+        )
+        assert sorted(got["itemId"]) == sorted(TO_RANK)
+        assert got["rank"].tolist() == [1, 2, 3, 4, 5]
+    # the cache knows ranking requests by their own operation: asking again sends nothing
+    sent = len(wire.sent)
+    again = lab.recommend_many(USERS, variants=variants, **_quiet())
+    assert len(wire.sent) == sent
+    assert again.stats["from_cache"] == 2 * len(USERS)
+    pd.testing.assert_frame_equal(again.frame, frame)
+
+
+def test_ranking_requests_are_retried_recorded_and_checkpointed(
+    local: LocalPersonalize, tmp_path: Path
+) -> None:
+    throttled: list[str] = []
+
+    def fail(body: dict[str, Any], _: int) -> tuple[int, str] | None:
+        if body["userId"] == "u01" and not throttled:
+            throttled.append("u01")
+            return 400, "ThrottlingException"
+        return (500, "InternalFailure") if body["userId"] == "u04" else None
+
+    wire = Wire(fail)
+    lab = Lab(
+        local.campaign_arns["ranking"],
+        client=wired_lab(local, wire).client,
+        control_client=local.client("personalize"),
+    )
+    lab.source, lab.local_personalize = "local", local
+    path = tmp_path / "rank.parquet"
+    with pytest.warns(err.PersonalizeLabWarning, match=r"1 request\(s\) failed \(InternalFailure ×1\)"):
+        result = lab.recommend_many(
+            USERS, variants={"R": {"items": TO_RANK}}, retries=1, backoff=0.001, checkpoint=path, **_quiet()
+        )
+    assert result.errors[["userId", "code", "attempts"]].to_dict("records") == [
+        {"userId": "u04", "code": "InternalFailure", "attempts": 2}
+    ]
+    assert sorted(result.frame["userId"].unique()) == ["u00", "u01", "u02", "u03", "u05"]
+    assert result.stats["retries"] == 2  # u01 once, u04 once
+    # a new kernel resumes from the checkpoint: only the failed user is asked again
+    wire2 = Wire()
+    fresh = Lab(
+        local.campaign_arns["ranking"],
+        client=wired_lab(local, wire2).client,
+        control_client=local.client("personalize"),
+    )
+    fresh.source, fresh.local_personalize = "local", local
+    resumed = fresh.recommend_many(USERS, variants={"R": {"items": TO_RANK}}, checkpoint=path, **_quiet())
+    assert wire2.users() == ["u04"]
+    assert resumed.stats["from_checkpoint"] == 5
+    assert len(resumed.frame) == len(USERS) * len(TO_RANK)
+
+
+def test_a_broken_ranking_variant_fails_before_anything_is_sent(local: LocalPersonalize) -> None:
+    ranking = local.campaign_arns["ranking"]
+    wire = Wire()
+    lab = wired_lab(local, wire)
+    with pytest.raises(err.ValidationError) as info:
+        lab.recommend_many(
+            USERS, variants={"R": {"campaign_arn": ranking, "items": TO_RANK, "num_results": 3}}
+        )
+    assert str(info.value).startswith(
+        "variant 'R' ranks items (GetPersonalizedRanking), which takes no ['num_results']"
+    )
+    assert str(info.value).endswith("Fix: drop ['num_results'] from the variant")
+    with pytest.raises(err.ValidationError, match=r"^variant 'R': .*not a PERSONALIZED_RANKING recipe"):
+        lab.recommend_many(USERS, variants={"R": {"items": TO_RANK}}, **_quiet())  # the up campaign
+    with pytest.raises(err.ValidationError, match=r"^variant 'R': .*inputList.*not one string"):
+        lab.recommend_many(USERS, variants={"R": {"campaign_arn": ranking, "items": "i03"}}, **_quiet())
+    with pytest.raises(err.ValidationError, match=r"^variant 'R' ranks items .* needs a user per request"):
+        lab.recommend_many(items=["i00"], variants={"R": {"campaign_arn": ranking, "items": TO_RANK}})
+    assert wire.sent == []
+
+
+# --- cancel from another thread --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_cancel_event_stops_between_requests_and_keeps_what_finished(
+    local: LocalPersonalize, workers: int
+) -> None:
+    cancel = threading.Event()
+    seen: list[int] = []
+
+    def press_cancel_at_4(p: Progress) -> None:
+        seen.append(p.done)
+        if p.done == 4:
+            threading.Thread(target=cancel.set).start()  # a Cancel button, pressed in another thread
+            assert cancel.wait(5)
+
+    wire = Wire()
+    lab = wired_lab(local, wire)
+    users = [f"u{k:02d}" for k in range(20)]
+    with pytest.warns(err.PersonalizeLabWarning, match=r"was cancelled: (\d+) of 20 requests finished"):
+        result = lab.recommend_many(
+            users, workers=workers, cancel=cancel, progress=press_cancel_at_4, cache=False, num_results=5
+        )
+    assert result.interrupted
+    finished = result.frame["userId"].nunique()
+    # sequential: exactly the four; a pool keeps what its workers were already sending (2 × workers)
+    assert finished == 4 if workers == 1 else 4 <= finished <= 4 + 2 * workers
+    assert len(wire.sent) == finished
+    assert seen[-1] == finished
+
+
+def test_warn_false_leaves_failures_to_the_errors_frame(local: LocalPersonalize) -> None:
+    wire = Wire(lambda body, _: (500, "InternalFailure") if body["userId"] == "u02" else None)
+    lab = wired_lab(local, wire)
+    cancel = threading.Event()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = lab.recommend_many(USERS, retries=0, warn=False, **_quiet())
+        cancel.set()
+        stopped = lab.recommend_many(USERS, cancel=cancel, warn=False, cache=False, **_quiet())
+    assert result.errors["userId"].tolist() == ["u02"]
+    assert stopped.interrupted
+    assert len(stopped.frame) == 0
+    assert stopped.stats["sent"] == 0

@@ -12,6 +12,7 @@ Modules: ``plan`` (variants → exact requests), ``pacing`` (rate limit, retry r
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -92,6 +93,8 @@ def recommend_many(
     progress: bool | Callable[[Progress], None] = True,
     retries: int = 4,
     backoff: float = BACKOFF_BASE,
+    cancel: threading.Event | None = None,
+    warn: bool = True,
 ) -> CohortResult:
     """See :meth:`personalize_lab.Lab.recommend_many` (the documented entry point)."""
     workers = default_workers(lab) if workers is None else _check_int("workers", workers, 1)
@@ -108,6 +111,8 @@ def recommend_many(
         cache=lab._response_cache if cache else None,
         checkpoint=checkpoint,
         progress=progress,
+        cancel=cancel,
+        warn=warn,
     )
     lab.last_run = result
     return result

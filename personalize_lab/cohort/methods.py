@@ -6,6 +6,7 @@ The documented entry points live here, beside the cohort machinery they call, an
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -38,14 +39,20 @@ class CohortMixin:
         progress: bool | Callable[[Progress], None] = True,
         retries: int = 4,
         backoff: float = 0.1,
+        cancel: threading.Event | None = None,
+        warn: bool = True,
     ) -> CohortResult:
         """GetRecommendations for every user (or seed item) under every variant, as one long frame.
 
         ``variants`` maps a name to ``recommend`` arguments: ``filter``, ``filter_values``, ``promotion``,
         ``context``, ``metadata``, ``num_results``, and ``campaign_arn`` / ``recommender_arn`` to ask
         another campaign or recommender (a sibling Lab sharing this one's clients). Default: one variant
-        ``"default"`` with no arguments. Each variant is validated once before anything is sent; a broken
-        one raises an error that names it. ``items=`` sends related-items requests (``itemId``) instead.
+        ``"default"`` with no arguments. A variant with ``items=[...]`` is a ranking request instead
+        (``rank`` arguments: ``items``, ``filter``, ``filter_values``, ``context``, ``metadata``,
+        ``campaign_arn`` of a Personalized-Ranking campaign): GetPersonalizedRanking of those items for
+        each user, ranks 1..len(items). Each variant is validated once before anything is sent; a broken
+        one raises an error that names it. ``items=`` (of the method, not of a variant) sends
+        related-items requests (``itemId``) instead of one per user.
 
         Returns a :class:`~personalize_lab.cohort.CohortResult` that unpacks as ``frame, errors``:
 
@@ -73,6 +80,9 @@ class CohortMixin:
         ``progress``: a tqdm bar (done/total, rate, errors, ETA), ``False``, or a callable receiving a
         :class:`~personalize_lab.cohort.Progress` after each request. Ctrl-C (or KeyboardInterrupt from
         the callable) stops the run: what finished is returned, with a warning, and checkpointed.
+        ``cancel``: a ``threading.Event`` another thread may set (a panel's Cancel button); the run stops
+        between requests the same way. ``warn=False`` leaves out the PersonalizeLabWarnings for failed
+        requests and interruptions, for a caller that shows ``errors`` and ``interrupted`` itself.
         """
         from personalize_lab import cohort
 
@@ -89,6 +99,8 @@ class CohortMixin:
             progress=progress,
             retries=retries,
             backoff=backoff,
+            cancel=cancel,
+            warn=warn,
         )
 
     def compare(

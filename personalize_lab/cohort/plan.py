@@ -1,7 +1,9 @@
 """Turn ``users × variants`` into the exact requests of a cohort run, validating each variant once.
 
-A variant is a set of ``Lab.recommend`` arguments. Each is validated by building its request for the
-first user with the same builder ``recommend`` uses: a broken variant fails before anything is sent,
+A variant is a set of ``Lab.recommend`` arguments, or of ``Lab.rank`` arguments when it names the
+``items`` to rank (GetPersonalizedRanking on a Personalized-Ranking campaign). Each is validated by
+building its request for the first user with the same builder ``recommend`` (or ``rank``) uses: a
+broken variant fails before anything is sent,
 with an error that names it. The other users' requests are that validated request with the user
 swapped in (validation depends on the user only through the id itself, which is checked here), so
 planning 10,000 requests costs milliseconds. Every request gets a digest of its canonical form (the
@@ -28,7 +30,14 @@ if TYPE_CHECKING:
 __all__ = ["VARIANT_KEYS", "Plan", "PlannedVariant", "Request", "canonical", "digest", "make_plan"]
 
 OPERATION = "GetRecommendations"
-#: The ``Lab.recommend`` arguments a variant may set (campaign_arn / recommender_arn switch the target).
+RANKING = "GetPersonalizedRanking"
+#: operation -> (boto3 method, the response's item list)
+OPERATIONS = {
+    OPERATION: ("get_recommendations", "itemList"),
+    RANKING: ("get_personalized_ranking", "personalizedRanking"),
+}
+#: The ``Lab.recommend`` arguments a variant may set (campaign_arn / recommender_arn switch the target),
+#: and ``items``: the item ids to rank, which makes the variant a ``Lab.rank`` request.
 VARIANT_KEYS = (
     "filter",
     "filter_values",
@@ -38,7 +47,10 @@ VARIANT_KEYS = (
     "num_results",
     "campaign_arn",
     "recommender_arn",
+    "items",
 )
+#: What GetPersonalizedRanking cannot take: it ranks the list it is given, whole, without promotions.
+NOT_FOR_RANKING = ("num_results", "promotion", "recommender_arn")
 MAX_ID = 256
 
 
@@ -51,7 +63,9 @@ def digest(kwargs: Mapping[str, Any], operation: str = OPERATION) -> str:
     return hashlib.sha256(canonical(kwargs, operation).encode()).hexdigest()[:32]
 
 
-def _digester(template: Mapping[str, Any], key_field: str) -> Callable[[str], str]:
+def _digester(
+    template: Mapping[str, Any], key_field: str, operation: str = OPERATION
+) -> Callable[[str], str]:
     """``key -> digest(template with key_field=key)``, without encoding the whole request per key.
 
     The canonical form of a variant's requests is the same text around the encoded key, so it is
@@ -59,10 +73,10 @@ def _digester(template: Mapping[str, Any], key_field: str) -> Callable[[str], st
     :func:`digest`'s; when the placeholder cannot be found exactly once, each request is encoded whole).
     """
     placeholder = "\x00personalize-lab-key\x00"
-    text = canonical({**template, key_field: placeholder})
+    text = canonical({**template, key_field: placeholder}, operation)
     marker = json.dumps(placeholder, ensure_ascii=False)
     if text.count(marker) != 1:
-        return lambda key: digest({**template, key_field: key})
+        return lambda key: digest({**template, key_field: key}, operation)
     prefix, suffix = text.split(marker)
 
     def of(key: str) -> str:
@@ -80,6 +94,17 @@ class PlannedVariant:
     lab: Lab
     template: dict[str, Any]  # the exact kwargs of the first request; others differ only in the key
     promotion_percent: float | None
+    operation: str = OPERATION  # or RANKING
+
+    @property
+    def method(self) -> str:
+        """The boto3 method that sends this variant's requests."""
+        return OPERATIONS[self.operation][0]
+
+    @property
+    def list_key(self) -> str:
+        """Where the answer's items are: ``itemList`` or ``personalizedRanking``."""
+        return OPERATIONS[self.operation][1]
 
 
 @dataclass(frozen=True)
@@ -108,7 +133,8 @@ class Plan:
         out = []
         key_field = self.key_field
         for v, variant in enumerate(self.variants):
-            template, digest_of = variant.template, _digester(variant.template, key_field)
+            template = variant.template
+            digest_of = _digester(template, key_field, variant.operation)
             for key in self.keys:
                 kwargs = dict(template)
                 kwargs[key_field] = key  # same position as in the template: same kwargs order
@@ -160,6 +186,11 @@ def _sibling(lab: Lab, spec: Mapping[str, Any]) -> Lab:
     sibling.source = lab.source
     sibling.local_personalize = lab.local_personalize
     return sibling
+
+
+def _given(spec: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """The variant's value of each builder argument (None where it sets none: the builder's default)."""
+    return {name: spec.get(name) for name in names}
 
 
 def _named(name: str, error: Exception) -> Exception:
@@ -227,17 +258,16 @@ def make_plan(
                 value=unknown,
                 rule="known recommend arguments only",
             )
+        if "items" in spec:
+            planned.append(_ranking_variant(lab, name, spec, keys, key_field))
+            continue
         try:
             target = _sibling(lab, spec)
             template = target._recommendations_request(
                 user_id=keys[0] if key_field == "userId" else None,
                 item_id=keys[0] if key_field == "itemId" else None,
                 num_results=spec.get("num_results", num_results),
-                context=spec.get("context"),
-                filter=spec.get("filter"),
-                filter_values=spec.get("filter_values"),
-                promotion=spec.get("promotion"),
-                metadata=spec.get("metadata"),
+                **_given(spec, ("context", "filter", "filter_values", "promotion", "metadata")),
             )
         except (ValidationError, ServiceError) as e:
             raise _named(name, e) from e
@@ -245,3 +275,38 @@ def make_plan(
         percent = float(promotion.percent) if isinstance(promotion, Promotion) else None
         planned.append(PlannedVariant(name, target, template, percent))
     return Plan(key_column, key_field, keys, planned)
+
+
+def _ranking_variant(
+    lab: Lab, name: str, spec: Mapping[str, Any], keys: list[str], key_field: str
+) -> PlannedVariant:
+    """A variant with ``items``: GetPersonalizedRanking of those items for each user, validated by the
+    builder ``Lab.rank`` uses."""
+    if key_field != "userId":
+        raise ValidationError(
+            f"variant {name!r} ranks items (GetPersonalizedRanking), which needs a user per request, but "
+            "the run is over seed items (items=). Fix: pass users=[...] to rank for each user",
+            field=f"variants[{name!r}].items",
+            value=spec["items"],
+            rule="ranking variants need users=",
+        )
+    refused = [k for k in NOT_FOR_RANKING if k in spec]
+    if refused:
+        raise ValidationError(
+            f"variant {name!r} ranks items (GetPersonalizedRanking), which takes no {refused}: the answer "
+            "is the whole list given, re-ordered, from a Personalized-Ranking campaign. "
+            f"Fix: drop {refused} from the variant",
+            field=f"variants[{name!r}]",
+            value=refused,
+            rule="ranking variants take filter, filter_values, context, metadata, campaign_arn, items",
+        )
+    try:
+        target = _sibling(lab, spec)
+        template = target._ranking_request(
+            user_id=keys[0],
+            items=spec["items"],
+            **_given(spec, ("context", "filter", "filter_values", "metadata")),
+        )
+    except (ValidationError, ServiceError) as e:
+        raise _named(name, e) from e
+    return PlannedVariant(name, target, template, None, RANKING)

@@ -94,15 +94,19 @@ def build_frame(
                 [answers[i] for i in idx],
                 request=variant.template,
                 source=source,
+                operation=variant.operation,
             )
         )
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     for col in frame.columns:  # a metadata column only some variants asked for stays a string column
         if col not in ("rank", "score", "reason") and frame[col].dtype != _STRING:
             frame[col] = frame[col].astype(_STRING)
+    operations = {v.name: v.operation for v in plan.variants}
     frame.attrs = {
         "source": source,
-        "operation": "GetRecommendations",
+        # one operation, or "mixed" when ranking variants sit beside recommendation variants
+        "operation": next(iter(set(operations.values()))) if len(set(operations.values())) == 1 else "mixed",
+        "operations": operations,
         "requests": {
             v.name: {k: val for k, val in v.template.items() if k != plan.key_field} for v in plan.variants
         },

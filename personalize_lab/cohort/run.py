@@ -2,7 +2,9 @@
 
 Workers only send; the calling thread records every outcome (cache, checkpoint, progress), so no
 shared state needs more than a counter's lock, and an interrupt (Ctrl-C, or a progress callback that
-raises KeyboardInterrupt) always lands where the finished work can be kept.
+raises KeyboardInterrupt) always lands where the finished work can be kept. A ``cancel`` event (a
+panel's Cancel button, set from another thread) is checked between requests and ends the run the same
+way.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from personalize_lab.cohort.checkpoint import Checkpoint
 from personalize_lab.cohort.pacing import (
@@ -46,6 +50,10 @@ class Progress:
     elapsed: float
 
 
+class _Cancelled(Exception):
+    """The caller's cancel event was set: stop like an interrupt, keep what finished."""
+
+
 @dataclass
 class _Outcome:
     index: int
@@ -67,8 +75,10 @@ class _Runner:
         cache: MutableMapping[str, dict[str, Any]] | None,
         checkpoint: Checkpoint | None,
         progress: bool | Callable[[Progress], None],
+        cancel: threading.Event | None = None,
     ) -> None:
         self.plan = plan
+        self.cancel = cancel
         self.requests = plan.requests()
         self.workers = workers
         self.limiter = limiter
@@ -101,7 +111,7 @@ class _Runner:
             attempt += 1
             next(self._calls)
             try:
-                response = variant.lab._call(variant.lab.client, "get_recommendations", request.kwargs)
+                response = variant.lab._call(variant.lab.client, variant.method, request.kwargs)
             except Exception as e:  # every failure is an outcome: the run goes on, nothing is lost
                 if is_retryable(e) and attempt <= self.retries:
                     next(self._retried)
@@ -112,6 +122,14 @@ class _Runner:
             return _Outcome(index, response=response, attempts=attempt)
 
     # --- the calling thread ---------------------------------------------------------------------
+    def check_cancel(self) -> None:
+        """Between requests: end the run when the caller's cancel event is set."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise _Cancelled
+
+    def read(self, index: int, response: Mapping[str, Any]) -> None:
+        self.answers[index] = read_answer(response, self.plan.variants[self.requests[index].variant].list_key)
+
     def record(self, outcome: _Outcome) -> None:
         if outcome.cancelled:
             return
@@ -120,7 +138,7 @@ class _Runner:
         self.counts["sent"] += 1
         response = outcome.response
         if response is not None:
-            self.answers[outcome.index] = read_answer(response)
+            self.read(outcome.index, response)
             if self.storing:  # what is kept is the service's answer, without boto3's ResponseMetadata
                 response = {k: v for k, v in response.items() if k != "ResponseMetadata"}
             if self.cache is not None:
@@ -175,12 +193,12 @@ class _Runner:
             name = self.plan.variants[r.variant].name
             found = done.get((name, r.key, r.digest))
             if found is not None:
-                self.answers[i] = read_answer(found)
+                self.read(i, found)
                 self.counts["from_checkpoint"] += 1
                 if self.cache is not None:
                     self.cache[r.digest] = found
             elif self.cache is not None and r.digest in self.cache:
-                self.answers[i] = read_answer(self.cache[r.digest])
+                self.read(i, self.cache[r.digest])
                 self.counts["from_cache"] += 1
             else:
                 pending.append(i)
@@ -194,6 +212,7 @@ class _Runner:
             first.setdefault(self.requests[i].variant, i)
         dead: set[int] = set()
         for v, i in first.items():
+            self.check_cancel()
             outcome = self.send(i)
             if outcome.error is not None and not is_retryable(outcome.error):
                 rest = sum(1 for j in pending if self.requests[j].variant == v) - 1
@@ -211,6 +230,7 @@ class _Runner:
     def execute(self, pending: Iterable[int]) -> None:
         if self.workers <= 1:  # no pool: in-process backends gain nothing from threads (one GIL)
             for i in pending:
+                self.check_cancel()
                 self.record(self.send(i))
             return
         todo = iter(pending)
@@ -227,6 +247,7 @@ class _Runner:
                         for i in itertools.islice(todo, 1):
                             inflight[pool.submit(self.send, i)] = i
                         self.record(future.result())
+                    self.check_cancel()
             except BaseException:
                 # keep what the running workers finish; drop what has not started
                 self.stop.set()
@@ -276,9 +297,14 @@ def run_plan(
     cache: MutableMapping[str, dict[str, Any]] | None,
     checkpoint: str | Path | None,
     progress: bool | Callable[[Progress], None],
+    cancel: threading.Event | None = None,
+    warn: bool = True,
     checkpoint_every: tuple[int, float] = (500, 5.0),
 ) -> CohortResult:
-    """Send what is missing, keep what finished, assemble the long frame and the errors frame."""
+    """Send what is missing, keep what finished, assemble the long frame and the errors frame.
+
+    ``cancel``: set (from any thread) to stop between requests, as Ctrl-C does. ``warn=False``: no
+    PersonalizeLabWarning for failures or interruptions (for a caller that shows them itself)."""
     started = time.monotonic()
     store = (
         Checkpoint(checkpoint, every=checkpoint_every[0], seconds=checkpoint_every[1])
@@ -295,14 +321,20 @@ def run_plan(
         cache=cache,
         checkpoint=store,
         progress=progress,
+        cancel=cancel,
     )
     pending = runner.reuse()
     runner.open_bar(len(runner.requests) - len(pending))
-    interrupted = False
+    interrupted = cancelled = False
     try:
+        if len(pending) < len(runner.requests) and callable(progress):
+            runner.tick(0)  # a caller's progress starts at what the cache and checkpoint answered
+        runner.check_cancel()
         runner.execute(runner.probe(pending))
     except KeyboardInterrupt:
         interrupted = True
+    except _Cancelled:
+        interrupted = cancelled = True
     finally:
         runner.stop.set()
         if store is not None:
@@ -311,27 +343,35 @@ def run_plan(
     frame = build_frame(plan, runner.requests, runner.answers, source=source)
     errors = build_errors(plan, runner.requests, runner.errors)
     stats = runner.stats(time.monotonic() - started)
-    done = len(runner.answers) + len(runner.errors) + runner.counts["skipped"]
-    if interrupted:
+    if warn:
+        done = len(runner.answers) + len(runner.errors) + runner.counts["skipped"]
+        stopped = ("cancelled" if cancelled else "interrupted") if interrupted else None
+        _warn(done, len(runner.requests), errors, stopped, checkpoint)
+    return CohortResult(frame=frame, errors=errors, stats=stats, interrupted=interrupted)
+
+
+def _warn(
+    done: int, total: int, errors: pd.DataFrame, stopped: str | None, checkpoint: str | Path | None
+) -> None:
+    """Say what a notebook user would otherwise miss: the run stopped early, or requests failed."""
+    if stopped is not None:
         where = (
             f"; they are saved in {str(checkpoint)!r}: run the same call again to send only the rest"
             if checkpoint is not None
             else "; pass checkpoint='run.parquet' to be able to resume"
         )
         warnings.warn(
-            f"recommend_many was interrupted: {done} of {len(runner.requests)} requests finished and are "
-            f"returned{where}",
+            f"recommend_many was {stopped}: {done} of {total} requests finished and are returned{where}",
             PersonalizeLabWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     elif len(errors):
         codes = errors["code"].value_counts().to_dict()
         warnings.warn(
             f"recommend_many: {len(errors)} request(s) failed ({_codes(codes)}); see result.errors",
             PersonalizeLabWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    return CohortResult(frame=frame, errors=errors, stats=stats, interrupted=interrupted)
 
 
 def _codes(counts: Mapping[Any, int]) -> str:

@@ -1,14 +1,13 @@
-"""One request as plain data (what the panels remember, pin and compare) and the loop that runs a cohort.
+"""One request as plain data: what the panels remember, pin and compare.
 
 A :class:`RequestSpec` is what a panel's controls say: the target, the operation and the keyword
 arguments of :meth:`Lab.recommend` / :meth:`Lab.rank`. Keeping it as data lets the Explorer go back and
-forward through its history, pin a request as variant A or B, and hand variants to the ComparePanel.
+forward through its history, pin a request as variant A or B, and hand variants to the ComparePanel,
+which runs them for a cohort through :meth:`Lab.recommend_many` (:meth:`RequestSpec.variant`).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,14 @@ class RequestSpec:
         """The request as the ``Lab`` call a notebook would make (shown when the panel did not send it)."""
         args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items() if v is not None)
         return f"lab.{self.operation}({args})"
+
+    def variant(self) -> dict[str, Any]:
+        """This request as a :meth:`Lab.recommend_many` variant: the target and the arguments, without
+        the user (the run sends one request per cohort user). A ``rank`` spec keeps its ``items``, which
+        makes it a GetPersonalizedRanking variant."""
+        target = "campaign_arn" if self.target_kind == "campaign" else "recommender_arn"
+        kwargs = {k: v for k, v in self.kwargs.items() if k not in ("user_id", "item_id") and v is not None}
+        return {target: self.target_arn, **kwargs}
 
     def describe(self) -> str:
         """A one-line summary for buttons and legends (target, filter, promotion)."""
@@ -70,47 +77,6 @@ class Targets:
         if spec.operation == "rank":
             return lab.rank(**spec.kwargs)
         return lab.recommend(**spec.kwargs)
-
-
-def run_variants(
-    targets: Targets,
-    variants: dict[str, RequestSpec],
-    users: Sequence[str],
-    *,
-    progress: Callable[[int, int], None] | None = None,
-    cancel: threading.Event | None = None,
-) -> pd.DataFrame:
-    """The long frame (variant, userId, then the recommendation columns) of every variant × user.
-
-    One request per user and variant, in this thread; ``cancel`` stops between requests (the frame holds
-    what was done). Kept in one function so it can be swapped for ``Lab.recommend_many`` when that lands.
-    A user whose request fails with a :class:`PersonalizeLabError` gets an ``error`` row instead of items.
-    """
-    parts: list[pd.DataFrame] = []
-    total, done = len(users) * len(variants), 0
-    for user in users:
-        for name, spec in variants.items():
-            if cancel is not None and cancel.is_set():
-                return _concat(parts)
-            try:
-                frame = targets.run(spec.for_user(str(user)))
-            except PersonalizeLabError as e:
-                frame = pd.DataFrame({"error": [str(e)]})
-            frame.insert(0, "userId", str(user))
-            frame.insert(0, "variant", name)
-            parts.append(frame)
-            done += 1
-            if progress is not None:
-                progress(done, total)
-    return _concat(parts)
-
-
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    if not parts:
-        return pd.DataFrame(columns=["variant", "userId", "rank", "itemId"])
-    frame = pd.concat(parts, ignore_index=True)
-    frame["variant"] = pd.Categorical(frame["variant"], categories=list(dict.fromkeys(frame["variant"])))
-    return frame
 
 
 def discover(lab: Lab) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:

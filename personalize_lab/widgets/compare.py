@@ -1,17 +1,21 @@
 """The ComparePanel: 2–4 variants over a cohort, with significance, overlap, plots and a drill-down.
 
-Variants are edited like the Explorer's request (target, filter with placeholder inputs, promotion) or
-come from the Explorer's pins. The cohort runs in a worker thread (progress, cancel) through
-:func:`run_variants`; :func:`personalize_lab.analysis.compare` does every number and
+Variants are edited like the Explorer's request (target, filter with placeholder inputs, promotion, or
+the items to rank on a Personalized-Ranking campaign) or come from the Explorer's pins. The cohort runs
+in a worker thread through :meth:`Lab.recommend_many` (rate limit, retries, cache; its progress callback
+and cancel event drive the bar and *Cancel*; failed requests come back in its errors frame and are shown,
+counted, in the panel); :func:`personalize_lab.analysis.compare` does every number and
 :mod:`personalize_lab.plots` every figure; ``comparison.to_html`` writes the report.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import ipywidgets as w
 import pandas as pd
@@ -19,19 +23,22 @@ import plotly.graph_objects as go
 
 import personalize_lab.report  # noqa: F401  (registers Comparison.to_html)
 from personalize_lab import analysis, plots
-from personalize_lab.errors import ValidationError
+from personalize_lab.errors import PersonalizeLabError, ValidationError
 from personalize_lab.widgets import _html
 from personalize_lab.widgets._inputs import Catalog, FilterPicker, PromotionEditor
-from personalize_lab.widgets._request import RequestSpec, Targets, discover, run_variants
+from personalize_lab.widgets._request import RequestSpec, Targets, discover
 from personalize_lab.widgets._state import pins_of
 from personalize_lab.widgets.view import ResultView
 
 if TYPE_CHECKING:
     from personalize_lab.client import Lab
+    from personalize_lab.cohort import CohortResult, Progress
 
 MAX_VARIANTS = 4
 NAMES = "ABCD"
 PLOT_WIDTH = 560  # two plots side by side in a notebook's width; the reason plot spans both
+#: failed requests quoted in the panel (the rest are counted; ``panel.errors`` holds them all)
+ERRORS_SHOWN = 3
 
 
 class VariantEditor:
@@ -44,9 +51,15 @@ class VariantEditor:
         )
         self.filter = FilterPicker(panel.filter_table, panel.catalog, lambda: None)
         self.promotion = PromotionEditor(panel.filter_table, panel.catalog, lambda: None)
+        self.items = w.Textarea(
+            placeholder="itemIds to rank, comma separated", description="Rank", layout={"width": "400px"}
+        )
         self.remove = w.Button(description="✕", layout={"width": "36px"})
+        self._targets = panel.targets
+        self.target.observe(lambda _c: self._target_changed(), names="value")
+        self._target_changed()
         self.box = w.VBox(
-            [w.HBox([self.name, self.remove]), self.target, self.filter.box, self.promotion.box],
+            [w.HBox([self.name, self.remove]), self.target, self.filter.box, self.items, self.promotion.box],
             layout={
                 "border": "1px solid #E4E7EB",
                 "padding": "8px",
@@ -57,10 +70,28 @@ class VariantEditor:
         if spec is not None:
             self.load(spec)
 
+    @property
+    def ranking(self) -> bool:
+        """The target is a Personalized-Ranking campaign: the variant ranks the listed items per user."""
+        arn, kind = self.target.value
+        try:
+            return (
+                kind == "campaign" and self._targets.lab(arn, kind).recipe.behaviour == "PERSONALIZED_RANKING"
+            )
+        except PersonalizeLabError:  # a role that may not describe the campaign: treat it as recommend
+            return False
+
+    def _target_changed(self) -> None:
+        ranking = self.ranking
+        self.items.layout.display = None if ranking else "none"
+        self.promotion.box.layout.display = "none" if ranking else None
+
     def load(self, spec: RequestSpec) -> None:
         option = (spec.target_arn, spec.target_kind)
         if option in [v for _, v in self.target.options]:
             self.target.value = option
+        if spec.operation == "rank":
+            self.items.value = ", ".join(spec.kwargs.get("items") or [])
         self.filter.dropdown.value = spec.kwargs.get("filter") or ""
         self.filter.placeholders.set(dict(spec.kwargs.get("filter_values") or {}))
         promo = spec.kwargs.get("promotion")
@@ -74,11 +105,14 @@ class VariantEditor:
     def spec(self, num_results: int, metadata: list[str] | None) -> RequestSpec:
         arn, kind = self.target.value
         kwargs: dict[str, Any] = {
-            "num_results": num_results,
             "filter": self.filter.name,
             "filter_values": self.filter.values(),
             "metadata": metadata,
         }
+        if self.ranking:
+            items = [i.strip() for i in self.items.value.replace("\n", ",").split(",") if i.strip()]
+            return RequestSpec(arn, kind, "rank", {**kwargs, "items": items}, label=self.name.value)
+        kwargs["num_results"] = num_results
         promo = self.promotion.value()
         if promo is not None:
             kwargs["promotion"] = promo
@@ -103,6 +137,7 @@ class ComparePanel:
         self.comparison: analysis.Comparison | None = None
         self.error: BaseException | None = None
         self.runs = 0
+        self.result: CohortResult | None = None  # the last run: frame, errors, stats
         self._cancel = threading.Event()
         self._worker: threading.Thread | None = None
 
@@ -281,20 +316,34 @@ class ComparePanel:
         self.progress.value = done
         self.progress.description = f"{done} / {total}"
 
+    def _on_progress(self, p: Progress) -> None:
+        self._progress(p.done, p.total)
+
     def _work(self, variants: dict[str, RequestSpec], users: list[str]) -> None:
+        """The run itself: ``recommend_many`` (rate limit, retries, cache); failed requests stay in its
+        errors frame and are shown in the panel, the others are compared."""
         try:
-            frame = run_variants(self.targets, variants, users, progress=self._progress, cancel=self._cancel)
-            self.frame = frame
-            if self._cancel.is_set():
-                self.message.value = _html.note(f"Cancelled after {self.progress.value} requests.")
-            if "error" in frame.columns and frame["error"].notna().any():
-                first = frame.loc[frame["error"].notna(), "error"].iloc[0]
-                self.message.value = _html.STYLE + _html.error_box(ValidationError(str(first)))
-            self._analyse(frame, variants)
+            result = self.lab.recommend_many(
+                users,
+                variants={name: spec.variant() for name, spec in variants.items()},
+                progress=self._on_progress,
+                cancel=self._cancel,
+                warn=False,  # the panel shows the errors and the cancel itself
+            )
+            self.result, self.frame = result, result.frame
+            if len(result.frame):
+                self._analyse(result.frame, variants)
+            self.error = None
+            self.message.value = _html.STYLE + run_outcome(result)
         except Exception as e:  # shown in the panel
             self._fail(e)
         finally:
             self.run_button.disabled, self.cancel_button.disabled = False, True
+
+    @property
+    def errors(self) -> pd.DataFrame | None:
+        """The last run's failed requests (variant, userId, code, message, attempts), or None before one."""
+        return None if self.result is None else self.result.errors
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -362,8 +411,6 @@ class ComparePanel:
         if users:
             self.drill_user.value = comparison.typical_user()
         self.export_button.disabled = False
-        if not self._cancel.is_set() and "error" not in frame.columns:
-            self.message.value = _html.note(f"Done: {len(frame)} rows.")
         self.show_user()
 
     def show_user(self) -> None:
@@ -407,5 +454,51 @@ class ComparePanel:
         except Exception as e:  # shown in the panel
             self._fail(e)
             return None
-        self.message.value = _html.note(f"Report written to {written}")
+        self.message.value = _html.STYLE + written_link(written)
         return written
+
+
+def _done(stats: dict[str, Any]) -> int:
+    """Requests finished in a run: answered (sent, cache, checkpoint), failed, or skipped."""
+    return sum(int(stats.get(k, 0)) for k in ("sent", "from_cache", "from_checkpoint", "skipped"))
+
+
+def run_outcome(result: CohortResult) -> str:
+    """What a run did, for the panel: done or cancelled, and the failed requests counted and quoted."""
+    stats, errors = result.stats, result.errors
+    done, total = _done(stats), int(stats.get("requests", 0))
+    answered = result.frame.groupby(["variant", "userId"], observed=True).ngroups if len(result.frame) else 0
+    if result.interrupted:
+        text = f"Cancelled after {done} requests (of {total}); the comparison uses the {answered} lists that came back."
+    elif answered:
+        cached = int(stats.get("from_cache", 0)) + int(stats.get("from_checkpoint", 0))
+        text = f"Done: {answered} lists, {len(result.frame)} rows ({cached} answered from the cache) in {stats.get('seconds', 0):.1f} s."
+    else:
+        text = "No list came back: nothing to compare."
+    return _html.note(text) + (errors_box(errors, total) if len(errors) else "")
+
+
+def errors_box(errors: pd.DataFrame, total: int) -> str:
+    """The errors frame in a few lines: how many failed, by code, and the first messages."""
+    codes = ", ".join(f"{code} ×{n}" for code, n in errors["code"].value_counts().items())
+    lines = []
+    for variant, user, message in errors[["variant", "userId", "message"]].head(ERRORS_SHOWN).to_numpy():
+        who = f"user {user}" if isinstance(user, str) else "every user"  # <NA>: the variant failed whole
+        lines.append(f"variant {variant}, {who}: {message}")
+    more = len(errors) - len(lines)
+    if more > 0:
+        lines.append(f"… and {more} more (panel.errors holds them all)")
+    head = f"{len(errors)} of {total} requests failed ({codes}); the others are compared."
+    body = "".join(f"<li>{_html.esc(line)}</li>" for line in lines)
+    return f'<div class="pl-error" role="alert"><b>{_html.esc(head)}</b><ul>{body}</ul></div>'
+
+
+def written_link(path: Path) -> str:
+    """A link to a written file, relative to the notebook's folder (the kernel's working directory, where
+    Jupyter resolves a relative href), and its absolute path as text for a terminal or file browser."""
+    absolute = path.resolve()
+    relative = Path(os.path.relpath(absolute, Path.cwd())).as_posix()
+    return (
+        f"<div class='pl-note'>Report written: <a href='{_html.esc(quote(relative))}' target='_blank' "
+        f"rel='noopener'>{_html.esc(relative)}</a> · <code>{_html.esc(absolute)}</code></div>"
+    )

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.config import Config
 
 from personalize_lab.client import Lab
 from personalize_lab.widgets import ComparePanel, Explorer, Storefront
+from tests.test_cohort import Wire
 
 
 def test_storefront_click_records_an_event_the_next_request_sees(demo_lab: Lab) -> None:
@@ -44,7 +49,9 @@ def test_storefront_without_tracker_explains_the_fix(demo_lab: Lab) -> None:
     assert "Fix: pass tracking_id" in shop.status.value
 
 
-def test_compare_panel_runs_pins_and_exports(demo_lab: Lab, tmp_path: Path) -> None:
+def test_compare_panel_runs_pins_and_exports(
+    demo_lab: Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     explorer = Explorer(demo_lab)
     explorer.pin("A")
     explorer.promotion.enabled.value = True
@@ -56,6 +63,8 @@ def test_compare_panel_runs_pins_and_exports(demo_lab: Lab, tmp_path: Path) -> N
     assert panel.editors[1].promotion.value() is not None
     panel.run()
     assert panel.error is None, panel.message.value
+    assert "Done: 24 lists" in panel.message.value
+    assert panel.result is demo_lab.last_run  # the run went through lab.recommend_many
     frame = panel.frame
     assert list(frame.columns[:2]) == ["variant", "userId"]
     assert frame.groupby("variant", observed=True)["userId"].nunique().to_dict() == {"A": 12, "B": 12}
@@ -80,9 +89,18 @@ def test_compare_panel_runs_pins_and_exports(demo_lab: Lab, tmp_path: Path) -> N
     assert panel.plots.answer_seq == panel.runs == 1
     assert "pl-gained" in panel.drill.value
     assert "pl-lost" in panel.drill.value
-    path = panel.export(tmp_path / "ab.html")
+    notebook_folder = tmp_path / "notebooks"
+    notebook_folder.mkdir()
+    monkeypatch.chdir(notebook_folder)  # the kernel runs in the notebook's folder
+    path = panel.export(tmp_path / "A B.html")
     assert path is not None
     assert path.read_text().startswith("<!DOCTYPE html>")
+    # a link Jupyter resolves against the notebook's folder, and the absolute path as text
+    assert "<a href='../A%20B.html' target='_blank' rel='noopener'>../A B.html</a>" in panel.message.value
+    assert f"<code>{tmp_path / 'A B.html'}</code>" in panel.message.value
+    panel.export("report.html")
+    assert (notebook_folder / "report.html").exists()
+    assert "<a href='report.html'" in panel.message.value
 
 
 def test_compare_panel_cohort_choices_and_errors(demo_lab: Lab) -> None:
@@ -104,6 +122,7 @@ def test_compare_panel_cohort_choices_and_errors(demo_lab: Lab) -> None:
 
 
 def test_compare_panel_runs_in_a_thread_and_cancel_stops_it(demo_lab: Lab) -> None:
+    demo_lab.clear_cache()  # every request is sent, so Cancel lands after the third one sent
     panel = ComparePanel(demo_lab, users=30)
     report = panel._progress
 
@@ -117,7 +136,62 @@ def test_compare_panel_runs_in_a_thread_and_cancel_stops_it(demo_lab: Lab) -> No
     panel.wait(60)
     assert panel.progress.value == 3
     assert panel.progress.description == "3 / 60"
-    assert "Cancelled after 3 requests" in panel.message.value
+    assert "Cancelled after 3 requests (of 60)" in panel.message.value
     assert panel.frame.groupby(["variant", "userId"], observed=True).ngroups == 3
+    assert panel.result is not None
+    assert panel.result.interrupted
     assert panel.run_button.disabled is False
     assert panel.cancel_button.disabled is True
+
+
+def test_compare_panel_ranks_on_a_personalized_ranking_campaign(demo_lab: Lab) -> None:
+    ranking = demo_lab.local_personalize.campaign_arns["personalized-ranking"]
+    items = [str(i) for i in demo_lab.local_personalize.items["ITEM_ID"][:8]]
+    panel = ComparePanel(demo_lab, users=6)
+    editor = panel.editors[1]
+    editor.target.value = (ranking, "campaign")
+    assert editor.items.layout.display is None  # the items to rank are asked for
+    assert editor.promotion.box.layout.display == "none"  # ranking takes no promotion
+    editor.items.value = ", ".join(items)
+    panel.run()
+    assert panel.error is None, panel.message.value
+    ranked = panel.frame[panel.frame["variant"] == editor.name.value]
+    assert ranked.groupby("userId").size().tolist() == [8] * 6  # every item, ranked, for every user
+    assert set(ranked["itemId"]) == set(items)
+    assert panel.frame.attrs["operations"][editor.name.value] == "GetPersonalizedRanking"
+    assert panel.comparison is not None
+
+
+def test_compare_panel_shows_failed_requests_from_the_errors_frame(demo_lab: Lab) -> None:
+    local = demo_lab.local_personalize
+
+    def fail(body: dict[str, Any], _: int) -> tuple[int, str] | None:
+        return (400, "InvalidInputException") if body["userId"] in ("3", "4", "9") else None
+
+    wire = Wire(fail)
+    client = local.client("personalize-runtime", config=Config(retries={"total_max_attempts": 1}))
+    client.meta.events.register_first("before-send.personalize-runtime", wire)
+    local.install(client)
+    lab = Lab(demo_lab.campaign_arn, client=client, control_client=demo_lab.control_client)
+    lab.source, lab.local_personalize = "local", local
+    panel = ComparePanel(lab)
+    panel.cohort_kind.value = "list"
+    panel.cohort_list.value = "1, 2, 3, 4, 5"
+    panel.run()
+    assert panel.error is None  # single failures are not the panel's error: the run went on
+    assert panel.errors is not None
+    assert sorted(panel.errors["userId"]) == ["3", "3", "4", "4"]
+    message = panel.message.value
+    assert "4 of 10 requests failed (InvalidInputException ×4); the others are compared." in message
+    assert "variant A, user 3: injected InvalidInputException" in message
+    assert "… and 1 more (panel.errors holds them all)" in message
+    assert panel.comparison is not None
+    assert sorted(panel.comparison.encoded.users) == ["1", "2", "5"]
+    # a variant that fails for its first user fails for everyone: sent once, the rest skipped
+    panel.cohort_list.value = "9, 6"
+    panel.run()
+    message = panel.message.value
+    assert "No list came back: nothing to compare." in message
+    assert "2 of 4 requests failed (InvalidInputException ×2)" in message
+    assert "variant A, every user: injected InvalidInputException (the variant fails the same way" in message
+    assert len(wire.users()) == 10 + 2
