@@ -36,7 +36,8 @@ def test_score_distribution_log_axis_and_scoreless_bar(result) -> None:  # type:
     assert list(bar.x) == ["A", "B"]
     assert list(bar.y) == [1, 0]
     assert fig.layout.xaxis2.title.text == "Variant"
-    assert "1 scoreless items,<br>not plotted as 0" in [a.text for a in fig.layout.annotations]
+    assert "1 item,<br>not plotted as 0" in [a.text for a in fig.layout.annotations]
+    assert fig.layout.title.text == "Score distribution by variant"
     assert fig.layout.template.layout.colorway[0] == "#0072B2"
 
 
