@@ -106,8 +106,7 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int | None = None) -> 
     if cols > 1:
         _scoreless_panel(layout, data, variants, colors, scoreless, nonpositive)
     else:
-        if sum(scoreless) or sum(nonpositive):
-            layout.setdefault("annotations", []).append(_scoreless_note(sum(scoreless), nonpositive))
+        layout.setdefault("annotations", []).append(_scoreless_note(sum(scoreless), nonpositive))
     title = "Score distribution" + (" by variant" if len(variants) > 1 else "")
     return themed_spec({"data": data, "layout": layout}, title=title)
 
@@ -126,6 +125,7 @@ def _scoreless_note(scoreless: int, nonpositive: list[int]) -> Spec:
         text += f"<br>{sum(nonpositive):,} with score ≤ 0, not on the log axis"
     return {
         "text": text,
+        "visible": bool(scoreless or any(nonpositive)),  # kept when hidden: the same layout every answer
         "xref": "x domain",
         "yref": "y domain",
         "x": 1.0,

@@ -192,7 +192,7 @@ def explain_order(lst: _List, kind: np.ndarray) -> list[str]:
     if len(explored):
         sentences.append(
             f"{_ranks_text(explored)} {_plural(explored, 'is', 'are')} exploration"
-            ": new or rarely seen items sampled into a few slots."
+            " (new or rarely seen items)."
         )
     promoted = r[kind == "promoted"]
     if len(promoted):

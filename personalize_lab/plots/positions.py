@@ -126,20 +126,22 @@ def reason_breakdown_spec(frame: pd.DataFrame) -> Spec:
             "bargap": 0.1,
         },
     )
-    if labels == [NO_REASON]:  # a grey wall says nothing: say why it is grey
-        headline, detail = no_reason_message(None)
-        layout["annotations"].append(
-            {
-                "text": f"<b>{headline}</b><br>{detail}",
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.5,
-                "y": 0.5,
-                "showarrow": False,
-                "bgcolor": "rgba(255,255,255,0.9)",
-                "font": {"size": 13, "color": "#3E4C59"},
-            }
-        )
+    # a grey wall says nothing: say why it is grey. The note is always there (hidden when reasons are
+    # given) so a figure updated in place from one answer to the next keeps the same annotations.
+    headline, detail = no_reason_message(None)
+    layout["annotations"].append(
+        {
+            "text": f"<b>{headline}</b><br>{detail}",
+            "visible": labels == [NO_REASON],
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": 0.5,
+            "showarrow": False,
+            "bgcolor": "rgba(255,255,255,0.9)",
+            "font": {"size": 13, "color": "#3E4C59"},
+        }
+    )
     by = " and variant" if len(variants) > 1 else ""
     return themed_spec({"data": data, "layout": layout}, title=f"Why items are recommended, by rank{by}")
 
