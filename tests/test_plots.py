@@ -36,7 +36,8 @@ def test_score_distribution_log_axis_and_scoreless_bar(result) -> None:  # type:
     assert list(bar.x) == ["A", "B"]
     assert list(bar.y) == [1, 0]
     assert fig.layout.xaxis2.title.text == "Variant"
-    assert "1 scoreless items,<br>not plotted as 0" in [a.text for a in fig.layout.annotations]
+    assert "1 item,<br>not plotted as 0" in [a.text for a in fig.layout.annotations]
+    assert fig.layout.title.text == "Score distribution by variant"
     assert fig.layout.template.layout.colorway[0] == "#0072B2"
 
 
@@ -185,3 +186,162 @@ def test_scoreless_only_frame_still_draws() -> None:
     fig = plots.score_distribution(frame)
     assert [t.type for t in fig.data] == ["bar"]
     assert list(fig.data[0].y) == [1, 1]
+
+
+# --- one list: score against rank, reasons given ------------------------------------------------------
+
+#: A v1 answer: rank 3 is exploration (low score, no reason), rank 5 a promotion, rank 7 has no score.
+V1_LIST = [
+    ("A", "u1", 1, "a", 0.4, None, (), "x"),
+    ("A", "u1", 2, "b", 0.2, None, (), "x"),
+    ("A", "u1", 3, "c", 3.9e-05, None, (), "x"),
+    ("A", "u1", 4, "d", 0.1, None, (), "x"),
+    ("A", "u1", 5, "p", 0.3, "promo", (), "x"),
+    ("A", "u1", 6, "e", 0.05, None, (), "x"),
+    ("A", "u1", 7, "f", None, None, (), "x"),
+]
+#: A v2 answer: explored items with and without a score, a promotion, a popular placeholder.
+V2_LIST = [
+    ("B", "u1", 1, "a", 0.5, None, (), "x"),
+    ("B", "u1", 2, "x", None, None, ("Exploration",), "x"),
+    ("B", "u1", 3, "b", 0.3, None, (), "x"),
+    ("B", "u1", 4, "y", 0.001, None, ("Exploration",), "x"),
+    ("B", "u1", 5, "p", 0.6, "promo", ("Promoted item",), "x"),
+    ("B", "u1", 6, "c", 0.2, None, (), "x"),
+    ("B", "u1", 7, "q", None, None, ("Popular item",), "x"),
+]
+
+
+def _traces(fig):  # type: ignore[no-untyped-def]
+    """(kind, axis) → trace of a rank_scores figure."""
+    return {(t.name, t.yaxis): t for t in fig.data if t.mode == "markers"}
+
+
+def test_rank_scores_marks_out_of_order_promoted_and_scoreless_items() -> None:
+    fig = plots.rank_scores(rec_frame(V1_LIST))
+    kinds = _traces(fig)
+    assert list(kinds[("in score order", "y")].x) == [1, 2, 4, 6]
+    out = kinds[("out of order", "y")]
+    assert list(out.x) == [3]
+    assert list(out.y) == [3.9e-05]
+    assert out.marker.symbol == "triangle-down"
+    assert "above 2 higher-scored items" in out.text[0]  # d and e; the promotion does not count
+    assert "exploration (v1 recipes do not label it)" in out.text[0]
+    promoted = kinds[("promoted", "y")]
+    assert (list(promoted.x), promoted.marker.symbol) == ([5], "star")
+    assert "promoted (promo): placed at a random position" in promoted.text[0]
+    scoreless = kinds[("no score", "y2")]
+    assert (list(scoreless.x), list(scoreless.y)) == ([7], [0.5])  # in the strip, not at score 0
+    assert fig.layout.yaxis2.ticktext == ("no score",)
+    assert fig.layout.xaxis.anchor == "y2"  # the rank axis runs under the strip
+    assert all(0 not in t.y for t in fig.data if t.yaxis == "y")
+    subtitle = fig.layout.title.subtitle.text
+    assert "Rank 3 sits above higher-scored items" in subtitle
+    assert "Rank 5 is promoted: promotions go to random positions." in subtitle.replace("<br>", " ")
+    assert fig.layout.title.text == "Score by rank · A"
+    shown = [t.name for t in fig.data if t.showlegend]
+    assert shown == ["in score order", "out of order", "promoted", "no score"]
+    assert len({t.marker.symbol for t in fig.data if t.showlegend}) == 4  # told apart without colour
+
+
+def test_rank_scores_reads_v2_reasons_with_and_without_scores() -> None:
+    fig = plots.rank_scores(rec_frame(V2_LIST))
+    kinds = _traces(fig)
+    assert list(kinds[("explored", "y")].x) == [4]
+    assert list(kinds[("explored", "y2")].x) == [2]  # explored from outside the scored pool
+    assert kinds[("explored", "y")].marker.symbol == "diamond"
+    assert list(kinds[("promoted", "y")].x) == [5]
+    assert list(kinds[("placeholder", "y2")].x) == [7]
+    assert "popular placeholder (reason Popular item)" in kinds[("placeholder", "y2")].text[0]
+    assert list(kinds[("in score order", "y")].x) == [1, 3, 6]
+    assert not kinds[("out of order", "y")].x  # v2 labels its exploration: nothing left unexplained
+    assert [t.name for t in fig.data if t.showlegend] == [
+        "in score order",
+        "explored",
+        "promoted",
+        "placeholder",
+    ]
+    lines = fig.layout.title.subtitle.text.split("<br>")
+    assert len(lines) <= 2  # fits 620 px above the plot
+    assert all(len(line) <= 88 for line in lines)
+    assert " ".join(lines) == (
+        "Ranks 2, 4 are exploration (new or rarely seen items). Rank 5 is promoted: promotions go to"
+        " random positions. Rank 7 is a popular placeholder: the filter left too few items."
+    )
+
+
+def test_rank_scores_axis_is_log_per_decade_or_linear() -> None:
+    log = plots.rank_scores(rec_frame(V1_LIST)).layout.yaxis
+    assert (log.type, log.dtick, log.exponentformat) == ("log", 1, "power")
+    assert log.minor.ticks == ""  # no "2" and "5" labels between decades
+    close = [("A", "u1", r, f"i{r}", s, None, (), "x") for r, s in ((1, 0.3), (2, 0.25), (3, 0.2))]
+    linear = plots.rank_scores(rec_frame(close))
+    assert (linear.layout.yaxis.type, linear.layout.yaxis.title.text) == ("linear", "Score")
+    assert linear.layout.title.subtitle.text == "Every item sits in score order."
+    assert "yaxis2" not in linear.to_plotly_json()["layout"]  # no strip without scoreless items
+    zero = [("A", "u1", 1, "i1", 0.5, None, (), "x"), ("A", "u1", 2, "i2", 0.0, None, (), "x")]
+    assert plots.rank_scores(rec_frame(zero)).layout.yaxis.type == "linear"  # 0 is a real score here
+
+
+def test_rank_scores_of_a_scoreless_recipe_and_of_several_lists() -> None:
+    sims = rec_frame([("A", "u1", r, f"i{r}", None, None, (), "x") for r in range(1, 6)])
+    fig = plots.rank_scores(sims)
+    assert fig.layout.yaxis.visible is False
+    assert fig.layout.yaxis2.domain == (0.0, 1.0)
+    assert fig.layout.title.subtitle.text == "No item has a score: this recipe orders items without one."
+    with pytest.raises(ValidationError, match="userId=\\['u1', 'u2'\\]: rank_scores draws one list"):
+        plots.rank_scores(small_frame()[lambda f: f["variant"] == "A"])
+
+
+def test_reason_counts_lists_every_reason_with_no_reason_given() -> None:
+    fig = plots.reason_counts(rec_frame(V2_LIST))
+    (bars,) = fig.data
+    assert list(bars.y) == ["Promoted item", "Exploration", "Popular item", "No reason given"]
+    assert list(bars.x) == [1, 2, 1, 3]
+    assert bars.customdata[1] == "Exploration: 2 of 7 items (ranks 2, 4)"
+    assert fig.layout.title.text == "Reasons given"
+    assert not fig.layout.annotations
+
+
+def test_reason_counts_says_when_the_recipe_gives_none() -> None:
+    fig = plots.reason_counts(rec_frame(V1_LIST), recipe="aws-user-personalization")
+    (note,) = fig.layout.annotations
+    assert note.text.startswith("<b>This recipe returns no reasons</b>")
+    assert "All 7 items: no reason given. Promoted items are marked by promotionName instead." in note.text
+    assert all(t.visible is False for t in fig.data)  # words instead of a grey wall
+    assert fig.layout.xaxis.visible is False
+    unknown = plots.reason_counts(rec_frame(V1_LIST)).layout.annotations[0].text
+    assert unknown.startswith("<b>No item carries a reason</b>")
+    v2 = plots.reason_counts(rec_frame(V1_LIST), recipe="aws-user-personalization-v2")
+    assert v2.layout.annotations[0].text.startswith("<b>No item in this list carries a reason</b>")
+
+
+def test_reason_counts_by_variant() -> None:
+    fig = plots.reason_counts(rec_frame([*V1_LIST, *V2_LIST]))
+    assert fig.layout.title.text == "Reasons given, by variant"
+    assert [t.name for t in fig.data] == ["A", "B"]
+    assert list(fig.data[0].x) == [0, 0, 0, 7]
+
+
+def test_titles_fit_the_number_of_variants() -> None:
+    one = plots.score_distribution(rec_frame(V1_LIST))
+    assert one.layout.title.text == "Score distribution"
+    assert "xaxis2" not in one.to_plotly_json()["layout"]  # no clipped side panel for one variant
+    assert [a.text for a in one.layout.annotations] == ["1 item without a score, not plotted as 0"]
+    assert one.layout.annotations[0].visible is True
+    assert (one.layout.xaxis.dtick, one.layout.xaxis.exponentformat) == (1, "power")
+    assert [t.showlegend for t in one.data] == [False]  # one variant: nothing for a legend to tell apart
+    assert (
+        plots.reason_breakdown(rec_frame(V1_LIST)).layout.title.text == "Why items are recommended, by rank"
+    )
+    two = plots.reason_breakdown(small_frame())
+    assert two.layout.title.text == "Why items are recommended, by rank and variant"
+
+
+def test_reason_breakdown_explains_a_grey_wall() -> None:
+    fig = plots.reason_breakdown(rec_frame(V1_LIST))
+    assert [t.name for t in fig.data] == ["No reason"]
+    note = fig.layout.annotations[-1]
+    assert note.text.startswith("<b>No item carries a reason</b>")
+    assert note.visible is True
+    assert plots.reason_breakdown(small_frame()).layout.annotations[-1].visible is False

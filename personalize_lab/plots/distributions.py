@@ -16,26 +16,39 @@ import plotly.graph_objects as go
 from personalize_lab.analysis._columns import SCORE, VARIANT, validate_frame, variant_order
 from personalize_lab.errors import ValidationError
 from personalize_lab.plots._spec import Spec, axis_refs, grid_layout, merge, subplot_figure
-from personalize_lab.plots.theme import MUTED, themed, themed_spec, variant_colors
+from personalize_lab.plots.theme import LEGEND_BELOW, MUTED, themed, themed_spec, variant_colors
 
 _SCORE_GRID: dict[str, Any] = {
     "column_widths": [0.78, 0.22],
-    "horizontal_spacing": 0.1,
-    "subplot_titles": ("Scored items", "Items without a score"),
+    "horizontal_spacing": 0.12,
+    "subplot_titles": ("Scored items", "No score"),
 }
 
 
-def score_distribution(frame: pd.DataFrame, *, bins: int = 40) -> go.Figure:
+def _score_grid(n_variants: int) -> tuple[int, dict[str, Any]]:
+    """Columns and ``make_subplots`` options: the scoreless panel only when there are variants to compare.
+
+    With one variant the side panel would be one bar in a fifth of the width (its labels clipped at
+    the Explorer's 620 px); its count goes into a note on the histogram instead.
+    """
+    return (2, _SCORE_GRID) if n_variants > 1 else (1, {})
+
+
+def score_distribution(frame: pd.DataFrame, *, bins: int | None = None) -> go.Figure:
     """Per-variant step histogram of scores on a log x axis, plus a bar of scoreless items per variant.
 
     Non-positive scores (possible only for Personalized-Ranking's unknown items) are counted in the
-    right panel as well, labelled ``score ≤ 0``, because a log axis cannot show them.
+    right panel as well, labelled ``score ≤ 0``, because a log axis cannot show them. With one variant
+    the figure is the histogram alone, and the scoreless count is a note on it. ``bins`` defaults to
+    about two per square root of the scored items (8 to 40), so one list of 25 is not a comb.
     """
-    return subplot_figure(score_distribution_spec(frame, bins=bins), 1, 2, **_SCORE_GRID)
+    validate_frame(frame)
+    cols, grid = _score_grid(len(variant_order(frame)))
+    return subplot_figure(score_distribution_spec(frame, bins=bins), 1, cols, **grid)
 
 
-def score_distribution_spec(frame: pd.DataFrame, *, bins: int = 40) -> Spec:
-    """:func:`score_distribution` as a plain plotly dict (see :mod:`personalize_lab.plots._spec`)."""
+def score_distribution_spec(frame: pd.DataFrame, *, bins: int | None = None) -> Spec:
+    """:func:`score_distribution` as a plain JSON-ready plotly dict (see :mod:`personalize_lab.plots._spec`)."""
     validate_frame(frame)
     variants = variant_order(frame)
     colors = variant_colors(variants)
@@ -47,14 +60,16 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int = 40) -> Spec:
     has_item = frame["itemId"].notna().to_numpy()
     names = frame[VARIANT].astype(str).to_numpy()
     positive = scores[(scores > 0) & has_item]
-    layout = grid_layout(1, 2, **_SCORE_GRID)
+    cols, grid = _score_grid(len(variants))
+    layout = grid_layout(1, cols, **grid)
     data: list[Spec] = []
     if len(positive):
         lo, hi = positive.min(), positive.max()
         if lo == hi:
             lo, hi = lo / 1.5, hi * 1.5
-        edges = np.geomspace(lo, hi, bins + 1)
-        centers = np.sqrt(edges[:-1] * edges[1:])
+        n_bins = bins or int(np.clip(round(2 * np.sqrt(len(positive))), 8, 40))
+        edges = np.geomspace(lo, hi, n_bins + 1)
+        centers = np.sqrt(edges[:-1] * edges[1:]).tolist()
     scoreless, nonpositive = [], []
     for v in variants:
         mine = (names == v) & has_item
@@ -68,9 +83,10 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int = 40) -> Spec:
                 {
                     "type": "scatter",
                     "x": centers,
-                    "y": counts,
+                    "y": counts.tolist(),
                     "name": v,
                     "legendgroup": v,
+                    "showlegend": cols > 1,
                     "mode": "lines",
                     "line": {"shape": "hvh", "color": colors[v], "width": 2},
                     "fill": "tozeroy",
@@ -79,6 +95,58 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int = 40) -> Spec:
                     **axis_refs(1),
                 }
             )
+    merge(
+        layout,
+        {
+            "xaxis": {**_log_ticks(positive), "type": "log", "title": {"text": "Score (log scale)"}},
+            "yaxis": {"title": {"text": "Items"}, "rangemode": "tozero"},
+            "legend": dict(LEGEND_BELOW),
+        },
+    )
+    if cols > 1:
+        _scoreless_panel(layout, data, variants, colors, scoreless, nonpositive)
+    else:
+        layout.setdefault("annotations", []).append(_scoreless_note(sum(scoreless), nonpositive))
+    title = "Score distribution" + (" by variant" if len(variants) > 1 else "")
+    return themed_spec({"data": data, "layout": layout}, title=title)
+
+
+def _log_ticks(positive: np.ndarray) -> dict[str, Any]:
+    """One labelled tick per decade when the scores span one (no "2" and "5" minor labels)."""
+    if len(positive) and positive.max() / positive.min() >= 10:
+        return {"dtick": 1, "exponentformat": "power", "showexponent": "all", "minor": {"ticks": ""}}
+    return {"exponentformat": "power", "showexponent": "all"}
+
+
+def _scoreless_note(scoreless: int, nonpositive: list[int]) -> Spec:
+    """The one-variant figure's stand-in for the scoreless panel (top right of the histogram)."""
+    text = f"{scoreless:,} item{'s' if scoreless != 1 else ''} without a score, not plotted as 0"
+    if any(nonpositive):
+        text += f"<br>{sum(nonpositive):,} with score ≤ 0, not on the log axis"
+    return {
+        "text": text,
+        "visible": bool(scoreless or any(nonpositive)),  # kept when hidden: the same layout every answer
+        "xref": "x domain",
+        "yref": "y domain",
+        "x": 1.0,
+        "y": 1.0,
+        "xanchor": "right",
+        "yanchor": "bottom",
+        "align": "right",
+        "showarrow": False,
+        "font": {"size": 11, "color": MUTED},
+    }
+
+
+def _scoreless_panel(
+    layout: Spec,
+    data: list[Spec],
+    variants: list[str],
+    colors: dict[str, str],
+    scoreless: list[int],
+    nonpositive: list[int],
+) -> None:
+    """The right panel: a bar of scoreless (and non-positive) items per variant."""
     data.append(
         {
             "type": "bar",
@@ -88,6 +156,7 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int = 40) -> Spec:
             "marker": {"color": [colors[v] for v in variants], "pattern": {"shape": "/"}},
             "text": [f"{n:,}" for n in scoreless],
             "textposition": "outside",
+            "cliponaxis": False,
             "showlegend": False,
             "hovertemplate": "%{x}: %{y} items without a score<extra></extra>",
             **axis_refs(2),
@@ -103,6 +172,7 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int = 40) -> Spec:
                 "marker": {"color": MUTED},
                 "text": [f"{n:,} ≤ 0" for n in nonpositive],
                 "textposition": "outside",
+                "cliponaxis": False,
                 "showlegend": False,
                 **axis_refs(2),
             }
@@ -111,20 +181,23 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int = 40) -> Spec:
     merge(
         layout,
         {
-            "xaxis": {"type": "log", "title": {"text": "Score (log scale)"}},
-            "yaxis": {"title": {"text": "Items"}, "rangemode": "tozero"},
-            "xaxis2": {"type": "category", "title": {"text": "Variant"}},
+            "xaxis2": {
+                "type": "category",
+                "title": {"text": "Variant"},
+                "tickangle": -30,
+                "automargin": True,
+            },
             "yaxis2": {
                 "title": {"text": "Items"},
                 "rangemode": "tozero",
-                "range": [0, max([*scoreless, *nonpositive, 1]) * 1.4],
+                "range": [0, max([*scoreless, *nonpositive, 1]) * 1.7],
             },
             "barmode": "group",
         },
     )
     layout["annotations"].append(
         {
-            "text": f"{total:,} scoreless items,<br>not plotted as 0",
+            "text": f"{total:,} item{'s' if total != 1 else ''},<br>not plotted as 0",
             "xref": "x2 domain",
             "yref": "y2 domain",
             "x": 0.5,
@@ -134,7 +207,6 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int = 40) -> Spec:
             "font": {"size": 11, "color": MUTED},
         }
     )
-    return themed_spec({"data": data, "layout": layout}, title="Score distribution by variant")
 
 
 def _hover_safe(text: str) -> str:

@@ -23,6 +23,7 @@ from personalize_lab.analysis._columns import (
 )
 from personalize_lab.errors import ValidationError
 from personalize_lab.plots._spec import Spec, axis_refs, grid_layout, merge, subplot_figure
+from personalize_lab.plots.one_list import no_reason_message
 from personalize_lab.plots.theme import DOWN, MUTED, REASON_COLORS, UP, themed, themed_spec, variant_colors
 
 NO_REASON = "No reason"
@@ -100,8 +101,8 @@ def reason_breakdown_spec(frame: pd.DataFrame) -> Spec:
             data.append(
                 {
                     "type": "bar",
-                    "x": ranks[rows][order],
-                    "y": values[rows][order],
+                    "x": ranks[rows][order].tolist(),
+                    "y": values[rows][order].tolist(),
                     "name": label,
                     "legendgroup": label,
                     "showlegend": label not in in_legend,
@@ -125,7 +126,24 @@ def reason_breakdown_spec(frame: pd.DataFrame) -> Spec:
             "bargap": 0.1,
         },
     )
-    return themed_spec({"data": data, "layout": layout}, title="Why items are recommended, by rank")
+    # a grey wall says nothing: say why it is grey. The note is always there (hidden when reasons are
+    # given) so a figure updated in place from one answer to the next keeps the same annotations.
+    headline, detail = no_reason_message(None)
+    layout["annotations"].append(
+        {
+            "text": f"<b>{headline}</b><br>{detail}",
+            "visible": labels == [NO_REASON],
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": 0.5,
+            "showarrow": False,
+            "bgcolor": "rgba(255,255,255,0.9)",
+            "font": {"size": 13, "color": "#3E4C59"},
+        }
+    )
+    by = " and variant" if len(variants) > 1 else ""
+    return themed_spec({"data": data, "layout": layout}, title=f"Why items are recommended, by rank{by}")
 
 
 def promoted_positions(positions: pd.DataFrame) -> go.Figure:

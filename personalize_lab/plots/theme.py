@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -64,6 +65,49 @@ _template = go.layout.Template(
     )
 )
 pio.templates[TEMPLATE] = _template
+
+
+#: Marker of each kind of item in a one-list figure: symbols differ as well as colours (colour-blind safe).
+ITEM_MARKERS: dict[str, dict[str, Any]] = {
+    "in score order": {"symbol": "circle", "color": VARIANT_PALETTE[0]},
+    "out of order": {"symbol": "triangle-down", "color": DOWN, "size": 11},
+    "explored": {"symbol": "diamond", "color": REASON_COLORS["Exploration"], "size": 11},
+    "promoted": {"symbol": "star", "color": REASON_COLORS["Promoted item"], "size": 13},
+    "placeholder": {"symbol": "square", "color": REASON_COLORS["Popular item"], "size": 9},
+    "no score": {"symbol": "x-thin-open", "color": "#52606D", "size": 10, "line": {"width": 2}},
+}
+#: A horizontal legend under the x axis title: the top holds the title (and its subtitle), and a legend on
+#: the right would take a fifth of a 620 px wide plot. Plotly grows the bottom margin to fit it.
+LEGEND_BELOW: dict[str, Any] = {
+    "orientation": "h",
+    "x": 0.0,
+    "xanchor": "left",
+    "y": 0.0,
+    "yref": "container",
+    "yanchor": "bottom",
+    "font": {"size": 11},
+}
+
+
+def score_axis(scores: np.ndarray) -> dict[str, Any]:
+    """A readable score axis for ``scores`` (NaN = no score, ignored): log only when it spans a decade.
+
+    Softmax scores span orders of magnitude; on a log axis plotly labels minor ticks (2, 5 between
+    decades), which clutters a small plot, so ticks go one per decade, written as powers of ten. Within
+    one decade a log axis would show one tick or none: the axis is linear then. Scores at or below 0
+    (possible for ranking's unknown items and explored actions) cannot sit on a log axis: linear as well.
+    """
+    known = scores[~np.isnan(scores)]
+    if len(known) and known.min() > 0 and known.max() / known.min() >= 10:
+        return {
+            "type": "log",
+            "dtick": 1,
+            "exponentformat": "power",
+            "showexponent": "all",
+            "minor": {"showgrid": False, "ticks": ""},
+            "title": {"text": "Score (log scale)"},
+        }
+    return {"type": "linear", "exponentformat": "power", "tickformat": "", "title": {"text": "Score"}}
 
 
 def variant_colors(variants: Iterable[str]) -> dict[str, str]:
