@@ -2,8 +2,7 @@
 
 The browser test (``tests/browser``) measures the whole round trip; this splits the kernel's share into
 the stages :attr:`Explorer.timings` records: controls (spec, user history, the panel's own checks),
-request (Lab: validation, the call, the frame), frame (the long frame), figures (building the plotly
-figure dicts), table (the result HTML) and view (the figures as plain JSON and the one state update of
+request (Lab: validation, the call, the frame), figures (building the plotly figure dicts), table (the result HTML) and view (the figures as plain JSON and the one state update of
 the ResultView).
 
 Run: ``OPENBLAS_NUM_THREADS=1 .venv/bin/python -m benchmarks.widgets [--changes 40]``.

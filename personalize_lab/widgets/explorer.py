@@ -18,8 +18,7 @@ import pandas as pd
 
 from personalize_lab.errors import PersonalizeLabError, ValidationError
 from personalize_lab.plots._spec import Spec, merge
-from personalize_lab.plots.distributions import score_distribution_spec
-from personalize_lab.plots.positions import reason_breakdown_spec
+from personalize_lab.plots.one_list import rank_scores_spec, reason_counts_spec
 from personalize_lab.widgets import _advice, _html
 from personalize_lab.widgets._inputs import Catalog, ContextRows, FilterPicker, PromotionEditor
 from personalize_lab.widgets._request import RequestSpec, Targets, discover
@@ -303,12 +302,10 @@ class Explorer:
 
     def _render(self, frame: pd.DataFrame, spec: RequestSpec, advice: _advice.Advice, started: float) -> None:
         mark = time.perf_counter()
-        # one short label: it becomes the legend entry and the reason plot's panel title
-        label = spec.target_arn.rsplit("/", 1)[-1] or "request"
-        long = frame.assign(variant=label, userId=str(spec.kwargs.get("user_id") or ""))
-        self.timings["frame"] = _ms(mark)
-        mark = time.perf_counter()
-        figures = [_sized(score_distribution_spec(long)), _sized(reason_breakdown_spec(long))]
+        # one list explained: score against rank (promoted, explored, placeholder and out-of-order items
+        # marked and said in words) and the count of every reason, or plainly that the recipe gives none
+        recipe = self.current_lab.recipe.recipe_name
+        figures = [_sized(rank_scores_spec(frame)), _sized(reason_counts_spec(frame, recipe=recipe))]
         self.timings["figures"] = _ms(mark)
         mark = time.perf_counter()
         metadata = list(spec.kwargs.get("metadata") or [])

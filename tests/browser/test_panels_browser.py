@@ -62,9 +62,10 @@ async () => {
 }
 """
 
-PLOT_TRACES = """
-sel => [...document.querySelectorAll(sel + ' .js-plotly-plot')]
-  .map(p => p.data.filter(t => t.x && t.x.length).map(t => t.name))
+# the reasons the Explorer's reason plot counts (its bars' labels)
+REASONS = """
+() => document.querySelector('.pl-explorer .pl-reason-plot .js-plotly-plot').data
+  .filter(t => t.x && t.x.length).flatMap(t => [...t.y])
 """
 
 
@@ -187,7 +188,7 @@ def test_jupyterlab_runs_quickstart_and_explorer_reacts(
         "document.querySelector('.pl-explorer .pl-score-plot .js-plotly-plot').data[0].y"
     )
     assert scores_after != scores_before
-    assert "Promoted item" not in page.evaluate(PLOT_TRACES, ".pl-explorer .pl-reason-plot")[0]
+    assert "Promoted item" not in page.evaluate(REASONS)
     _shot(page, ".pl-explorer", artifacts_dir / "explorer-3-filter-filled.png")
 
     # add a promotion of Toys: badges in the table, "Promoted item" in the reason plot
@@ -205,7 +206,7 @@ def test_jupyterlab_runs_quickstart_and_explorer_reacts(
     badges = page.locator(".pl-explorer .pl-table-out .pl-badge").count()
     assert badges == 5  # 20% of 25
     assert set(_table_column(page, "CATEGORY_L1")) == {"Books", "Toys"}
-    assert "Promoted item" in page.evaluate(PLOT_TRACES, ".pl-explorer .pl-reason-plot")[0]
+    assert "Promoted item" in page.evaluate(REASONS)
     _shot(page, ".pl-explorer", artifacts_dir / "explorer-4-promotion.png")
 
     # the table: search narrows the rows, a header click sorts, export and copy hand over the data
@@ -237,10 +238,10 @@ def test_jupyterlab_runs_quickstart_and_explorer_reacts(
         timeout=90_000,
     )
     assert_consistent(page, seq)
-    assert "Promoted item" in page.evaluate(PLOT_TRACES, ".pl-explorer .pl-reason-plot")[0]
+    assert "Promoted item" in page.evaluate(REASONS)
     page.locator(".pl-explorer .pl-promote input[type=checkbox]").uncheck()
     seq = _wait(page, seq)  # ...and keeps updating after it
-    assert "Promoted item" not in page.evaluate(PLOT_TRACES, ".pl-explorer .pl-reason-plot")[0]
+    assert "Promoted item" not in page.evaluate(REASONS)
     _shot(page, ".pl-explorer", artifacts_dir / "explorer-6-after-reload.png")
 
     # speed: 20 control changes (random user), click to table and both plots drawn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,9 @@ def explorer(demo_lab: Lab) -> Explorer:
     return Explorer(demo_lab, user_id="42")
 
 
-def _trace_names(fig: dict[str, Any]) -> list[str]:
-    """Names of the traces that hold data."""
-    return [t["name"] for t in fig["data"] if len(t.get("x") or ())]
+def _reasons(fig: dict[str, Any]) -> list[str]:
+    """The reasons the reason plot counts (its bars' labels)."""
+    return [label for t in fig["data"] if t.get("x") for label in t.get("y") or ()]
 
 
 def _score_plot(explorer: Explorer) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def test_first_request_fills_table_plots_and_call(explorer: Explorer, demo_lab: 
     assert view.csv.splitlines()[0].startswith("rank,itemId,score,promotionName,reason")
     assert len(view.csv.splitlines()) == 26
     # where the kernel's time went, stage by stage (benchmarks/widgets.py reports it)
-    assert list(explorer.timings) == ["controls", "request", "frame", "figures", "table", "view", "total"]
+    assert list(explorer.timings) == ["controls", "request", "figures", "table", "view", "total"]
     assert explorer.timings["total"] >= explorer.timings["figures"] > 0
     assert "client.get_recommendations(" in view.call
     assert "userId='42'" in view.call
@@ -150,7 +151,7 @@ def test_a_ticked_promotion_waits_for_its_filter_without_an_error(explorer: Expl
 def test_promotion_marks_promoted_rows_and_the_reason_plot(explorer: Explorer, demo_lab: Lab) -> None:
     # only User-Personalization-v2 fills `reason` (personalize-semantics §5)
     explorer.target.value = (demo_lab.local_personalize.campaign_arns["user-personalization-v2"], "campaign")
-    assert "Promoted item" not in _trace_names(_reason_plot(explorer))
+    assert "Promoted item" not in _reasons(_reason_plot(explorer))
     explorer.promotion.enabled.value = True
     explorer.promotion.filter.dropdown.value = "category"
     explorer.promotion.filter.placeholders.inputs["CATEGORY"].value = ("Books",)
@@ -162,16 +163,14 @@ def test_promotion_marks_promoted_rows_and_the_reason_plot(explorer: Explorer, d
     table = explorer.view.table_html
     assert table.count('<span class="pl-badge">featured</span>') == 5
     assert table.count('class="pl-promoted"') == 5
-    assert "Promoted item" in _trace_names(_reason_plot(explorer))
+    assert "Promoted item" in _reasons(_reason_plot(explorer))
     assert table.count(">Promoted item</span>") == 5  # the reason chips
 
 
 def _fresh(builder: Any, explorer: Explorer) -> dict[str, Any]:
     """The figure ``builder`` (a public ``plots`` function) draws for the Explorer's latest answer, as the
     JSON the view sends (its size and title font are the Explorer's)."""
-    label = explorer.target.value[0].rsplit("/", 1)[-1]
-    long = explorer.frame.assign(variant=label, userId=explorer.user.value)
-    fig = builder(long)
+    fig = builder(explorer.frame)
     fig.update_layout(
         width=620, height=300, margin={"l": 55, "r": 15, "t": 70, "b": 45}, title_font_size=14,
     )  # fmt: skip
@@ -197,8 +196,10 @@ def test_the_view_holds_exactly_the_figures_the_plots_module_draws(explorer: Exp
 
     def check() -> None:
         assert explorer.error is None
-        assert _canonical(_score_plot(explorer)) == _fresh(plots.score_distribution, explorer)
-        assert _canonical(_reason_plot(explorer)) == _fresh(plots.reason_breakdown, explorer)
+        recipe = explorer.current_lab.recipe.recipe_name
+        assert _canonical(_score_plot(explorer)) == _fresh(plots.rank_scores, explorer)
+        reasons = functools.partial(plots.reason_counts, recipe=recipe)
+        assert _canonical(_reason_plot(explorer)) == _fresh(reasons, explorer)
         assert explorer.view.answer_seq == explorer.seq
 
     check()
@@ -210,7 +211,7 @@ def test_the_view_holds_exactly_the_figures_the_plots_module_draws(explorer: Exp
     explorer.promotion.filter.dropdown.value = "category"
     explorer.promotion.filter.placeholders.inputs["CATEGORY"].value = ("Toys",)
     check()
-    assert "Promoted item" in _trace_names(_reason_plot(explorer))
+    assert "Promoted item" in _reasons(_reason_plot(explorer))
     explorer.target.value = (arns["sims"], "campaign")  # no scores
     check()
     explorer.target.value = (arns["user-personalization-v2"], "campaign")
