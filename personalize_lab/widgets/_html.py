@@ -178,6 +178,7 @@ STOREFRONT_STYLE = """
 <style>
 .pl-storefront .pl-slot{border:1px solid #E4E7EB;border-radius:12px;background:white;overflow:hidden;
   box-shadow:0 1px 3px rgba(31,41,51,.08);transition:box-shadow .15s,transform .15s;margin:0}
+.pl-storefront .pl-slot.pl-empty{display:none !important}
 .pl-storefront .pl-slot:hover{box-shadow:0 6px 16px rgba(31,41,51,.14);transform:translateY(-1px)}
 .pl-storefront .pl-slot>.widget-html{margin:0;flex:1 1 auto}
 .pl-storefront .pl-slot>.widget-html>.widget-html-content{line-height:normal}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from personalize_lab.errors import ValidationError
 from personalize_lab.requests import Promotion
@@ -99,6 +100,14 @@ class Storefront:
         self.history = w.HTML()
         self.status = w.HTML()
         self.heading = w.HTML()
+        # one Layout/Style model shared by every slot: the page fetches ~70 widget models, not ~120
+        self._shared = {
+            "body": w.Layout(flex="1 1 auto"),
+            "html": HTMLStyle(),
+            "button": w.Layout(width="auto"),
+            "buy": w.ButtonStyle(button_color="#1F2933", text_color="white"),
+            "slot": w.Layout(padding="0", justify_content="space-between"),
+        }
         self.slots = [self._slot(i) for i in range(num_results)]
         self.grid = w.GridBox(
             [s[2] for s in self.slots],
@@ -125,12 +134,14 @@ class Storefront:
 
     def _slot(self, index: int) -> tuple[w.HTML, w.Button, w.VBox]:
         """One card box: the card's HTML with its Buy button inside, at the foot, as wide as the text."""
-        body = w.HTML(layout={"flex": "1 1 auto"})
-        button = w.Button(description="Buy", icon="shopping-cart", layout={"width": "auto"})
-        button.style.button_color, button.style.text_color = "#1F2933", "white"
+        shared = self._shared
+        body = w.HTML(layout=shared["body"], style=shared["html"])
+        button = w.Button(
+            description="Buy", icon="shopping-cart", layout=shared["button"], style=shared["buy"]
+        )
         button.add_class("pl-buy")
         button.on_click(self._clicked_slot(index))
-        slot = w.VBox([body, button], layout={"padding": "0", "justify_content": "space-between"})
+        slot = w.VBox([body, button], layout=shared["slot"])
         slot.add_class("pl-slot")
         return body, button, slot
 
@@ -215,10 +226,10 @@ class Storefront:
                 row = frame.iloc[i]
                 body.value = _html.card(row, image=self.image)
                 button.tooltip = str(row["itemId"])
-                slot.layout.display = None
+                slot.remove_class("pl-empty")
             else:
                 button.tooltip = ""
-                slot.layout.display = "none"
+                slot.add_class("pl-empty")
         promoted = int(frame["promotionName"].notna().sum()) if "promotionName" in frame.columns else 0
         self.kernel_ms = (time.perf_counter() - started) * 1000
         label = self.variants[self.variant.value].label or self.variant.value
