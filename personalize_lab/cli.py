@@ -61,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
 
 DEMO_NOTEBOOK = Path(__file__).resolve().parent / "widgets" / "stakeholder_demo.ipynb"
 
+# Voila keeps one kernel with the notebook already executed (import, Lab.demo(), the Storefront), so a
+# visitor waits only for the page's JavaScript (~2 s, not ~6-9 s); the next is pre-executed behind it
+PREHEAT = ["--preheat_kernel=True", "--pool_size=1"]
+
 
 def demo_command(args: argparse.Namespace) -> int:
     """Run Voila on the packaged copy of notebooks/04_stakeholder_demo.ipynb (same cells; a test checks)."""
@@ -78,6 +82,7 @@ def demo_command(args: argparse.Namespace) -> int:
     print(f"personalize-lab demo: {url}  (Ctrl-C to stop)", flush=True)
     command = [sys.executable, "-m", "voila", str(DEMO_NOTEBOOK), "--no-browser", f"--port={args.port}",
                "--Voila.ip=127.0.0.1", "--theme=light"]  # fmt: skip
+    command += PREHEAT
     child = subprocess.Popen(command, env=env)
 
     def stop(_signum: int, _frame: Any) -> None:
