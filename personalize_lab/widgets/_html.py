@@ -173,7 +173,7 @@ TILE_COLOURS = ("#2F6690", "#D1495B", "#EDAE49", "#00798C", "#6A4C93", "#3A7D44"
 TILE_MOTIFS = 6  # circle, rings, stripes, dots, peaks, waves: an item's hash picks one
 
 # the Storefront's card slots: the HTML card and its Buy button share one bordered box; the confirmation
-# is a banner above the shelf; a photo, when the catalog has one, lies over the generated tile
+# is a banner above the shelf; a photo, when the catalog has one, is a background layer over the tile
 STOREFRONT_STYLE = """
 <style>
 .pl-storefront .pl-slot{border:1px solid #E4E7EB;border-radius:12px;background:white;overflow:hidden;
@@ -188,8 +188,8 @@ STOREFRONT_STYLE = """
 .pl-storefront .pl-slot .pl-buy:hover{filter:brightness(1.25)}
 .pl-tile{position:relative;aspect-ratio:16/9;overflow:hidden;background:#E4E7EB}
 .pl-tile svg{display:block;width:100%;height:100%}
-.pl-tile img.pl-photo{position:absolute;inset:0;width:100%;height:100%;object-fit:cover;color:transparent;
-  font-size:0;background:transparent}
+.pl-tile .pl-photo{position:absolute;inset:0;background-position:center;background-size:cover;
+  background-repeat:no-repeat}
 .pl-card-foot{display:flex;align-items:baseline;justify-content:space-between;gap:6px;margin-top:4px}
 .pl-card-foot .pl-price{margin-top:0}
 .pl-done{border-left:4px solid #009E73;background:#E9F7F1;padding:8px 12px;border-radius:6px;color:#1F2933;
@@ -201,7 +201,7 @@ STOREFRONT_STYLE = """
 </style>
 """
 
-_URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
+_URL = re.compile(r"https?://[^\s\"'<>\\]+", re.IGNORECASE)
 
 
 def image_url(value: Any) -> str | None:
@@ -318,11 +318,16 @@ def placeholder_image(title: Any, category: Any, item: Any = None) -> str:
 def tile(row: pd.Series, name: Any, category: Any, image: str | None = None) -> str:
     """The card's picture: the generated tile, with the catalog's photo on top when ``image`` holds a URL.
 
-    No script decides which shows: the photo covers the tile, and a photo that fails to load is
-    transparent (no alt text, no broken-image icon), so the tile shows through.
+    No script decides which shows: the photo is a CSS background layer over the tile, and a photo that
+    fails to load paints nothing, so the tile shows through (an ``<img>`` would draw a broken-image icon
+    there). :func:`image_url` admits no quote, bracket, backslash or space, so the URL cannot leave the
+    CSS string it is placed in.
     """
     url = image_url(row.get(image)) if image else None
-    photo = f'<img class="pl-photo" src="{esc(url)}" alt="" loading="lazy" referrerpolicy="no-referrer">'
+    photo = (
+        f'<div class="pl-photo" role="img" aria-label="{esc(name)}" '
+        f"style=\"background-image:url('{esc(url)}')\"></div>"
+    )
     return (
         f'<div class="pl-tile">{placeholder_image(name, category, row.get("itemId"))}'
         f"{photo if url else ''}</div>"

@@ -157,10 +157,11 @@ def test_cards_show_catalog_photos_over_varied_tiles(demo_lab: Lab) -> None:
         {"itemId": "a", "TITLE": "Red Shoe", "CATEGORY_L1": "Footwear", "IMAGE_URL": items.iloc[0, 2]}
     )
     html = _html.card(row, image="IMAGE_URL")
-    assert '<img class="pl-photo" src="https://img.example/a.png?w=1&amp;h=2"' in html  # escaped
-    assert html.index("<svg") < html.index("<img")  # the tile lies under the photo
+    assert "background-image:url('https://img.example/a.png?w=1&amp;h=2')" in html  # escaped
+    assert html.index("<svg") < html.index('class="pl-photo"')  # the tile lies under the photo
+    assert _html.image_url("https://x.example/a.png')\\") is None  # cannot leave the CSS string
     no_photo = _html.card(row.drop("IMAGE_URL"), image="IMAGE_URL")
-    assert "<img" not in no_photo
+    assert "pl-photo" not in no_photo
     assert "<svg" in no_photo
     # one category, twelve items: the shades and motifs differ, the category's colour family stays
     tiles = [_html.placeholder_image("Red Shoe", "Footwear", f"P{k:05d}") for k in range(12)]
@@ -198,4 +199,4 @@ def test_storefront_requests_the_image_column_when_the_catalog_has_one() -> None
     assert shop.personas == ["0", "1", "2", "3", "4"]
     assert shop.frame.attrs["request"]["metadataColumns"] == {"ITEMS": ["TITLE", "IMAGE"]}
     first = str(shop.frame["itemId"].iloc[0])
-    assert f'src="https://img.example/{first[1:]}.png"' in shop.slots[0][0].value
+    assert f"url('https://img.example/{first[1:]}.png')" in shop.slots[0][0].value
