@@ -302,6 +302,7 @@ def placeholder_image(title: Any, category: Any, item: Any = None) -> str:
     gradient = f"pl-g{seed:08x}"
     x2, y2 = ("1", "1") if seed % 2 else ("1", "0")
     motif = (seed >> 12) % TILE_MOTIFS
+    label = cat.upper() if len(cat) <= 26 else cat[:25].upper() + "…"  # stays inside the tile
     return (
         f'<svg viewBox="0 0 160 90" preserveAspectRatio="xMidYMid slice" xmlns="http://www.w3.org/2000/svg"'
         f' role="img" aria-label="{esc(cat)}"><defs><linearGradient id="{gradient}" x1="0" y1="0" '
@@ -311,7 +312,7 @@ def placeholder_image(title: Any, category: Any, item: Any = None) -> str:
         f'<text x="80" y="55" font-size="30" font-family="Helvetica,Arial,sans-serif" font-weight="700" '
         f'fill="white" text-anchor="middle" letter-spacing="1">{esc(_initials(title_text))}</text>'
         f'<text x="8" y="83" font-size="9" font-family="Helvetica,Arial,sans-serif" fill="white" '
-        f'opacity="0.9" letter-spacing="0.6">{esc(cat.upper())}</text></svg>'
+        f'opacity="0.9" letter-spacing="0.6">{esc(label)}</text></svg>'
     )
 
 
