@@ -193,8 +193,8 @@ STOREFRONT_STYLE = """
 .pl-card-foot{display:flex;align-items:baseline;justify-content:space-between;gap:6px;margin-top:4px}
 .pl-card-foot .pl-price{margin-top:0}
 .pl-done{border-left:4px solid #009E73;background:#E9F7F1;padding:8px 12px;border-radius:6px;color:#1F2933;
-  font-size:13px;animation:pl-pop .35s ease-out}
-@keyframes pl-pop{from{opacity:0;transform:translateY(-4px)}to{opacity:1;transform:none}}
+  font-size:13px;animation:pl-pop .6s ease-out}
+@keyframes pl-pop{from{background:#BFE8D6}to{background:#E9F7F1}}
 .pl-shelf-head{display:flex;align-items:baseline;gap:10px;margin-top:6px;font-weight:600;font-size:14px}
 .pl-shelf-head .pl-sub{font-weight:400}
 .pl-storefront .pl-persona input{font-size:13px}
