@@ -188,13 +188,83 @@ def code_block(text: str) -> str:
     return f'<div class="pl-root"><pre class="pl-code">{esc(text)}</pre></div>'
 
 
-# muted, distinct tile colours; a category keeps its colour across runs (crc32, not hash())
+# muted, distinct tile colours; a category keeps its colour across runs (crc32, not hash()): the demo's
+# eight categories land on eight different ones
 TILE_COLOURS = ("#2F6690", "#D1495B", "#EDAE49", "#00798C", "#6A4C93", "#3A7D44", "#C8553D", "#4F6D7A",
                 "#8E5572", "#588B8B")  # fmt: skip
+TILE_MOTIFS = 6  # circle, rings, stripes, dots, peaks, waves: an item's hash picks one
+
+# the Storefront's card slots: the HTML card and its Buy button share one bordered box; the confirmation
+# is a banner above the shelf; a photo, when the catalog has one, is a background layer over the tile
+STOREFRONT_STYLE = """
+<style>
+.pl-storefront .pl-slot{border:1px solid #E4E7EB;border-radius:12px;background:white;overflow:hidden;
+  box-shadow:0 1px 3px rgba(31,41,51,.08);transition:box-shadow .15s,transform .15s;margin:0}
+.pl-storefront .pl-slot.pl-empty{display:none !important}
+.pl-storefront .pl-slot:hover{box-shadow:0 6px 16px rgba(31,41,51,.14);transform:translateY(-1px)}
+.pl-storefront .pl-slot>.widget-html{margin:0;flex:1 1 auto}
+.pl-storefront .pl-slot>.widget-html>.widget-html-content{line-height:normal}
+.pl-storefront .pl-slot .pl-card{border:0;border-radius:0;box-shadow:none;height:auto}
+.pl-storefront .pl-slot .pl-buy{margin:2px 10px 10px;width:auto;max-width:calc(100% - 20px);height:32px;
+  border-radius:8px;font-weight:600;flex:0 0 auto}
+.pl-storefront .pl-slot .pl-buy:hover{filter:brightness(1.25)}
+.pl-tile{position:relative;aspect-ratio:16/9;overflow:hidden;background:#E4E7EB}
+.pl-tile svg{display:block;width:100%;height:100%}
+.pl-tile .pl-photo{position:absolute;inset:0;background-position:center;background-size:cover;
+  background-repeat:no-repeat}
+.pl-card-foot{display:flex;align-items:baseline;justify-content:space-between;gap:6px;margin-top:4px}
+.pl-card-foot .pl-price{margin-top:0}
+.pl-done{border-left:4px solid #009E73;background:#E9F7F1;padding:8px 12px;border-radius:6px;color:#1F2933;
+  font-size:13px;animation:pl-pop .6s ease-out}
+@keyframes pl-pop{from{background:#BFE8D6}to{background:#E9F7F1}}
+.pl-shelf-head{display:flex;align-items:baseline;gap:10px;margin-top:6px;font-weight:600;font-size:14px}
+.pl-shelf-head .pl-sub{font-weight:400}
+.pl-storefront .pl-persona input{font-size:13px}
+</style>
+"""
+
+_URL = re.compile(r"https?://[^\s\"'<>\\]+", re.IGNORECASE)
+
+
+def image_url(value: Any) -> str | None:
+    """``value`` when it is one http(s) URL (a catalog's image column), else None; javascript: never passes."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return text if _URL.fullmatch(text) else None
+
+
+def image_column(frame: pd.DataFrame | None, *, sample: int = 20) -> str | None:
+    """The first column whose sampled non-empty values are all http(s) URLs (a column of image links).
+
+    Columns named like images (IMAGE, IMG, PHOTO, PICTURE, THUMBNAIL) are preferred over other URL
+    columns (a product page link is not a picture).
+    """
+    if frame is None:
+        return None
+    found = []
+    for column in frame.columns:
+        if not pd.api.types.is_string_dtype(frame[column]):
+            continue
+        values = frame[column].dropna().head(sample)
+        if len(values) and all(image_url(v) for v in values):
+            found.append(str(column))
+    hints = ("IMAGE", "IMG", "PHOTO", "PICTURE", "THUMB")
+    named = [c for c in found if any(h in c.upper() for h in hints)]
+    choices = named or found
+    return choices[0] if choices else None
 
 
 def _colour(key: str) -> str:
     return TILE_COLOURS[zlib.crc32(key.encode()) % len(TILE_COLOURS)]
+
+
+def _shade(colour: str, amount: float) -> str:
+    """``colour`` mixed towards white (amount > 0) or black (amount < 0) by ``abs(amount)``."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    target = 255 if amount > 0 else 0
+    mixed = [round(c + (target - c) * abs(amount)) for c in rgb]
+    return "#" + "".join(f"{c:02X}" for c in mixed)
 
 
 def _initials(title: str) -> str:
@@ -202,23 +272,100 @@ def _initials(title: str) -> str:
     return "".join(w[0] for w in words[:2]).upper() or "?"
 
 
-def placeholder_image(title: Any, category: Any) -> str:
-    """An inline SVG in the category's colour with the title's initials: never fetches an image."""
-    title_text = "" if title is None or pd.isna(title) else str(title)
-    cat = "" if category is None or pd.isna(category) else str(category)
-    colour = _colour(cat)
-    return (
-        f'<svg viewBox="0 0 160 100" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{esc(cat)}">'
-        f'<rect width="160" height="100" fill="{colour}" opacity="0.9"/>'
-        f'<circle cx="135" cy="18" r="40" fill="white" opacity="0.12"/>'
-        f'<text x="80" y="60" font-size="34" font-family="Helvetica,Arial" font-weight="700" '
-        f'fill="white" text-anchor="middle">{esc(_initials(title_text))}</text>'
-        f'<text x="8" y="92" font-size="10" font-family="Helvetica,Arial" fill="white">{esc(cat)}</text></svg>'
+def _motif(kind: int, seed: int) -> str:
+    """White shapes drawn over the tile's gradient; ``seed`` moves them so equal motifs still differ."""
+    x, y = 20 + seed % 120, 10 + (seed >> 8) % 70
+    paint = 'fill="white" opacity="0.14"'
+    if kind == 0:
+        return f'<circle cx="{x}" cy="{y}" r="{34 + seed % 18}" {paint}/>'
+    if kind == 1:
+        return "".join(
+            f'<circle cx="{x}" cy="{y}" r="{r}" fill="none" stroke="white" stroke-width="5" opacity="0.13"/>'
+            for r in (14, 30, 46, 62)
+        )
+    if kind == 2:
+        step = 22 + seed % 10
+        return "".join(
+            f'<polygon points="{s},0 {s + 12},0 {s - 78},90 {s - 90},90" {paint}/>'
+            for s in range(0, 260, step)
+        )
+    if kind == 3:
+        return "".join(
+            f'<circle cx="{cx}" cy="{cy}" r="3.2" {paint}/>'
+            for cx in range(12 + seed % 8, 160, 18)
+            for cy in range(10, 90, 18)
+        )
+    if kind == 4:
+        peak = 30 + seed % 100
+        return (
+            f'<polygon points="0,90 {peak - 40},{38 + seed % 14} {peak + 10},90" {paint}/>'
+            f'<polygon points="{peak - 20},90 {peak + 30},{26 + seed % 20} {peak + 90},90" {paint}/>'
+        )
+    lift = 40 + seed % 25
+    return "".join(
+        f'<path d="M0 {lift + k} Q40 {lift + k - 22} 80 {lift + k} T160 {lift + k} V90 H0Z" {paint}/>'
+        for k in (0, 18)
     )
 
 
-def card(row: pd.Series, *, title: str = "TITLE", category: str = "CATEGORY_L1", price: str = "PRICE") -> str:
-    """One product card: placeholder image, title, category, price, promoted badge, reason chips."""
+def placeholder_image(title: Any, category: Any, item: Any = None) -> str:
+    """A generated SVG tile: never fetches an image.
+
+    The category picks the hue (one colour per category, as before); a hash of the item id picks the
+    shade, the gradient's direction and a motif, so a shelf of one category still reads as different
+    products. The title's initials and the category name are drawn on it.
+    """
+    title_text = "" if title is None or pd.isna(title) else str(title)
+    cat = "" if category is None or pd.isna(category) else str(category)
+    key = title_text if item is None or pd.isna(item) else str(item)
+    seed = zlib.crc32(key.encode())
+    base = _shade(_colour(cat), ((seed >> 4) % 9 - 6) * 0.06)  # 9 shades, mostly darker: white text reads
+    light = _shade(base, 0.2)
+    gradient = f"pl-g{seed:08x}"
+    x2, y2 = ("1", "1") if seed % 2 else ("1", "0")
+    motif = (seed >> 12) % TILE_MOTIFS
+    label = cat.upper() if len(cat) <= 26 else cat[:25].upper() + "…"  # stays inside the tile
+    return (
+        f'<svg viewBox="0 0 160 90" preserveAspectRatio="xMidYMid slice" xmlns="http://www.w3.org/2000/svg"'
+        f' role="img" aria-label="{esc(cat)}"><defs><linearGradient id="{gradient}" x1="0" y1="0" '
+        f'x2="{x2}" y2="{y2}"><stop offset="0" stop-color="{base}"/><stop offset="1" stop-color="{light}"/>'
+        f'</linearGradient></defs><rect width="160" height="90" fill="url(#{gradient})"/>'
+        f'<g class="pl-motif-{motif}">{_motif(motif, seed >> 16)}</g>'
+        f'<text x="80" y="55" font-size="30" font-family="Helvetica,Arial,sans-serif" font-weight="700" '
+        f'fill="white" text-anchor="middle" letter-spacing="1">{esc(_initials(title_text))}</text>'
+        f'<text x="8" y="83" font-size="9" font-family="Helvetica,Arial,sans-serif" fill="white" '
+        f'opacity="0.9" letter-spacing="0.6">{esc(label)}</text></svg>'
+    )
+
+
+def tile(row: pd.Series, name: Any, category: Any, image: str | None = None) -> str:
+    """The card's picture: the generated tile, with the catalog's photo on top when ``image`` holds a URL.
+
+    No script decides which shows: the photo is a CSS background layer over the tile, and a photo that
+    fails to load paints nothing, so the tile shows through (an ``<img>`` would draw a broken-image icon
+    there). :func:`image_url` admits no quote, bracket, backslash or space, so the URL cannot leave the
+    CSS string it is placed in.
+    """
+    url = image_url(row.get(image)) if image else None
+    photo = (
+        f'<div class="pl-photo" role="img" aria-label="{esc(name)}" '
+        f"style=\"background-image:url('{esc(url)}')\"></div>"
+    )
+    return (
+        f'<div class="pl-tile">{placeholder_image(name, category, row.get("itemId"))}'
+        f"{photo if url else ''}</div>"
+    )
+
+
+def card(
+    row: pd.Series,
+    *,
+    title: str = "TITLE",
+    category: str = "CATEGORY_L1",
+    price: str = "PRICE",
+    image: str | None = None,
+) -> str:
+    """One product card: picture (tile or photo), title, category and rank, price, promoted badge, reasons."""
     item = row.get("itemId")
     name = row.get(title) if title in row.index and not pd.isna(row.get(title)) else item
     promo = row.get("promotionName")
@@ -232,10 +379,20 @@ def card(row: pd.Series, *, title: str = "TITLE", category: str = "CATEGORY_L1",
             price_html = f'<div class="pl-price">{esc(amount)}</div>'
     reasons = row.get("reason")
     return (
-        f'<div class="pl-root pl-card" data-item="{esc(item)}">{placeholder_image(name, row.get(category))}'
-        f'<div class="pl-card-body"><div class="pl-card-title">{esc(name)}</div>'
+        f'<div class="pl-root pl-card" data-item="{esc(item)}">{tile(row, name, row.get(category), image)}'
+        f'<div class="pl-card-body"><div class="pl-card-title" title="{esc(name)}">{esc(name)}</div>'
         f'<div class="pl-card-meta">{esc(row.get(category))} · #{esc(row.get("rank"))}{badge}</div>'
-        f"{price_html}<div>{chips(reasons if isinstance(reasons, (tuple, list)) else ())}</div></div></div>"
+        f'<div class="pl-card-foot">{price_html}'
+        f"<div>{chips(reasons if isinstance(reasons, (tuple, list)) else ())}</div></div></div></div>"
+    )
+
+
+def confirmation(event_type: str, title: str, user: str) -> str:
+    """The banner above the shelf after a click: what was recorded, for whom, and that the shelf moved."""
+    return (
+        f'<div class="pl-root pl-note pl-done" role="status">✓ Recorded {esc(event_type)} of '
+        f"<b>{esc(title)}</b> for user {esc(user)}: sent as a real-time event; it now leads "
+        "<i>Recently</i> and the shelf below has refreshed.</div>"
     )
 
 

@@ -3,17 +3,20 @@
 Clicking "Buy" on a card sends a real PutEvents call (``personalize-events``: the local Personalize's
 event tracker, or a configured tracking id on AWS); the next request sees the event, so the shelf
 changes the way production would. Cards are built by ``_html.card`` (every metadata value escaped;
-images are generated SVG placeholders, never fetched).
+pictures are generated SVG tiles, or the catalog's own photos when a metadata column holds image URLs).
+The persona picker is a type-to-search box over every known user, in numeric order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from personalize_lab.errors import ValidationError
 from personalize_lab.requests import Promotion
@@ -40,6 +43,9 @@ def default_variants(lab: Lab, num_results: int = 12) -> dict[str, RequestSpec]:
     filter_names = set(discover(lab)[1]["name"].astype(str))
     items = lab.item_table()
     columns = [] if items is None else [c for c in CARD_COLUMNS if c in items.columns]
+    image = _html.image_column(items)
+    if image is not None:
+        columns.append(image)
     base: dict[str, Any] = {"num_results": num_results, "metadata": columns or None}
     if "exclude-purchased" in filter_names:
         base["filter"] = "exclude-purchased"
@@ -81,14 +87,12 @@ class Storefront:
         self.events: list[dict[str, Any]] = []
         self.seq = 0
         self.kernel_ms = 0.0
-        users = lab.known_users()
-        self.personas = personas or users[:8]
-        people = lab.user_table()
-        self.persona = w.Dropdown(
-            options=[(self._persona_label(u, people), u) for u in self.personas],
-            description="Shopper",
-            layout={"width": "340px"},
-        )
+        self.personas = list(personas) if personas else sorted(lab.known_users(), key=natural_key)
+        self.labels = persona_labels(self.personas, lab.user_table())
+        self._user_of = {label: user for user, label in self.labels.items()}
+        self.user = self.personas[0] if self.personas else ""
+        self.image = _html.image_column(lab.item_table())
+        self.persona = self._picker()
         labels = [(spec.label or name, name) for name, spec in self.variants.items()]
         self.variant = w.ToggleButtons(options=labels, value=labels[0][1], style={"button_width": "220px"})
         if len(labels) < 2:
@@ -96,52 +100,95 @@ class Storefront:
         self.history = w.HTML()
         self.status = w.HTML()
         self.heading = w.HTML()
-        self.slots: list[tuple[w.HTML, w.Button, w.VBox]] = []
-        for _ in range(num_results):
-            body = w.HTML()
-            button = w.Button(description="Buy", icon="shopping-cart", layout={"width": "100%"})
-            button.style.button_color, button.style.text_color = "#1F2933", "white"
-            button.add_class("pl-buy")
-            slot = w.VBox([body, button], layout={"border": "0", "padding": "0"})
-            slot.add_class("pl-slot")
-            button.on_click(self._clicked_slot(len(self.slots)))
-            self.slots.append((body, button, slot))
+        # one Layout/Style model shared by every slot: the page fetches ~70 widget models, not ~120
+        self._shared = {
+            "body": w.Layout(flex="1 1 auto"),
+            "html": HTMLStyle(),
+            "button": w.Layout(width="auto"),
+            "buy": w.ButtonStyle(button_color="#1F2933", text_color="white"),
+            "slot": w.Layout(padding="0", justify_content="space-between"),
+        }
+        self.slots = [self._slot(i) for i in range(num_results)]
         self.grid = w.GridBox(
             [s[2] for s in self.slots],
             layout={"grid_template_columns": f"repeat({columns}, minmax(0, 1fr))", "grid_gap": "14px"},
         )
-        self.persona.observe(lambda _c: self.refresh(), names="value")
-        self.variant.observe(lambda _c: self.refresh(), names="value")
-        ab = ", switch between experience A and B," if len(labels) > 1 else ""
+        self.persona.observe(self._picked, names="value")
+        self.variant.observe(lambda _c: self._switch(), names="value")
+        self.widget = self._layout(title, ab=len(labels) > 1)
+        self.refresh()
+
+    def _picker(self) -> w.Combobox:
+        """Type-to-search over every shopper (the browser filters the list as one types), numeric order."""
+        picker = w.Combobox(
+            options=list(self.labels.values()),
+            value=self.labels.get(self.user, ""),
+            placeholder="type a user id, age, membership…",
+            ensure_option=bool(self.personas),  # against AWS no users are known: type any id
+            description="Shopper",
+            layout={"width": "380px"},
+        )
+        picker.add_class("pl-persona")
+        picker.tooltip = f"{len(self.personas):,} shoppers: type to search"
+        return picker
+
+    def _slot(self, index: int) -> tuple[w.HTML, w.Button, w.VBox]:
+        """One card box: the card's HTML with its Buy button inside, at the foot, as wide as the text."""
+        shared = self._shared
+        body = w.HTML(layout=shared["body"], style=shared["html"])
+        button = w.Button(
+            description="Buy", icon="shopping-cart", layout=shared["button"], style=shared["buy"]
+        )
+        button.add_class("pl-buy")
+        button.on_click(self._clicked_slot(index))
+        slot = w.VBox([body, button], layout=shared["slot"])
+        slot.add_class("pl-slot")
+        return body, button, slot
+
+    def _layout(self, title: str, *, ab: bool) -> w.VBox:
+        """Header, picker and A/B toggle, the confirmation (above the fold), history, then the shelf."""
+        switch = ", switch between experience A and B," if ab else ""
         header = (
             f"<div class='pl-root'><div class='pl-h'>{_html.esc(title)}</div>"
-            f"<div class='pl-sub' style='font-size:13px'>Pick a shopper{ab} and buy something: the purchase "
-            "is sent as a real-time event and the shelf updates.</div></div>"
+            f"<div class='pl-sub' style='font-size:13px'>Pick a shopper (type to search){switch} and buy "
+            "something: the purchase is sent as a real-time event and the shelf updates.</div></div>"
         )
-        self.widget = w.VBox(
+        controls = w.HBox(
+            [self.persona, self.variant], layout={"flex_flow": "row wrap", "align_items": "center"}
+        )
+        widget = w.VBox(
             [
-                w.HTML(_html.STYLE + header),
-                w.HBox([self.persona, self.variant]),
+                w.HTML(_html.STYLE + _html.STOREFRONT_STYLE + header),
+                controls,
+                self.status,
                 w.HTML("<div style='font-weight:600;color:#52606D;margin-top:6px'>Recently</div>"),
                 self.history,
                 self.heading,
                 self.grid,
-                self.status,
             ],
             layout={"max_width": "1100px"},
         )
-        self.widget.add_class("pl-storefront")
+        widget.add_class("pl-storefront")
+        return widget
+
+    def _picked(self, change: dict[str, Any]) -> None:
+        """A persona chosen in the search box (a label from the list, or any id when none are known)."""
+        text = str(change["new"]).strip()
+        user = self._user_of.get(text, "" if self.personas else text)
+        if user and user != self.user:
+            self.show(user)
+
+    def _switch(self) -> None:
+        self.status.value = ""
         self.refresh()
 
-    @staticmethod
-    def _persona_label(user: str, people: pd.DataFrame | None) -> str:
-        if people is None or "USER_ID" not in people.columns:
-            return f"User {user}"
-        row = people[people["USER_ID"].astype(str) == user]
-        if not len(row):
-            return f"User {user}"
-        extras = [f"{c.lower()} {row.iloc[0][c]}" for c in people.columns if c != "USER_ID"][:2]
-        return " · ".join([f"User {user}", *extras])
+    def show(self, user: str) -> pd.DataFrame | None:
+        """Switch the shelf to ``user`` (the picker follows) and refresh it."""
+        self.user = str(user)
+        self.status.value = ""
+        if self.user in self.labels:
+            self.persona.value = self.labels[self.user]
+        return self.refresh()
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -158,13 +205,13 @@ class Storefront:
 
     @property
     def spec(self) -> RequestSpec:
-        return self.variants[self.variant.value].for_user(self.persona.value)
+        return self.variants[self.variant.value].for_user(self.user)
 
     def refresh(self) -> pd.DataFrame | None:
         """Ask for the persona's recommendations in the chosen variant and redraw the cards."""
         started = time.perf_counter()
         self.seq += 1
-        user = self.persona.value
+        user = self.user
         self.history.value = _html.history_strip(self.lab.user_history(user, limit=6))
         try:
             frame = self.targets.run(self.spec)
@@ -177,24 +224,26 @@ class Storefront:
         for i, (body, button, slot) in enumerate(self.slots):
             if i < len(frame):
                 row = frame.iloc[i]
-                body.value = _html.card(row)
+                body.value = _html.card(row, image=self.image)
                 button.tooltip = str(row["itemId"])
-                slot.layout.display = None
+                slot.remove_class("pl-empty")
             else:
                 button.tooltip = ""
-                slot.layout.display = "none"
+                slot.add_class("pl-empty")
         promoted = int(frame["promotionName"].notna().sum()) if "promotionName" in frame.columns else 0
         self.kernel_ms = (time.perf_counter() - started) * 1000
+        label = self.variants[self.variant.value].label or self.variant.value
         self.heading.value = (
-            f"<div class='pl-root' data-seq='{self.seq}' data-kernel-ms='{self.kernel_ms:.1f}' "
-            f"style='margin-top:10px;font-weight:600'>{len(frame)} picks for user {_html.esc(user)}"
-            f"{f' · {promoted} promoted' if promoted else ''}</div>"
+            f"<div class='pl-root pl-shelf-head' data-seq='{self.seq}' data-kernel-ms='{self.kernel_ms:.1f}'>"
+            f"{len(frame)} picks for user {_html.esc(user)}<span class='pl-sub'>{_html.esc(label)}"
+            f"{f' · {promoted} promoted' if promoted else ''}</span></div>"
         )
         return frame
 
     def click(self, item_id: str) -> None:
         """Record ``event_type`` for the persona on ``item_id`` through PutEvents, then refresh."""
-        user = self.persona.value
+        user = self.user
+        title = self._title_of(item_id)
         try:
             if not self.tracking_id:
                 raise ValidationError(
@@ -211,14 +260,32 @@ class Storefront:
             self.status.value = _html.STYLE + _html.error_box(e)
             return
         self.events.append({"userId": user, **event})
+        self.status.value = _html.confirmation(self.event_type, title, user)
         self.refresh()
-        title = item_id
-        if "TITLE" in self.frame.columns:
-            before = self.lab.item_table()
-            if before is not None and "TITLE" in before.columns:
-                match = before.loc[before["ITEM_ID"].astype(str) == item_id, "TITLE"]
-                title = str(match.iloc[0]) if len(match) else item_id
-        self.status.value = (
-            f"<div class='pl-note pl-root'>Recorded {_html.esc(self.event_type)} of "
-            f"<b>{_html.esc(title)}</b> for user {_html.esc(user)}; recommendations refreshed.</div>"
-        )
+
+    def _title_of(self, item_id: str) -> str:
+        """The card's title for ``item_id`` (the shelf shows it, so no catalog look-up is needed)."""
+        if "TITLE" in self.frame.columns and "itemId" in self.frame.columns:
+            match = self.frame.loc[self.frame["itemId"].astype(str) == item_id, "TITLE"]
+            if len(match) and not pd.isna(match.iloc[0]):
+                return str(match.iloc[0])
+        return item_id
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key putting ``user-2`` before ``user-10`` and 1, 2, … 10 before 100 (numbers compare as numbers)."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.findall(r"\d+|\D+", text))
+
+
+def persona_labels(users: list[str], people: pd.DataFrame | None) -> dict[str, str]:
+    """``{user: "User 42 · age 31 · membership plus"}``: the id and two Users columns, built in one pass."""
+    labels = {u: f"User {u}" for u in users}
+    if people is None or "USER_ID" not in people.columns or not users:
+        return labels
+    extras = [c for c in people.columns if c != "USER_ID"][:2]
+    table = people.assign(USER_ID=people["USER_ID"].astype(str)).drop_duplicates("USER_ID", keep="last")
+    table = table.set_index("USER_ID")
+    for user, *values in table.reindex(users)[extras].itertuples(name=None):
+        shown = [f"{c.lower()} {v}" for c, v in zip(extras, values, strict=True) if not pd.isna(v)]
+        labels[user] = " · ".join([f"User {user}", *shown])
+    return labels

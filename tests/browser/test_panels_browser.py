@@ -62,6 +62,24 @@ async () => {
 }
 """
 
+# One timed Storefront click: press the first Buy, wait for the refreshed shelf (newer data-seq) and the
+# confirmation. Runs in the page.
+TIMED_BUY = """
+async () => {
+  const root = document.querySelector('.pl-storefront');
+  const seq = () => Number(root.querySelector('[data-seq]').dataset.seq);
+  const before = seq();
+  const t0 = performance.now();
+  root.querySelector('button.pl-buy').click();
+  while (performance.now() - t0 < 20000) {
+    await new Promise(r => requestAnimationFrame(r));
+    if (seq() > before && root.querySelector('.pl-done'))
+      return {ms: performance.now() - t0, kernel_ms: Number(root.querySelector('[data-seq]').dataset.kernelMs)};
+  }
+  throw new Error('no refreshed shelf within 20 s');
+}
+"""
+
 # the reasons the Explorer's reason plot counts (its bars' labels)
 REASONS = """
 () => document.querySelector('.pl-explorer .pl-reason-plot .js-plotly-plot').data
@@ -264,10 +282,27 @@ def test_voila_storefront_renders_and_a_click_refreshes(
     page.wait_for_selector(".pl-storefront .pl-card", timeout=120_000)
     page.wait_for_function("() => document.querySelectorAll('.pl-storefront button.pl-buy').length >= 12")
     interactive_ms = page.evaluate("performance.now()")
-    servers["timings"]["voila_page_to_interactive_ms"] = round(interactive_ms, 1)
-    servers["timings"]["voila_wall_clock_s"] = round(time.perf_counter() - started, 2)
+    timings = servers["timings"]
+    timings["voila_page_to_interactive_ms"] = round(interactive_ms, 1)
+    timings["voila_wall_clock_s"] = round(time.perf_counter() - started, 2)
+    nav = page.evaluate("(({responseStart, domContentLoadedEventEnd}) => [responseStart, domContentLoadedEventEnd])"
+                        "(performance.getEntriesByType('navigation')[0])")  # fmt: skip
+    timings["voila_first_byte_ms"], timings["voila_dom_content_loaded_ms"] = (round(v, 1) for v in nav)
     assert page.locator(".pl-storefront .pl-card").count() == 12
     assert "Recently" in page.locator(".pl-storefront").inner_text()
+    # every Buy button lies inside its card's box and is no wider than it
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.pl-storefront .pl-slot')].map(s => {
+             const o = s.getBoundingClientRect(), b = s.querySelector('button.pl-buy').getBoundingClientRect();
+             return [b.left >= o.left, b.right <= o.right, b.bottom <= o.bottom, b.width < o.width]; })"""
+    )
+    assert len(boxes) == 12
+    assert all(all(b) for b in boxes), boxes
+    fills = page.evaluate(
+        "() => [...document.querySelectorAll('.pl-storefront .pl-tile svg stop:first-child')]"
+        ".map(s => s.getAttribute('stop-color'))"
+    )
+    assert len(set(fills)) >= 6, fills  # tiles vary in shade even within one category
     page.screenshot(path=str(artifacts_dir / "storefront-1-initial.png"), full_page=True)
 
     cards = "[...document.querySelectorAll('.pl-storefront .pl-card')].map(c => c.dataset.item)"
@@ -279,13 +314,40 @@ def test_voila_storefront_renders_and_a_click_refreshes(
     after_items = page.evaluate(cards)
     assert before_items[0] not in after_items  # bought: the exclude-purchased filter drops it
     assert before_items[0] in page.locator(".pl-storefront .pl-history").inner_text()  # now in "Recently"
-    page.screenshot(path=str(artifacts_dir / "storefront-2-after-click.png"), full_page=True)
+    note = page.locator(".pl-storefront .pl-done").bounding_box()
+    assert note is not None
+    assert note["y"] + note["height"] <= 1000
+    page.screenshot(path=str(artifacts_dir / "storefront-2-after-click.png"), full_page=False)
+    samples = [page.evaluate(TIMED_BUY) for _ in range(7)]
+    timings["storefront_click_ms_median"] = round(statistics.median(s["ms"] for s in samples), 1)
+    timings["storefront_click_ms_all"] = [round(s["ms"], 1) for s in samples]
+    timings["storefront_click_kernel_ms_median"] = round(
+        statistics.median(s["kernel_ms"] for s in samples), 1
+    )
 
     seq = page.evaluate(heading_seq)
     page.locator(".pl-storefront .widget-toggle-buttons button").nth(1).click()
     page.wait_for_function(f"s => {heading_seq} > s", arg=seq, timeout=30_000)
     assert page.locator(".pl-storefront .pl-card .pl-badge").count() == 3
     page.screenshot(path=str(artifacts_dir / "storefront-3-variant-b.png"), full_page=True)
+
+    picker = page.locator(".pl-storefront .pl-persona input")  # type-to-search over 1,000 shoppers
+    options = page.evaluate(
+        "() => [...document.querySelectorAll('.pl-storefront .pl-persona datalist option')].map(o => o.value)"
+    )
+    assert len(options) == 1000
+    assert options[:3] == ["User 1 · age 48 · membership free", *options[1:3]]
+    assert [o.split(" ")[1] for o in options[:11]] == [str(k) for k in range(1, 12)]  # numeric order
+    seq = page.evaluate(heading_seq)
+    picker.fill(options[41])
+    picker.press("Enter")
+    page.wait_for_function(f"s => {heading_seq} > s", arg=seq, timeout=30_000)
+    assert "picks for user 42" in page.locator(".pl-storefront .pl-shelf-head").inner_text()
+    page.screenshot(path=str(artifacts_dir / "storefront-5-persona-42.png"), full_page=False)
+    print(
+        "\nstorefront timings:",
+        json.dumps({k: v for k, v in timings.items() if "voila" in k or "store" in k}),
+    )
     assert not dialogs, dialogs
 
 

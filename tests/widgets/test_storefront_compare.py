@@ -195,3 +195,95 @@ def test_compare_panel_shows_failed_requests_from_the_errors_frame(demo_lab: Lab
     assert "2 of 4 requests failed (InvalidInputException ×2)" in message
     assert "variant A, every user: injected InvalidInputException (the variant fails the same way" in message
     assert len(wire.users()) == 10 + 2
+
+
+def test_storefront_persona_picker_searches_every_user_in_numeric_order(demo_lab: Lab) -> None:
+    shop = Storefront(demo_lab)
+    assert len(shop.persona.options) == len(demo_lab.known_users()) == 1000
+    assert shop.personas[:12] == [str(k) for k in range(1, 13)]  # 1, 2, … not 1, 10, 100
+    assert shop.persona.options[0] == "User 1 · age 48 · membership free"
+    assert shop.persona.ensure_option  # only a listed shopper is accepted
+    shop.persona.value = shop.persona.options[41]  # typed and picked from the list
+    assert shop.user == "42"
+    assert shop.frame.attrs["request"]["userId"] == "42"
+    assert "picks for user 42" in shop.heading.value
+    shop.persona.value = "User 4"  # half-typed: not a shopper yet, nothing changes
+    assert shop.user == "42"
+
+
+def test_storefront_confirmation_sits_above_the_shelf(demo_lab: Lab) -> None:
+    shop = Storefront(demo_lab, personas=["104"])
+    title = str(shop.frame["TITLE"].iloc[0])
+    shop.slots[0][1].click()
+    children = list(shop.widget.children)
+    assert children.index(shop.status) < children.index(shop.grid)
+    assert "pl-done" in shop.status.value
+    assert title in shop.status.value
+    shop.variant.value = "B"  # a new shelf: the old confirmation goes
+    assert shop.status.value == ""
+
+
+def test_cards_show_catalog_photos_over_varied_tiles(demo_lab: Lab) -> None:
+    import pandas as pd
+
+    from personalize_lab.widgets import _html
+
+    items = pd.DataFrame(
+        {
+            "ITEM_ID": ["a", "b", "c"],
+            "PAGE": ["https://shop.example/a", None, "https://shop.example/c"],
+            "IMAGE_URL": ["https://img.example/a.png?w=1&h=2", "http://img.example/b.jpg", None],
+            "TITLE": ["javascript:alert(1)", "B", "C"],
+        }
+    )
+    assert _html.image_column(items) == "IMAGE_URL"  # named like a picture, preferred over PAGE
+    assert _html.image_column(items[["ITEM_ID", "TITLE"]]) is None
+    assert _html.image_url("javascript:alert(1)") is None
+    assert _html.image_url('https://x.example/a.png" onerror="alert(1)') is None  # not one URL
+    row = pd.Series(
+        {"itemId": "a", "TITLE": "Red Shoe", "CATEGORY_L1": "Footwear", "IMAGE_URL": items.iloc[0, 2]}
+    )
+    html = _html.card(row, image="IMAGE_URL")
+    assert "background-image:url('https://img.example/a.png?w=1&amp;h=2')" in html  # escaped
+    assert html.index("<svg") < html.index('class="pl-photo"')  # the tile lies under the photo
+    assert _html.image_url("https://x.example/a.png')\\") is None  # cannot leave the CSS string
+    no_photo = _html.card(row.drop("IMAGE_URL"), image="IMAGE_URL")
+    assert "pl-photo" not in no_photo
+    assert "<svg" in no_photo
+    # one category, twelve items: the shades and motifs differ, the category's colour family stays
+    tiles = [_html.placeholder_image("Red Shoe", "Footwear", f"P{k:05d}") for k in range(12)]
+    stops = {t.split('stop-color="')[1][:7] for t in tiles}
+    assert len(stops) >= 6
+    assert len({t.split('<g class="pl-motif-')[1][0] for t in tiles}) >= 4
+    assert all(">RS</text>" in t for t in tiles)
+
+
+def test_storefront_requests_the_image_column_when_the_catalog_has_one() -> None:
+    import pandas as pd
+
+    from personalize_lab.emulator import LocalPersonalize
+
+    items = pd.DataFrame(
+        {
+            "ITEM_ID": [f"i{k}" for k in range(30)],
+            "TITLE": [f"Thing {k}" for k in range(30)],
+            "IMAGE": [f"https://img.example/{k}.png" for k in range(30)],
+        }
+    )
+    interactions = pd.DataFrame(
+        {
+            "USER_ID": [str(u % 5) for u in range(200)],
+            "ITEM_ID": [f"i{(u * 7) % 30}" for u in range(200)],
+            "TIMESTAMP": range(1_700_000_000, 1_700_000_200),
+            "EVENT_TYPE": ["View"] * 200,
+        }
+    )
+    local = LocalPersonalize.from_frames(interactions, items)
+    arn = local.create_campaign(
+        "meta", "aws-user-personalization", {"enableMetadataWithRecommendations": True}
+    )
+    shop = Storefront(Lab.local(local, campaign_arn=arn))
+    assert shop.personas == ["0", "1", "2", "3", "4"]
+    assert shop.frame.attrs["request"]["metadataColumns"] == {"ITEMS": ["TITLE", "IMAGE"]}
+    first = str(shop.frame["itemId"].iloc[0])
+    assert f"url('https://img.example/{first[1:]}.png')" in shop.slots[0][0].value
