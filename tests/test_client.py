@@ -8,7 +8,7 @@ import pytest
 import personalize_lab.errors as err
 from personalize_lab.client import Lab
 from personalize_lab.requests import Promotion
-from tests.fake_service import (
+from tests.support.fake_service import (
     ACTIONS_CAMPAIGN,
     CAMPAIGN,
     DSG,
@@ -231,7 +231,7 @@ def test_runtime_only_role_still_recommends_with_a_warning() -> None:
     def deny(request: object, event_name: str, **_: object) -> object:
         from botocore.awsrequest import AWSResponse
 
-        from tests.fake_service import _Raw
+        from tests.support.fake_service import _Raw
 
         body = b'{"__type":"AccessDeniedException","message":"not authorized to perform DescribeCampaign"}'
         return AWSResponse("https://x", 400, {"Content-Type": "application/x-amz-json-1.1"}, _Raw(body))

@@ -32,10 +32,10 @@ CLIENT_LAYERS = [
     {"widgets"},
 ]
 EMULATOR_SIDE = {"emulator", "datasets"}
-JOINERS = {"__init__", "cli", "_demo"}
+JOINERS = {"__init__", "cli"}
 # (importing top-level module, imported top-level module) allowed inside functions only
 # (``lab.explorer()`` & co. build panels: client → widgets, inside the method only)
-JOINS = {("client", "emulator"), ("client", "_demo"), ("widgets", "emulator"), ("client", "widgets")}
+JOINS = {("client", "emulator"), ("widgets", "emulator"), ("client", "widgets")}
 
 
 def _rank(top: str) -> int | None:
@@ -99,7 +99,19 @@ def test_imports_point_one_way() -> None:
     assert not problems, "\n".join(problems)
 
 
+def _exists(top: str) -> bool:
+    return (PKG / top).is_dir() or (PKG / f"{top}.py").is_file()
+
+
+def test_every_module_this_test_names_exists() -> None:
+    """A renamed or removed module must fail here, not make the rules above pass vacuously."""
+    named = set().union(*CLIENT_LAYERS, EMULATOR_SIDE, JOINERS - {"__init__"}, *JOINS)
+    assert sorted(m for m in named if not _exists(m)) == []
+
+
 def test_base_layer_is_self_contained() -> None:
-    for path in sorted((PKG / "filters").rglob("*.py")) if (PKG / "filters").exists() else []:
+    paths = sorted((PKG / "filters").rglob("*.py"))
+    assert paths, "personalize_lab/filters/ has no modules: update this test"
+    for path in paths:
         for dst, _ in _imports(path):
             assert dst in {"filters", "errors"}, f"{path}: filters may import only errors"

@@ -10,7 +10,7 @@ import pytest
 
 import personalize_lab.errors as err
 from personalize_lab.client import Lab
-from tests.fake_service import CAMPAIGN, FakeService
+from tests.support.fake_service import CAMPAIGN, FakeService
 
 
 def test_record_then_replay_identically(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import personalize_lab.report  # noqa: F401  (registers Comparison.to_html)
 from personalize_lab.analysis import compare
 from personalize_lab.errors import ValidationError
 from personalize_lab.report import redact_text, write_report
-from tests._analysis_frames import demo_frame, small_frame
+from tests.support.analysis_frames import demo_frame, small_frame
 
 XSS = "<img src=x onerror=alert(1)>"
 ARN = "arn:aws:personalize:us-east-1:123456789012:campaign/holiday-promo"

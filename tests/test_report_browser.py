@@ -9,7 +9,7 @@ import pytest
 
 import personalize_lab.report  # noqa: F401  (registers Comparison.to_html)
 from personalize_lab.analysis import compare
-from tests._analysis_frames import demo_frame
+from tests.support.analysis_frames import demo_frame
 
 pytestmark = pytest.mark.browser
 

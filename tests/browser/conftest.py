@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
+from tests.support.browser import TOKEN
+
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "personalize-lab-browser-tests"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -28,7 +29,6 @@ ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-ALLOWED = ("http://127.0.0.1", "ws://127.0.0.1", "http://localhost", "ws://localhost", "data:", "blob:")
 
 XSS_NOTEBOOK = """
 import pandas as pd
@@ -215,19 +215,3 @@ def browser(chromium: str) -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
-
-
-def new_page(browser: Any, dialogs: list[str], errors: list[str], height: int = 1000) -> Any:
-    context = browser.new_context(viewport={"width": 1440, "height": height})
-
-    def route(r: Any) -> None:
-        if r.request.url.startswith(ALLOWED):
-            r.continue_()
-        else:
-            r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    return page

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import TOKEN, new_page
+from tests.support.browser import TOKEN, new_page
 
 pytestmark = pytest.mark.browser
 

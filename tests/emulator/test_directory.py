@@ -11,8 +11,7 @@ from personalize_lab.datasets import PersonalizeData, write_dir
 from personalize_lab.emulator import LocalPersonalize
 from personalize_lab.emulator.engine import DEFAULT_CAMPAIGN_RECIPES
 from personalize_lab.emulator.exceptions import InvalidInputException
-
-from .conftest import tiny_frames
+from tests.support.tiny_store import tiny_frames
 
 
 @pytest.fixture(scope="module")

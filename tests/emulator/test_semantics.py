@@ -9,8 +9,7 @@ import pytest
 
 from personalize_lab.emulator import LocalPersonalize
 from personalize_lab.emulator.exceptions import InvalidInputException, ResourceNotFoundException
-
-from .conftest import CATEGORIES, NOW
+from tests.support.tiny_store import CATEGORIES, NOW
 
 
 def arn(local: LocalPersonalize, name: str) -> str:

@@ -11,7 +11,7 @@ from botocore.config import Config
 
 from personalize_lab.client import Lab
 from personalize_lab.widgets import ComparePanel, Explorer, Storefront
-from tests.test_cohort import Wire
+from tests.support.wire import Wire
 
 
 def test_storefront_click_records_an_event_the_next_request_sees(demo_lab: Lab) -> None:
