@@ -19,3 +19,9 @@ MAX_ACTION_RESULTS = 100
 MAX_METADATA_COLUMNS = 10
 MAX_CONTEXT_ENTRIES = 150
 MAX_FILTER_VALUES = 25
+MAX_FILTER_KEY_LENGTH = 50  # a filterValues key (= a placeholder name) is at most 50 characters
+MAX_FILTER_VALUE_LENGTH = 1000  # one filterValues value string
+
+# filters (model:FilterExpression and the developer guide's limits page)
+MAX_EXPRESSION_LENGTH = 2500  # 1–2500 characters
+MAX_DISTINCT_FILTER_FIELDS = 5  # distinct dataset fields per filter (one page of the guide says 10)

@@ -26,10 +26,10 @@ from personalize_lab.filters.ast import (
     ParamRef,
 )
 from personalize_lab.filters.rules import Schemas, check_rules
+from personalize_lab.limits import MAX_EXPRESSION_LENGTH
 
 __all__ = ["MAX_EXPRESSION_LENGTH", "parse", "parse_syntax"]
 
-MAX_EXPRESSION_LENGTH = 2500  # model:FilterExpression, 1–2500 characters
 
 _DATASET_NAMES = {
     "item": "Items",

@@ -32,11 +32,11 @@ from personalize_lab.filters.ast import (
     Literals,
     ParamRef,
 )
+from personalize_lab.limits import MAX_DISTINCT_FILTER_FIELDS, MAX_FILTER_KEY_LENGTH
 
 __all__ = ["DEFAULT_MAX_DISTINCT_FIELDS", "Schemas", "check_rules", "field_types"]
 
-DEFAULT_MAX_DISTINCT_FIELDS = 5  # limits.md: distinct dataset fields per filter (one page says 10)
-MAX_PLACEHOLDER_NAME = 50  # a filterValues key is at most 50 characters
+DEFAULT_MAX_DISTINCT_FIELDS = MAX_DISTINCT_FILTER_FIELDS  # the default of check_rules(max_distinct_fields=)
 
 Schemas = Mapping[str, Mapping[str, Any]]
 
@@ -197,12 +197,12 @@ def _check_value(index: int, expr: Expression, condition: Condition) -> None:
                 f"{'EXCLUDE' if expr.action == 'INCLUDE' else 'INCLUDE'} {expr.target} WHERE "
                 f"{ref} IN (${value.name})",
             )
-        if len(value.name) > MAX_PLACEHOLDER_NAME:
+        if len(value.name) > MAX_FILTER_KEY_LENGTH:
             raise _fail(
                 index,
                 expr,
                 f"placeholder ${value.name} has {len(value.name)} characters, but a filterValues key "
-                f"has at most {MAX_PLACEHOLDER_NAME}, so no request could give it a value",
+                f"has at most {MAX_FILTER_KEY_LENGTH}, so no request could give it a value",
                 "use a shorter placeholder name",
             )
     is_event_type = ref.dataset in INTERACTION_DATASETS and ref.name.upper() == "EVENT_TYPE"

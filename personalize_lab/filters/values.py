@@ -25,20 +25,18 @@ from numbers import Real
 
 from personalize_lab.errors import FilterValuesError
 from personalize_lab.filters.ast import FilterExpression, Placeholder
+from personalize_lab.limits import MAX_FILTER_KEY_LENGTH, MAX_FILTER_VALUE_LENGTH, MAX_FILTER_VALUES
 
 __all__ = [
-    "MAX_ENTRIES",
-    "MAX_KEY_LENGTH",
-    "MAX_VALUE_LENGTH",
+    "MAX_FILTER_KEY_LENGTH",
+    "MAX_FILTER_VALUES",
+    "MAX_FILTER_VALUE_LENGTH",
     "check_filter_values",
     "decode_filter_values",
     "encode_filter_values",
     "encode_value",
 ]
 
-MAX_ENTRIES = 25
-MAX_KEY_LENGTH = 50
-MAX_VALUE_LENGTH = 1000
 
 _KEY = re.compile(r"[A-Za-z0-9_]+")
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
@@ -79,9 +77,9 @@ def _check_key(key: object) -> str:
             field="filterValues",
             value=key,
         )
-    if not _KEY.fullmatch(key) or len(key) > MAX_KEY_LENGTH:
+    if not _KEY.fullmatch(key) or len(key) > MAX_FILTER_KEY_LENGTH:
         raise FilterValuesError(
-            f"filterValues key {key!r} must match [A-Za-z0-9_]+ with at most {MAX_KEY_LENGTH} characters. "
+            f"filterValues key {key!r} must match [A-Za-z0-9_]+ with at most {MAX_FILTER_KEY_LENGTH} characters. "
             "Fix: use the placeholder name without $",
             field="filterValues",
             value=key,
@@ -90,18 +88,18 @@ def _check_key(key: object) -> str:
 
 
 def _check_count(values: Mapping[str, object]) -> None:
-    if len(values) > MAX_ENTRIES:
+    if len(values) > MAX_FILTER_VALUES:
         raise FilterValuesError(
-            f"filterValues has {len(values)} entries; at most {MAX_ENTRIES} are allowed. "
+            f"filterValues has {len(values)} entries; at most {MAX_FILTER_VALUES} are allowed. "
             "Fix: drop the keys the filter does not use",
             field="filterValues",
         )
 
 
 def _check_length(key: str, wire: str) -> None:
-    if len(wire) > MAX_VALUE_LENGTH:
+    if len(wire) > MAX_FILTER_VALUE_LENGTH:
         raise FilterValuesError(
-            f"filterValues[{key!r}] has {len(wire)} characters; at most {MAX_VALUE_LENGTH} are allowed. "
+            f"filterValues[{key!r}] has {len(wire)} characters; at most {MAX_FILTER_VALUE_LENGTH} are allowed. "
             "Fix: pass fewer or shorter values",
             field="filterValues",
             value=wire,

@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 import personalize_lab.report  # noqa: F401  (registers Comparison.to_html)
 from personalize_lab import analysis, plots
 from personalize_lab.errors import PersonalizeLabError, ValidationError
+from personalize_lab.limits import MAX_RESULTS_WITH_METADATA
 from personalize_lab.widgets import _html
 from personalize_lab.widgets._inputs import Catalog, FilterPicker, PromotionEditor
 from personalize_lab.widgets._request import RequestSpec, Targets, discover
@@ -164,7 +165,9 @@ class ComparePanel:
         self.segment_value = w.Dropdown(options=[], description="Value")
         self.segment_column.observe(lambda _c: self._segment_values(), names="value")
         self._segment_values()
-        self.num_results = w.BoundedIntText(value=num_results, min=1, max=50, description="numResults")
+        self.num_results = w.BoundedIntText(
+            value=num_results, min=1, max=MAX_RESULTS_WITH_METADATA, description="numResults"
+        )
         self.run_button = w.Button(
             description="Run comparison", button_style="primary", layout={"width": "160px"}
         )

@@ -17,6 +17,7 @@ import ipywidgets as w
 import pandas as pd
 
 from personalize_lab.errors import PersonalizeLabError, ValidationError
+from personalize_lab.limits import MAX_RESULTS, MAX_RESULTS_WITH_METADATA
 from personalize_lab.plots._spec import Spec, merge
 from personalize_lab.plots.one_list import rank_scores_spec, reason_counts_spec
 from personalize_lab.widgets import _advice, _html
@@ -28,7 +29,6 @@ from personalize_lab.widgets.view import ResultView
 if TYPE_CHECKING:
     from personalize_lab.client import Lab
 
-MAX_WITH_METADATA, MAX_WITHOUT = 50, 500
 PLOT_WIDTH = 620
 PLOT_CLASSES = ("pl-score-plot", "pl-reason-plot")
 DEFAULT_METADATA = ("TITLE", "CATEGORY_L1", "PRICE")
@@ -109,7 +109,11 @@ class Explorer:
             options=item_columns, value=chosen, description="Metadata", rows=4, layout={"width": "380px"}
         )
         self.num_results = w.BoundedIntText(
-            value=25, min=1, max=MAX_WITH_METADATA, description="numResults", layout={"width": "200px"}
+            value=25,
+            min=1,
+            max=MAX_RESULTS_WITH_METADATA,
+            description="numResults",
+            layout={"width": "200px"},
         )
         self.context = ContextRows(context_keys, self._changed)
         self.filter = FilterPicker(filter_table, self.catalog, self._changed)
@@ -217,7 +221,9 @@ class Explorer:
 
     def _metadata_limit(self) -> None:
         """numResults max follows the metadata rule: 50 with metadataColumns, else 500."""
-        limit = MAX_WITH_METADATA if self.metadata.value and not self.metadata.disabled else MAX_WITHOUT
+        limit = (
+            MAX_RESULTS_WITH_METADATA if self.metadata.value and not self.metadata.disabled else MAX_RESULTS
+        )
         if self.num_results.value > limit:
             self.num_results.value = limit
         self.num_results.max = limit
