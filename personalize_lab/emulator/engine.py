@@ -25,8 +25,8 @@ import pandas as pd
 from personalize_lab.datasets.config import CampaignSpec, ProjectConfig
 from personalize_lab.datasets.data import PersonalizeData
 from personalize_lab.emulator import events, serving
-from personalize_lab.emulator.control import ControlPlane
 from personalize_lab.emulator.campaign_config import check_campaign_config, deployment_scoring
+from personalize_lab.emulator.control import ControlPlane
 from personalize_lab.emulator.deployments import Deployment, exploration_settings
 from personalize_lab.emulator.exceptions import InvalidInputException, ResourceNotFoundException
 from personalize_lab.emulator.filtering import CompiledFilter, FilterCatalog, compile_item_filter
