@@ -5,8 +5,8 @@ factors, on a per-user temporal split (newest 10% held out) of a MovieLens-shape
 from __future__ import annotations
 
 import pytest
-from benchmarks import quality
 
+from benchmarks import quality
 from personalize_lab.emulator.recipes import TrainingData, factor, get_recipe
 
 
