@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from personalize_lab.emulator import arns
+from personalize_lab.emulator.campaign_config import check_campaign_config
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.resources import Record, ResourceStore
 
@@ -212,7 +213,8 @@ class ControlPlane(ResourceStore):
         campaignConfig: dict[str, Any] | None = None,
         tags: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
-        """Deploy an existing solution version, ACTIVE at once."""
+        """Deploy an existing solution version (or ``<solutionArn>/$LATEST``), ACTIVE at once."""
+        check_campaign_config(campaignConfig, solutionVersionArn)
         arn = self.add_campaign(
             name, solutionVersionArn, campaignConfig, min_provisioned_tps=minProvisionedTPS
         )

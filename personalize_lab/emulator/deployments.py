@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 
 from personalize_lab.emulator.exceptions import InvalidInputException
+from personalize_lab.emulator.influence import Scoring
 from personalize_lab.emulator.recipes.base import Model, RecipeSpec
 from personalize_lab.emulator.selection import exploration_pool
 from personalize_lab.emulator.userscores import UserScores, UserScoresCache
@@ -54,6 +55,7 @@ class Deployment:
     metadata_enabled: bool = False
     status: str = "ACTIVE"
     auto_filter: Any = None  # FilterResource of a domain use case's automatic filter
+    scoring: Scoring = field(default_factory=Scoring)  # rankingInfluence and score temperature
     _model: Model | None = field(default=None, repr=False)
     _exploration_pool: np.ndarray | None = field(default=None, repr=False)
     _user_scores: UserScoresCache | None = field(default=None, repr=False)
@@ -89,5 +91,5 @@ class Deployment:
             cache = self._user_scores = UserScoresCache(len(self.model.catalog))
         return cache.get(
             cache.key(user_id, recent, context),
-            lambda: self.model.relevance_for_user(user_id, recent_items=recent, context=context),
+            lambda: self.scoring.relevance(self.model, user_id, recent, context),
         )

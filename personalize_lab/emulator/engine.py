@@ -25,6 +25,7 @@ import pandas as pd
 from personalize_lab.datasets.config import CampaignSpec, ProjectConfig
 from personalize_lab.datasets.data import PersonalizeData
 from personalize_lab.emulator import events, serving
+from personalize_lab.emulator.campaign_config import check_campaign_config, deployment_scoring
 from personalize_lab.emulator.control import ControlPlane
 from personalize_lab.emulator.deployments import Deployment, exploration_settings
 from personalize_lab.emulator.exceptions import InvalidInputException, ResourceNotFoundException
@@ -217,6 +218,7 @@ class LocalPersonalize(WiredMixin):
         """Create solution, solution version and campaign for ``recipe`` (short name or ARN); the ARN."""
         spec = self._recipe(recipe)
         config = dict(campaign_config or {})
+        check_campaign_config(config, f"(the new version of solution {name})")
         solution = self.control.add_solution(name, self.dataset_group_arn, spec.arn)
         version = self.control.add_solution_version(solution)
         arn = self.control.add_campaign(name, version, config)
@@ -341,6 +343,12 @@ class LocalPersonalize(WiredMixin):
             exploration_weight=weight,
             exploration_cutoff_days=cutoff,
             metadata_enabled=bool(config.get("enableMetadataWithRecommendations", False)),
+            scoring=deployment_scoring(
+                config,
+                has_scores=recipe.spec.has_scores,
+                influence_scale=self.options.ranking_influence_scale,
+                temperature=self.options.score_temperature,
+            ),
         )
         if recipe.spec.auto_filter:
             dep.auto_filter = FilterResource(

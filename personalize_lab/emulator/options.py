@@ -55,6 +55,17 @@ class EmulatorOptions:
         or ``"left_to_right"``.
     latency_ms:
         Simulated network latency added to every runtime call (for benchmarks of worker pools).
+    score_temperature:
+        Scored recipes (User-Personalization, Personalized-Ranking and their v2) divide their logits by this
+        before the softmax ([undoc]: the guide gives the softmax, not its sharpness). Default 2.0, chosen
+        from the guide's USER_PERSONALIZATION batch output example (``batch-inference-job-output-examples``:
+        three users, top-1 scores 0.015–0.041, the 1st score 5–7× the 25th): at 2.0 the demo store's median
+        top-1/25th ratio is in that range and its top-1 scores are a few percent (at 1.0: the model's own
+        maximum-likelihood sharpness, a median top-1 score of 0.35). 1.0 turns calibration off.
+    ranking_influence_scale:
+        How strongly a campaign's ``rankingInfluence`` weights act ([undoc]): a weight ``w`` adds
+        ``scale · w · σ(user's logits)`` times the standardised item popularity or freshness to the logits
+        (see :mod:`personalize_lab.emulator.influence`). Default 1.0: weight 1 counts as much as taste.
     """
 
     seed: int = 0
@@ -69,3 +80,5 @@ class EmulatorOptions:
     min_zero_results_error: bool = True
     filter_precedence: FilterPrecedence = "and_first"
     latency_ms: float = 0.0
+    score_temperature: float = 2.0
+    ranking_influence_scale: float = 1.0

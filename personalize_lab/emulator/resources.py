@@ -306,6 +306,12 @@ class ResourceStore:
         return self._get("solution", arn)
 
     def solution_version(self, arn: str) -> Record:
+        """A solution version; ``<solutionArn>/$LATEST`` names the solution's latest one (semantics §9)."""
+        if arn.endswith("/$LATEST"):
+            latest = self.solution(arn.removesuffix("/$LATEST")).get("latestSolutionVersion")
+            if latest is None:
+                raise ResourceNotFoundException(f"Solution {arn.removesuffix('/$LATEST')} has no version yet")
+            arn = latest["solutionVersionArn"]
         return self._get("solutionVersion", arn)
 
     def campaign(self, arn: str) -> Record:

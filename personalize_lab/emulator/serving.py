@@ -337,9 +337,7 @@ def get_personalized_ranking(engine: LocalPersonalize, params: Mapping[str, Any]
 
     model = dep.model
     relevance = np.asarray(
-        model.relevance_for_user(
-            str(user_id), recent_items=engine.history.streamed_items(str(user_id)), context=context
-        ),
+        dep.scoring.relevance(model, str(user_id), engine.history.streamed_items(str(user_id)), context),
         dtype=np.float64,
     )
     seen: set[str] = set()

@@ -35,6 +35,10 @@ __all__ = ["FactorModel", "interaction_weights"]
 #: keeps: a repeat request skips the history merge, the fold-in solve of streamed events and the variance.
 PROJECTION_CACHE_SIZE = 4096
 
+#: Catalog size above which :meth:`FactorModel._fit_temperature` estimates the softmax normaliser from a
+#: uniform sample of this many items instead of the whole catalog.
+TEMPERATURE_SAMPLE_ITEMS = 20_000
+
 _MISSING = object()
 _Projection = tuple[np.ndarray, np.float32]
 _TEMPERATURES = np.asarray([0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0], dtype=np.float64)
@@ -261,22 +265,44 @@ class FactorModel(Model):
         return logits
 
     def _fit_temperature(self) -> float:
-        """The temperature that maximises the mean softmax log-likelihood of users' own items."""
+        """The temperature that maximises the mean softmax log-likelihood of users' own items.
+
+        On a catalog above :data:`TEMPERATURE_SAMPLE_ITEMS` items the softmax normaliser is estimated from a
+        seeded uniform sample of that many items (``N/m`` times the sample's sum), so the fit costs the
+        same at a million items as at 20k (it was 80% of training time at 1M items); smaller catalogs are
+        scored whole, exactly as before."""
         rng = np.random.default_rng(self.config.seed)
         rows = np.flatnonzero(np.diff(self.x.indptr) > 0)
         if len(rows) == 0:
             return 1.0
         rows = rng.choice(rows, size=min(200, len(rows)), replace=False)
+        n_items = self.data.n_items
+        sample: np.ndarray | None = None
+        log_share = 0.0
+        if n_items > TEMPERATURE_SAMPLE_ITEMS and self.item_factors is not None:
+            sample = np.sort(rng.choice(n_items, size=TEMPERATURE_SAMPLE_ITEMS, replace=False))
+            log_share = float(np.log(n_items / TEMPERATURE_SAMPLE_ITEMS))
         totals = np.zeros(len(_TEMPERATURES))
         for r in np.sort(rows):
-            z = self._logits(int(r), None, 1.0)
-            if z is None:
-                continue
             own = self.x.indices[self.x.indptr[r] : self.x.indptr[r + 1]]
-            logits = _TEMPERATURES[:, None] * z[None, :].astype(np.float64)
+            if sample is None:
+                z = self._logits(int(r), None, 1.0)
+                if z is None:
+                    continue
+                z_norm, z_own = z, z[own]
+            else:
+                projection = self._projection(int(r), None, 1.0)
+                if projection is None:
+                    continue
+                assert self.item_factors is not None
+                vector, offset = projection
+                z_norm = self.item_factors[sample] @ vector - offset
+                z_own = self.item_factors[own] @ vector - offset
+            logits = _TEMPERATURES[:, None] * z_norm[None, :].astype(np.float64)
             top = logits.max(axis=1, keepdims=True)
-            log_norm = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
-            totals += (logits[:, own] - log_norm[:, None]).mean(axis=1)
+            log_norm = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1)) + log_share
+            own_logits = _TEMPERATURES[:, None] * z_own[None, :].astype(np.float64)
+            totals += (own_logits - log_norm[:, None]).mean(axis=1)
         return float(_TEMPERATURES[int(np.argmax(totals))])
 
     # -- the contract ------------------------------------------------------------------------------------
