@@ -19,3 +19,12 @@ MAX_ACTION_RESULTS = 100
 MAX_METADATA_COLUMNS = 10
 MAX_CONTEXT_ENTRIES = 150
 MAX_FILTER_VALUES = 25
+
+# lengths and ranges of request members (botocore model: personalize-runtime)
+MAX_ID_LENGTH = 256  # userId, itemId, an inputList item
+MAX_ARN_LENGTH = 256  # campaignArn, recommenderArn, filterArn
+MAX_NAME_LENGTH = 63  # a promotion's name (NAME_PATTERN)
+MAX_PERCENT_PROMOTED = 100  # percentPromotedItems is 1..100
+MAX_COLUMN_NAME_LENGTH = 150  # a metadataColumns entry
+MAX_CONTEXT_KEY_LENGTH = 150
+MAX_CONTEXT_VALUE_LENGTH = 1000
