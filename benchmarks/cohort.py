@@ -47,7 +47,7 @@ def _lab(n_users: int, latency_ms: float = 0.0) -> Lab:
 
 def _requests(lab: Lab, users: list[str]) -> list[dict[str, Any]]:
     plan = make_plan(lab, users=users, items=None, variants=VARIANTS, num_results=25)
-    return [r.kwargs for r in plan.requests()]
+    return [r.request.kwargs for r in plan.requests()]
 
 
 def _sequential(lab: Lab, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:

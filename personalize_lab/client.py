@@ -1,27 +1,37 @@
 """Lab: one campaign or recommender, asked through a real boto3 client, answered as DataFrames.
 
-The Lab resolves what its campaign/recommender accepts once (describe calls, cached; behaviour from the
-recipe ARN per personalize-semantics.md §1.5/§9), validates every request before sending it
-(:mod:`personalize_lab.requests`), sends it through the boto3 client it was given (AWS, the embedded
-local Personalize, or a replay), maps service errors into :mod:`personalize_lab.errors` in one place, and
-builds the frame with :mod:`personalize_lab.frames`. It never imports the emulator at module level: the
-only join is inside :meth:`Lab.demo` / :meth:`Lab.local`.
+A Lab is composed of three parts, each usable on its own:
+
+- a :class:`Connection`, shared by every Lab made from it with :meth:`Lab.with_target`: the two boto3
+  clients, which backend they reach (``source``, ``local_personalize``), the recorder attached to them,
+  the cohort response cache, and the one place boto3 is called and its errors are mapped
+  (:mod:`personalize_lab.errors`);
+- its target (a campaign or a recommender) and what that target accepts, found out once
+  (:mod:`personalize_lab.discovery`; behaviour from the recipe ARN, personalize-semantics.md §1.5/§9);
+- requests as data: :meth:`Lab.build_request` validates arguments into a
+  :class:`~personalize_lab.requests.Request` (:mod:`personalize_lab.requests`) and :meth:`Lab.send` sends
+  one. ``recommend`` / ``rank`` / ``recommend_actions`` are those two steps plus the frame
+  (:mod:`personalize_lab.frames`); cohort runs (:mod:`personalize_lab.cohort`) and the panels use the same
+  two steps.
+
+It never imports the emulator at module level: the only join is inside :meth:`Lab.demo` /
+:meth:`Lab.local`.
 """
 
 from __future__ import annotations
 
+import threading
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 import botocore.exceptions
 import pandas as pd
 
-from personalize_lab import filters, frames
-from personalize_lab.cohort.methods import CohortMixin
-from personalize_lab.discovery import DiscoveryMixin
+from personalize_lab import cohort, discovery, frames
 from personalize_lab.errors import (
     AccessDeniedError,
     PersonalizeLabWarning,
@@ -31,43 +41,99 @@ from personalize_lab.errors import (
 from personalize_lab.requests import (
     Promotion,
     RecipeInfo,
+    Request,
     ResolvedFilter,
     arn_region,
     build_action_request,
     build_ranking_request,
     build_recommendations_request,
-    recipe_info,
     validate_target,
 )
 
 if TYPE_CHECKING:
-    from personalize_lab.cohort import CohortResult
+    from personalize_lab.analysis import Comparison
+    from personalize_lab.cohort import CohortResult, Progress
     from personalize_lab.replay import Recorder
 
-__all__ = ["Lab"]
+__all__ = ["Connection", "Lab"]
 
-_METHODS = {
-    "GetRecommendations": "get_recommendations",
-    "GetPersonalizedRanking": "get_personalized_ranking",
-    "GetActionRecommendations": "get_action_recommendations",
-}
+#: The Lab method whose arguments :meth:`Lab.build_request` takes.
+Verb = Literal["recommend", "rank", "recommend_actions"]
 
 
-def _call_text(method: str, kwargs: Mapping[str, Any]) -> str:
-    """``client.method(\\n    key=value,\\n)``: valid Python whose values are ``repr``s of what was sent."""
-    if not kwargs:
-        return f"client.{method}()"
-    body = "".join(f"    {k}={v!r},\n" for k, v in kwargs.items())
-    return f"client.{method}(\n{body})"
+@dataclass(eq=False)
+class Connection:
+    """What every Lab on one backend shares: clients, backend, recorder, response cache, error mapping.
+
+    ``source`` says what the clients reach (``aws``, ``local`` or ``replay``); ``local_personalize`` is the
+    embedded local Personalize when they reach one. ``responses`` holds cohort answers by request digest
+    (the digest names the target too, so Labs on different targets can share it).
+    """
+
+    client: Any
+    control_client: Any
+    source: str = "aws"
+    local_personalize: Any = None
+    recorder: Recorder | None = None
+    responses: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def open(
+        cls,
+        client: Any,
+        control_client: Any,
+        *,
+        source: str = "aws",
+        local_personalize: Any = None,
+        record: str | Path | None = None,
+    ) -> Connection:
+        """A connection on these clients; ``record`` appends every call they make to that file."""
+        recorder = None
+        if record is not None:
+            from personalize_lab.replay import Recorder
+
+            recorder = Recorder(record)
+            recorder.attach(client)
+            recorder.attach(control_client)
+        return cls(client, control_client, source, local_personalize, recorder)
+
+    def call(self, client: Any, method: str, kwargs: Mapping[str, Any]) -> Any:
+        """``client.<method>(**kwargs)``; botocore's errors become :mod:`personalize_lab.errors`."""
+        fn: Callable[..., Any] = getattr(client, method)
+        try:
+            return fn(**kwargs)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            raise from_client_error(e, request=dict(kwargs)) from e
+
+    def send(self, request: Request) -> dict[str, Any]:
+        """A runtime request, sent as is; returns boto3's answer."""
+        response: dict[str, Any] = self.call(self.client, request.method, request.kwargs)
+        return response
+
+    def control(self, method: str, kwargs: Mapping[str, Any]) -> Any:
+        """A control-plane call (``describe_campaign``, ``list_filters``, ...)."""
+        return self.call(self.control_client, method, kwargs)
+
+    def list_all(self, method: str, key: str, kwargs: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Every page of a control-plane List call (nextToken paging)."""
+        found: list[dict[str, Any]] = []
+        page_kwargs = dict(kwargs)
+        while True:
+            page = self.control(method, page_kwargs)
+            found.extend(page.get(key, []))
+            if not page.get("nextToken"):
+                return found
+            page_kwargs["nextToken"] = page["nextToken"]
 
 
-class Lab(DiscoveryMixin, CohortMixin):
+class Lab:
     """Explore one Amazon Personalize campaign or recommender from a notebook.
 
     ``client`` / ``control_client`` are boto3 clients for ``personalize-runtime`` / ``personalize``; when
     not given they come from ``session`` (default: a new ``boto3.Session()``) in ``region``, which
     defaults to the region written in the ARN.
     ``record="calls.jsonl"`` appends every request and response to that file (see :meth:`replay`).
+    ``connection``: share another Lab's :class:`Connection` instead (what :meth:`with_target` does).
     """
 
     def __init__(
@@ -80,49 +146,59 @@ class Lab(DiscoveryMixin, CohortMixin):
         client: Any = None,
         control_client: Any = None,
         record: str | Path | None = None,
+        connection: Connection | None = None,
     ) -> None:
-        self._target_key, self._target_arn = validate_target(campaign_arn, recommender_arn)
+        self.target_kind, self.target_arn = validate_target(campaign_arn, recommender_arn)
         self.campaign_arn = campaign_arn
         self.recommender_arn = recommender_arn
-        self.source = "aws"
-        self.local_personalize: Any = None  # set by Lab.local / Lab.demo
-        if client is None or control_client is None:
-            # the ARN names its region: calling another region would only answer ResourceNotFound
-            region = region or arn_region(self._target_arn)
-            try:
-                session = session or boto3.session.Session(region_name=region)
-                if client is None:
-                    client = session.client("personalize-runtime", region_name=region)
-                if control_client is None:
-                    control_client = session.client("personalize", region_name=client.meta.region_name)
-            except botocore.exceptions.NoRegionError as e:
-                raise ValidationError(
-                    "region=None: no AWS region is configured for the session. Fix: pass region='us-east-1' "
-                    "(your campaign's region), or set AWS_DEFAULT_REGION",
-                    field="region",
-                    rule="a region is required",
-                    fix="pass region=",
-                ) from e
-        self.client = client
-        self.control_client = control_client
+        if connection is None:
+            client, control_client = _clients(self.target_arn, session, region, client, control_client)
+            connection = Connection.open(client, control_client, record=record)
+        self.connection = connection
+        self.last_run: CohortResult | None = None
         self._recipe: RecipeInfo | None = None
         self._description: dict[str, Any] | None = None
         self._filters_by_arn: dict[str, dict[str, Any]] = {}
         self._filter_list: list[dict[str, Any]] | None = None
-        self._last: tuple[str, dict[str, Any]] | None = None
-        self._recorder: Recorder | None = None
-        # cohort runs: responses by canonical request (see recommend_many), and the last run's result
-        self._response_cache: dict[str, dict[str, Any]] = {}
-        self.last_run: CohortResult | None = None
-        if record is not None:
-            from personalize_lab.replay import Recorder
-
-            self._recorder = Recorder(record)
-            self._recorder.attach(self.client)
-            self._recorder.attach(self.control_client)
+        self._last: Request | None = None
 
     def __repr__(self) -> str:
-        return f"Lab({self._target_key}={self._target_arn!r}, source={self.source!r})"
+        return f"Lab({self.target_kind}={self.target_arn!r}, source={self.source!r})"
+
+    # --- the shared connection ------------------------------------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        """The ``personalize-runtime`` boto3 client."""
+        return self.connection.client
+
+    @property
+    def control_client(self) -> Any:
+        """The ``personalize`` (control plane) boto3 client."""
+        return self.connection.control_client
+
+    @property
+    def source(self) -> str:
+        """``aws``, ``local`` or ``replay``: what the clients reach (shared by ``with_target`` Labs)."""
+        return self.connection.source
+
+    @source.setter
+    def source(self, value: str) -> None:
+        self.connection.source = value
+
+    @property
+    def local_personalize(self) -> Any:
+        """The embedded local Personalize the clients reach, or None."""
+        return self.connection.local_personalize
+
+    @local_personalize.setter
+    def local_personalize(self, value: Any) -> None:
+        self.connection.local_personalize = value
+
+    def with_target(self, campaign_arn: str | None = None, recommender_arn: str | None = None) -> Lab:
+        """A Lab on another campaign/recommender sharing this one's :class:`Connection` (clients, recorder,
+        response cache, local Personalize)."""
+        return Lab(campaign_arn, recommender_arn, connection=self.connection)
 
     # --- constructors that join to the emulator or a recording --------------------------------------
 
@@ -138,16 +214,14 @@ class Lab(DiscoveryMixin, CohortMixin):
         """A Lab on an embedded LocalPersonalize; its default campaign when no ARN is given."""
         if campaign_arn is None and recommender_arn is None:
             campaign_arn = local_personalize.default_campaign_arn
-        lab = cls(
-            campaign_arn,
-            recommender_arn,
-            client=local_personalize.client("personalize-runtime"),
-            control_client=local_personalize.client("personalize"),
+        connection = Connection.open(
+            local_personalize.client("personalize-runtime"),
+            local_personalize.client("personalize"),
+            source="local",
+            local_personalize=local_personalize,
             record=record,
         )
-        lab.source = "local"
-        lab.local_personalize = local_personalize
-        return lab
+        return cls(campaign_arn, recommender_arn, connection=connection)
 
     @classmethod
     def demo(cls, **kw: Any) -> Lab:
@@ -175,110 +249,17 @@ class Lab(DiscoveryMixin, CohortMixin):
         client, control, target = replay_clients(path)
         if campaign_arn is None and recommender_arn is None:
             campaign_arn, recommender_arn = target
-        lab = cls(campaign_arn, recommender_arn, client=client, control_client=control)
-        lab.source = "replay"
-        return lab
+        return cls(campaign_arn, recommender_arn, connection=Connection(client, control, source="replay"))
 
-    # --- the one place boto3 is called --------------------------------------------------------------
-
-    def _call(self, client: Any, method: str, kwargs: dict[str, Any], *, remember: bool = False) -> Any:
-        if remember:
-            self._last = (method, kwargs)
-        fn: Callable[..., Any] = getattr(client, method)
-        try:
-            return fn(**kwargs)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            raise from_client_error(e, request=kwargs) from e
-
-    def last_call(self) -> str:
-        """The last runtime call as copy-pasteable Python (filterValues shown encoded, as sent)."""
-        if self._last is None:
-            return "# no request sent yet"
-        return _call_text(*self._last)
-
-    # --- discovery ----------------------------------------------------------------------------------
-
-    def _describe(self) -> dict[str, Any]:
-        if self._description is not None:
-            return self._description
-        ctl = self.control_client
-        desc: dict[str, Any]
-        if self.campaign_arn:
-            campaign = self._call(ctl, "describe_campaign", {"campaignArn": self.campaign_arn})["campaign"]
-            config = campaign.get("campaignConfig") or {}
-            sv_arn = campaign.get("solutionVersionArn", "")
-            recipe_arn, dsg = self._recipe_of_solution_version(sv_arn)
-            desc = {
-                "kind": "campaign",
-                "arn": self.campaign_arn,
-                "name": campaign.get("name"),
-                "status": campaign.get("status"),
-                "solutionVersionArn": sv_arn,
-                "datasetGroupArn": dsg,
-                "explorationConfig": dict(config.get("itemExplorationConfig") or {}),
-                "metadataEnabled": bool(config.get("enableMetadataWithRecommendations", False)),
-            }
-        else:
-            rec = self._call(ctl, "describe_recommender", {"recommenderArn": self.recommender_arn})[
-                "recommender"
-            ]
-            config = rec.get("recommenderConfig") or {}
-            recipe_arn = rec.get("recipeArn", "")
-            desc = {
-                "kind": "recommender",
-                "arn": self.recommender_arn,
-                "name": rec.get("name"),
-                "status": rec.get("status"),
-                "datasetGroupArn": rec.get("datasetGroupArn"),
-                "explorationConfig": dict(config.get("itemExplorationConfig") or {}),
-                "metadataEnabled": bool(config.get("enableMetadataWithRecommendations", False)),
-            }
-        recipe_type = None
-        if recipe_arn:
-            try:
-                recipe = self._call(ctl, "describe_recipe", {"recipeArn": recipe_arn})["recipe"]
-                recipe_type = recipe.get("recipeType")
-            except Exception:  # recipeType is informative only: behaviour comes from the ARN (§1.5)
-                recipe_type = None
-        info = recipe_info(recipe_arn, metadata_enabled=desc["metadataEnabled"], recipe_type=recipe_type)
-        desc.update(
-            {
-                "recipeArn": recipe_arn,
-                "recipeType": recipe_type,
-                "behaviour": info.behaviour,
-                "userId": info.user_id,
-                "itemId": info.item_id,
-                "promotions": info.promotions,
-                "context": info.context,
-            }
-        )
-        self._recipe = info
-        self._description = desc
-        return desc
-
-    def _recipe_of_solution_version(self, sv_arn: str) -> tuple[str, str | None]:
-        """campaign → solution version → recipe ARN (§9); ``$LATEST`` and AutoML go via the solution."""
-        ctl = self.control_client
-        if sv_arn.endswith("/$LATEST"):
-            solution = self._call(ctl, "describe_solution", {"solutionArn": sv_arn.rsplit("/", 1)[0]})[
-                "solution"
-            ]
-            best = (solution.get("autoMLResult") or {}).get("bestRecipeArn")
-            return best or solution.get("recipeArn", ""), solution.get("datasetGroupArn")
-        sv = self._call(ctl, "describe_solution_version", {"solutionVersionArn": sv_arn})["solutionVersion"]
-        recipe_arn = sv.get("recipeArn") or ""
-        dsg = sv.get("datasetGroupArn")
-        if not recipe_arn or sv.get("performAutoML"):
-            solution = self._call(ctl, "describe_solution", {"solutionArn": sv["solutionArn"]})["solution"]
-            recipe_arn = (solution.get("autoMLResult") or {}).get("bestRecipeArn") or solution.get(
-                "recipeArn", ""
-            )
-            dsg = dsg or solution.get("datasetGroupArn")
-        return recipe_arn, dsg
+    # --- what the target accepts (discovery) ----------------------------------------------------------
 
     def describe(self) -> dict[str, Any]:
         """Recipe ARN and type, exploration config, whether metadata is enabled, status (cached)."""
-        return dict(self._describe())
+        if self._description is None:
+            self._description, self._recipe = discovery.describe_target(
+                self.connection, self.campaign_arn, self.recommender_arn
+            )
+        return dict(self._description)
 
     @property
     def recipe(self) -> RecipeInfo:
@@ -289,10 +270,10 @@ class Lab(DiscoveryMixin, CohortMixin):
         """
         if self._recipe is None:
             try:
-                self._describe()
+                self.describe()
             except AccessDeniedError as e:
                 warnings.warn(
-                    f"cannot describe {self._target_arn} ({e.code}); requests are checked without the "
+                    f"cannot describe {self.target_arn} ({e.code}); requests are checked without the "
                     "recipe's rules (userId/itemId, promotions, metadata). Grant personalize:Describe* to "
                     "get them",
                     PersonalizeLabWarning,
@@ -302,31 +283,56 @@ class Lab(DiscoveryMixin, CohortMixin):
         assert self._recipe is not None
         return self._recipe
 
+    def filters(self) -> pd.DataFrame:
+        """Filters of the dataset group: name, arn, status, expression, placeholders, required, optional.
+
+        ListFilters returns no expressions, so each filter is described once (cached).
+        """
+        return discovery.filter_frame(self._list_filters(), self._describe_filter, self.source)
+
+    def targets(self) -> pd.DataFrame:
+        """Campaigns and recommenders the control plane lists (kind, name, arn, status), this one first."""
+        return discovery.targets(self)
+
+    def schema_fields(self, dataset_type: str) -> list[str]:
+        """Field names of the dataset group's INTERACTIONS / ITEMS / USERS schema ([] if absent)."""
+        return discovery.schema_fields(self, dataset_type)
+
+    def context_keys(self) -> list[str]:
+        """Context keys a request may send: the Interactions schema's non-reserved fields (e.g. DEVICE)."""
+        return discovery.context_keys(self)
+
+    def known_users(self) -> list[str]:
+        """User ids the local backend knows; [] against AWS (the service cannot list users)."""
+        return discovery.known_users(self)
+
+    def user_history(self, user_id: str, limit: int = 20) -> pd.DataFrame:
+        """The user's interactions newest first with item metadata (local backend); empty against AWS."""
+        return discovery.user_history(self, user_id, limit)
+
+    def item_table(self) -> pd.DataFrame | None:
+        """The Items dataset (ITEM_ID and metadata) when the backend holds it; None against AWS."""
+        return discovery.item_table(self)
+
+    def user_table(self) -> pd.DataFrame | None:
+        """The Users dataset (USER_ID and metadata) when the backend holds it; None against AWS."""
+        return discovery.user_table(self)
+
+    def events_client(self) -> tuple[Any, str | None]:
+        """A ``personalize-events`` client and the tracking id (local tracker; None against AWS)."""
+        return discovery.events_client(self)
+
     def _describe_filter(self, arn: str) -> dict[str, Any]:
         if arn not in self._filters_by_arn:
-            self._filters_by_arn[arn] = self._call(
-                self.control_client, "describe_filter", {"filterArn": arn}
-            )["filter"]
+            answer = self.connection.control("describe_filter", {"filterArn": arn})
+            self._filters_by_arn[arn] = answer["filter"]
         return self._filters_by_arn[arn]
-
-    def _list_all(self, operation: str, key: str, kwargs: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every page of a control-plane List call (nextToken paging), through the one error mapping."""
-        found: list[dict[str, Any]] = []
-        kwargs = dict(kwargs)
-        while True:
-            page = self._call(self.control_client, operation, kwargs)
-            found.extend(page.get(key, []))
-            if not page.get("nextToken"):
-                return found
-            kwargs["nextToken"] = page["nextToken"]
 
     def _list_filters(self) -> list[dict[str, Any]]:
         if self._filter_list is None:
-            kwargs: dict[str, Any] = {}
-            dsg = self._describe().get("datasetGroupArn")
-            if dsg:
-                kwargs["datasetGroupArn"] = dsg
-            self._filter_list = self._list_all("list_filters", "Filters", kwargs)  # capital F (§9)
+            dsg = self.describe().get("datasetGroupArn")
+            kwargs = {"datasetGroupArn": dsg} if dsg else {}
+            self._filter_list = self.connection.list_all("list_filters", "Filters", kwargs)  # capital F (§9)
         return self._filter_list
 
     def _resolve_filter(self, filter: str | None, field: str = "filter") -> ResolvedFilter | None:
@@ -364,60 +370,48 @@ class Lab(DiscoveryMixin, CohortMixin):
             return ResolvedFilter(arn, None, None)
         return ResolvedFilter(arn, described.get("filterExpression"), described.get("name"))
 
-    def filters(self) -> pd.DataFrame:
-        """Filters of the dataset group: name, arn, status, expression, placeholders, required, optional.
+    # --- requests as data: build, send -----------------------------------------------------------------
 
-        ListFilters returns no expressions, so each filter is described once (cached).
+    def build_request(self, verb: Verb, /, **arguments: Any) -> Request:
+        """The exact, validated request ``lab.<verb>(**arguments)`` would send, without sending it.
+
+        ``verb`` is ``"recommend"``, ``"rank"`` or ``"recommend_actions"``; ``arguments`` are that method's.
+        Filter names are resolved to ARNs and filterValues encoded, so the result is what goes on the
+        wire; :meth:`send` sends it. Cohort runs and the panels build their requests here.
         """
-        rows = []
-        for summary in self._list_filters():
-            described = self._describe_filter(summary["filterArn"])
-            expression = described.get("filterExpression")
-            names: tuple[str, ...] = ()
-            required: tuple[str, ...] = ()
-            error = None
-            if expression:
-                try:
-                    placeholders = filters.parse(expression).placeholders
-                    names = tuple(dict.fromkeys(p.name for p in placeholders))
-                    required = tuple(dict.fromkeys(p.name for p in placeholders if p.required))
-                except Exception as e:  # shown in the frame: a filter we cannot parse is still listed
-                    error = str(e)
-            rows.append(
-                {
-                    "name": summary.get("name"),
-                    "arn": summary["filterArn"],
-                    "status": described.get("status", summary.get("status")),
-                    "expression": expression,
-                    "placeholders": names,
-                    "required": required,
-                    "optional": tuple(n for n in names if n not in required),
-                    "parse_error": error,
-                }
+        builders: dict[str, Callable[..., Request]] = {
+            "recommend": self._recommendations_request,
+            "rank": self._ranking_request,
+            "recommend_actions": self._actions_request,
+        }
+        if verb not in builders:
+            raise ValidationError(
+                f"verb={verb!r} is not a Lab request. Fix: pass one of {sorted(builders)}",
+                field="verb",
+                value=verb,
+                rule=f"one of {sorted(builders)}",
             )
-        frame = pd.DataFrame(
-            rows,
-            columns=[
-                "name",
-                "arn",
-                "status",
-                "expression",
-                "placeholders",
-                "required",
-                "optional",
-                "parse_error",
-            ],
-        )
-        for col in ("name", "arn", "status", "expression", "parse_error"):
-            frame[col] = frame[col].astype("string")
-        frame.attrs["source"] = self.source
-        return frame
+        return builders[verb](**arguments)
+
+    def send(self, request: Request) -> dict[str, Any]:
+        """Send a request (from :meth:`build_request`) through the shared connection; boto3's answer.
+
+        Thread-safe, and not remembered by :meth:`last_call` (cohort runs send from worker threads).
+        """
+        return self.connection.send(request)
+
+    def last_call(self) -> str:
+        """The last runtime call as copy-pasteable Python (filterValues shown encoded, as sent)."""
+        if self._last is None:
+            return "# no request sent yet"
+        return self._last.python_call()
+
+    def _ask(self, request: Request) -> pd.DataFrame:
+        self._last = request
+        response = self.send(request)
+        return frames.recommendation_frame(response, request=request.kwargs, source=self.source)
 
     # --- the runtime ---------------------------------------------------------------------------------
-
-    def _ask(self, operation: str, kwargs: dict[str, Any]) -> pd.DataFrame:
-        response = self._call(self.client, _METHODS[operation], kwargs, remember=True)
-        return frames.recommendation_frame(response, request=kwargs, source=self.source)
 
     def recommend(
         self,
@@ -432,17 +426,33 @@ class Lab(DiscoveryMixin, CohortMixin):
     ) -> pd.DataFrame:
         """GetRecommendations as a frame. ``filter`` is an ARN or a name; ``filter_values`` Python values
         or encoded strings; ``metadata`` item columns to return (needs metadata enabled)."""
-        kwargs = self._recommendations_request(
-            user_id=user_id,
-            item_id=item_id,
-            num_results=num_results,
-            context=context,
-            filter=filter,
-            filter_values=filter_values,
-            promotion=promotion,
-            metadata=metadata,
+        return self._ask(
+            self._recommendations_request(
+                user_id, item_id, num_results, context, filter, filter_values, promotion, metadata
+            )
         )
-        return self._ask("GetRecommendations", kwargs)
+
+    def rank(
+        self,
+        user_id: str,
+        items: Sequence[str],
+        context: Mapping[str, str] | None = None,
+        filter: str | None = None,
+        filter_values: Mapping[str, object] | None = None,
+        metadata: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    ) -> pd.DataFrame:
+        """GetPersonalizedRanking as a frame (campaign with a Personalized-Ranking recipe)."""
+        return self._ask(self._ranking_request(user_id, items, context, filter, filter_values, metadata))
+
+    def recommend_actions(
+        self,
+        user_id: str,
+        num_results: int = 5,
+        filter: str | None = None,
+        filter_values: Mapping[str, object] | None = None,
+    ) -> pd.DataFrame:
+        """GetActionRecommendations as a frame (``actionId`` column; Next-Best-Action campaigns)."""
+        return self._ask(self._actions_request(user_id, num_results, filter, filter_values))
 
     def _recommendations_request(
         self,
@@ -454,8 +464,7 @@ class Lab(DiscoveryMixin, CohortMixin):
         filter_values: Mapping[str, object] | None = None,
         promotion: Promotion | None = None,
         metadata: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
-    ) -> dict[str, Any]:
-        """The exact, validated GetRecommendations kwargs ``recommend`` would send (cohort runs reuse it)."""
+    ) -> Request:
         recipe = self.recipe
         return build_recommendations_request(
             campaign_arn=self.campaign_arn,
@@ -474,19 +483,6 @@ class Lab(DiscoveryMixin, CohortMixin):
             metadata=metadata,
         )
 
-    def rank(
-        self,
-        user_id: str,
-        items: Sequence[str],
-        context: Mapping[str, str] | None = None,
-        filter: str | None = None,
-        filter_values: Mapping[str, object] | None = None,
-        metadata: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
-    ) -> pd.DataFrame:
-        """GetPersonalizedRanking as a frame (campaign with a Personalized-Ranking recipe)."""
-        kwargs = self._ranking_request(user_id, items, context, filter, filter_values, metadata)
-        return self._ask("GetPersonalizedRanking", kwargs)
-
     def _ranking_request(
         self,
         user_id: str,
@@ -495,8 +491,7 @@ class Lab(DiscoveryMixin, CohortMixin):
         filter: str | None = None,
         filter_values: Mapping[str, object] | None = None,
         metadata: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
-    ) -> dict[str, Any]:
-        """The exact, validated GetPersonalizedRanking kwargs ``rank`` would send (cohort runs reuse it)."""
+    ) -> Request:
         return build_ranking_request(
             campaign_arn=self.campaign_arn or "",
             recipe=self.recipe if self.campaign_arn else None,
@@ -508,15 +503,14 @@ class Lab(DiscoveryMixin, CohortMixin):
             metadata=metadata,
         )
 
-    def recommend_actions(
+    def _actions_request(
         self,
         user_id: str,
         num_results: int = 5,
         filter: str | None = None,
         filter_values: Mapping[str, object] | None = None,
-    ) -> pd.DataFrame:
-        """GetActionRecommendations as a frame (``actionId`` column; Next-Best-Action campaigns)."""
-        kwargs = build_action_request(
+    ) -> Request:
+        return build_action_request(
             campaign_arn=self.campaign_arn or "",
             recipe=self.recipe if self.campaign_arn else None,
             user_id=user_id,
@@ -524,7 +518,111 @@ class Lab(DiscoveryMixin, CohortMixin):
             filter=self._resolve_filter(filter),
             filter_values=filter_values,
         )
-        return self._ask("GetActionRecommendations", kwargs)
+
+    # --- many requests at once (personalize_lab.cohort) -------------------------------------------------
+
+    def recommend_many(
+        self,
+        users: Iterable[Any] | None = None,
+        *,
+        items: Iterable[Any] | None = None,
+        variants: Mapping[str, Mapping[str, Any]] | None = None,
+        num_results: int = 25,
+        workers: int | None = None,
+        rate_limit: float | Literal["auto"] | None = "auto",
+        cache: bool = True,
+        checkpoint: str | Path | None = None,
+        progress: bool | Callable[[Progress], None] = True,
+        retries: int = 4,
+        backoff: float = 0.1,
+        cancel: threading.Event | None = None,
+        warn: bool = True,
+    ) -> CohortResult:
+        """GetRecommendations for every user (or seed item) under every variant, as one long frame.
+
+        ``variants`` maps a name to ``recommend`` arguments: ``filter``, ``filter_values``, ``promotion``,
+        ``context``, ``metadata``, ``num_results``, and ``campaign_arn`` / ``recommender_arn`` to ask
+        another campaign or recommender (a sibling Lab sharing this one's clients). Default: one variant
+        ``"default"`` with no arguments. A variant with ``items=[...]`` is a ranking request instead
+        (``rank`` arguments: ``items``, ``filter``, ``filter_values``, ``context``, ``metadata``,
+        ``campaign_arn`` of a Personalized-Ranking campaign): GetPersonalizedRanking of those items for
+        each user, ranks 1..len(items). Each variant is validated once before anything is sent; a broken
+        one raises an error that names it. ``items=`` (of the method, not of a variant) sends
+        related-items requests (``itemId``) instead of one per user.
+
+        Returns a :class:`~personalize_lab.cohort.CohortResult` that unpacks as ``frame, errors``:
+
+        - ``frame``: ``variant``, ``userId`` (or ``seedItemId``), then the recommendation columns
+          (rank, itemId, score, promotionName, reason, metadata, recommendationId) with their dtypes;
+        - ``errors``: ``variant``, ``userId`` (or ``seedItemId``), ``code``, ``message``, ``attempts``,
+          one row per request that failed after its retries; a variant that fails for every id (for
+          example ResourceNotFound) is sent once and recorded once, with the id ``<NA>``;
+        - ``stats``: requests, sent, from_cache, from_checkpoint, calls, retries, failed, seconds.
+
+        ``workers``: threads sending at once (default 8; 1 against an in-process backend — the local
+        Personalize without simulated latency, or a replay — where threads only contend for the GIL).
+        ``rate_limit``: requests per second across the workers (token bucket). ``"auto"`` is 50/s against
+        AWS — a tenth of the service's 500 TPS per-campaign limit, so a notebook never crowds out
+        production traffic — and unlimited against the local Personalize or a replay; ``None`` is
+        unlimited. ``retries``: ThrottlingError and ServiceUnavailableError (5xx) are retried up to this
+        many times with exponential backoff and full jitter starting at ``backoff`` seconds; other errors
+        are not retried. botocore retries on its own too: give the Lab a client built with
+        ``Config(retries={"total_max_attempts": 1})`` to leave retries to this method.
+        ``cache``: answers are kept on the Lab's :class:`Connection` (shared with its ``with_target``
+        Labs) by canonical request (exact kwargs and target), so
+        running the same comparison again sends nothing and exploration stays pinned across analyses;
+        ``cache=False`` sends everything (and stores nothing); :meth:`clear_cache` empties it.
+        ``checkpoint``: a parquet file written as results arrive (atomic flushes); calling again with the
+        same path after a crash, Ctrl-C or kernel restart sends only the requests it does not hold.
+        ``progress``: a tqdm bar (done/total, rate, errors, ETA), ``False``, or a callable receiving a
+        :class:`~personalize_lab.cohort.Progress` after each request. Ctrl-C (or KeyboardInterrupt from
+        the callable) stops the run: what finished is returned, with a warning, and checkpointed.
+        ``cancel``: a ``threading.Event`` another thread may set (a panel's Cancel button); the run stops
+        between requests the same way. ``warn=False`` leaves out the PersonalizeLabWarnings for failed
+        requests and interruptions, for a caller that shows ``errors`` and ``interrupted`` itself.
+        """
+        return cohort.recommend_many(
+            self,
+            users,
+            items=items,
+            variants=variants,
+            num_results=num_results,
+            workers=workers,
+            rate_limit=rate_limit,
+            cache=cache,
+            checkpoint=checkpoint,
+            progress=progress,
+            retries=retries,
+            backoff=backoff,
+            cancel=cancel,
+            warn=warn,
+        )
+
+    def compare(
+        self,
+        users: Iterable[Any] | None,
+        variants: Mapping[str, Mapping[str, Any]],
+        truth: pd.DataFrame | None = None,
+        reference: str | None = None,
+        **kwargs: Any,
+    ) -> Comparison:
+        """Run :meth:`recommend_many` and compare the variants (:func:`personalize_lab.analysis.compare`).
+
+        ``truth``: held-out interactions (USER_ID, ITEM_ID) for precision, recall, NDCG, MRR and hit
+        rate. ``reference``: the variant the others are compared with (default: the first). Catalog size
+        and item popularity come from the local Personalize's catalog and training data when this Lab
+        runs on it, otherwise from the frame (items any variant recommended, and how often). Other
+        keyword arguments go to ``recommend_many`` (items, num_results, workers, rate_limit, cache,
+        checkpoint, progress, retries) or to ``analysis.compare`` (k, metrics_at, diversity_column,
+        category_column, test, correction, seed, …). The run itself stays in :attr:`last_run`.
+        """
+        return cohort.compare(self, users, variants, truth, reference, **kwargs)
+
+    def clear_cache(self) -> None:
+        """Forget every cached response, so the next :meth:`recommend_many` asks the service again.
+
+        The cache is shared with every :meth:`with_target` Lab of this one's connection."""
+        self.connection.responses.clear()
 
     # --- panels (function-level imports: widgets sit above the client) --------------------------------
 
@@ -545,3 +643,28 @@ class Lab(DiscoveryMixin, CohortMixin):
         from personalize_lab.widgets import Storefront
 
         return Storefront(self, **options)
+
+
+def _clients(
+    arn: str, session: boto3.session.Session | None, region: str | None, client: Any, control_client: Any
+) -> tuple[Any, Any]:
+    """The clients given, or new ones from ``session`` in ``region`` (default: the ARN's region)."""
+    if client is not None and control_client is not None:
+        return client, control_client
+    # the ARN names its region: calling another region would only answer ResourceNotFound
+    region = region or arn_region(arn)
+    try:
+        session = session or boto3.session.Session(region_name=region)
+        if client is None:
+            client = session.client("personalize-runtime", region_name=region)
+        if control_client is None:
+            control_client = session.client("personalize", region_name=client.meta.region_name)
+    except botocore.exceptions.NoRegionError as e:
+        raise ValidationError(
+            "region=None: no AWS region is configured for the session. Fix: pass region='us-east-1' "
+            "(your campaign's region), or set AWS_DEFAULT_REGION",
+            field="region",
+            rule="a region is required",
+            fix="pass region=",
+        ) from e
+    return client, control_client

@@ -25,3 +25,12 @@ MAX_FILTER_VALUE_LENGTH = 1000  # one filterValues value string
 # filters (model:FilterExpression and the developer guide's limits page)
 MAX_EXPRESSION_LENGTH = 2500  # 1–2500 characters
 MAX_DISTINCT_FILTER_FIELDS = 5  # distinct dataset fields per filter (one page of the guide says 10)
+
+# lengths and ranges of request members (botocore model: personalize-runtime)
+MAX_ID_LENGTH = 256  # userId, itemId, an inputList item
+MAX_ARN_LENGTH = 256  # campaignArn, recommenderArn, filterArn
+MAX_NAME_LENGTH = 63  # a promotion's name (NAME_PATTERN)
+MAX_PERCENT_PROMOTED = 100  # percentPromotedItems is 1..100
+MAX_COLUMN_NAME_LENGTH = 150  # a metadataColumns entry
+MAX_CONTEXT_KEY_LENGTH = 150
+MAX_CONTEXT_VALUE_LENGTH = 1000

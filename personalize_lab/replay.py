@@ -2,8 +2,8 @@
 
 A demo recorded once against AWS then runs anywhere, identically: replay returns the recorded response
 *bytes* from a ``before-send`` handler, so boto3 still validates, serialises and parses as usual (and
-raises the recorded service errors itself). Requests match exactly on their canonical form, the operation
-name plus the API parameters as sorted JSON; a miss raises :class:`~personalize_lab.errors.ReplayMissError`
+raises the recorded service errors itself). Requests match exactly on their canonical form
+(:func:`personalize_lab.requests.canonical_json` of the operation name and the API parameters); a miss raises :class:`~personalize_lab.errors.ReplayMissError`
 naming the nearest recorded requests.
 
 File format: JSON Lines, one call per line:
@@ -24,16 +24,12 @@ import botocore
 from botocore.config import Config
 
 from personalize_lab.errors import ReplayMissError
+from personalize_lab.requests.canonical import canonical_json
 
-__all__ = ["Recorder", "Replayer", "canonical_request", "replay_clients"]
+__all__ = ["Recorder", "Replayer", "replay_clients"]
 
 _STASH = "personalize_lab.request"
 _KEPT_HEADERS = ("content-type", "x-amzn-errortype", "x-amzn-requestid")
-
-
-def canonical_request(operation: str, params: dict[str, Any]) -> str:
-    """The string two requests must share to match: operation and parameters, keys sorted."""
-    return json.dumps({"operation": operation, "params": params}, sort_keys=True, separators=(",", ":"))
 
 
 def _service_id(client: Any) -> str:
@@ -95,7 +91,7 @@ class Replayer:
         ]
         self._by_key: dict[str, list[dict[str, Any]]] = {}
         for entry in self.entries:
-            key = canonical_request(entry["operation"], entry["request"])
+            key = canonical_json(entry["operation"], entry["request"])
             self._by_key.setdefault(key, []).append(entry)
         self._served: dict[str, int] = {}
         self._pending = threading.local()
@@ -106,7 +102,7 @@ class Replayer:
 
         def remember(model: Any, context: dict[str, Any], **_: Any) -> None:
             # before-send sees only the prepared HTTP request; the key is computed here, on the same thread
-            self._pending.key = canonical_request(model.name, context.get(_STASH, {}))
+            self._pending.key = canonical_json(model.name, context.get(_STASH, {}))
 
         def serve(request: Any, **_: Any) -> botocore.awsrequest.AWSResponse:
             key = getattr(self._pending, "key", None)

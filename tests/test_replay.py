@@ -62,11 +62,11 @@ def test_replay_miss_names_the_nearest_requests(tmp_path: Path) -> None:
     text = str(info.value)
     first_line = text.splitlines()[0]
     assert first_line == (
-        'request {"operation":"GetRecommendations","params":{"campaignArn":"'
+        'request ["GetRecommendations",{"campaignArn":"'
         + CAMPAIGN
-        + '","numResults":4,"userId":"u1"}} is not in the recording '
+        + '","numResults":4,"userId":"u1"}] is not in the recording '
         + f"{path} (exact match on the canonical request). Nearest recorded requests:"
     )
     nearest = text.splitlines()[1:4]
-    assert all('"operation":"GetRecommendations"' in line for line in nearest[:2])
+    assert all('["GetRecommendations",' in line for line in nearest[:2])
     assert text.endswith("Fix: send exactly a recorded request, or record again with pl.Lab(..., record=...)")

@@ -1,6 +1,7 @@
 """Many requests at once: the same question asked for a cohort of users under several variants.
 
-``Lab.recommend_many`` and ``Lab.compare`` delegate here. A run validates each variant once (a broken
+``Lab.recommend_many`` and ``Lab.compare`` delegate here; a run uses only the Lab's public interface
+(``build_request``, ``send``, ``with_target``, ``connection``). A run validates each variant once (a broken
 variant fails before anything is sent), answers what it can from the response cache and the checkpoint,
 sends the rest through a bounded worker pool under a client-side rate limit, retries throttling and 5xx
 answers with jittered exponential backoff, records every other failure in an errors frame while the run
@@ -108,7 +109,7 @@ def recommend_many(
         rate_limit=rate,
         retries=retries,
         backoff=backoff,
-        cache=lab._response_cache if cache else None,
+        cache=lab.connection.responses if cache else None,
         checkpoint=checkpoint,
         progress=progress,
         cancel=cancel,

@@ -6,36 +6,28 @@ building its request for the first user with the same builder ``recommend`` (or 
 broken variant fails before anything is sent,
 with an error that names it. The other users' requests are that validated request with the user
 swapped in (validation depends on the user only through the id itself, which is checked here), so
-planning 10,000 requests costs milliseconds. Every request gets a digest of its canonical form (the
-operation and the exact boto3 kwargs, target ARN included): the key of the response cache and of the
-checkpoint.
+planning 10,000 requests costs milliseconds. Every request is a
+:class:`~personalize_lab.requests.Request`; its digest (of the canonical form: the operation and the
+exact boto3 kwargs, target ARN included) is the key of the response cache and of the checkpoint.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
 from personalize_lab.errors import ServiceError, ValidationError
-from personalize_lab.requests import Promotion
+from personalize_lab.limits import MAX_ID_LENGTH
+from personalize_lab.requests import Promotion, Request
 
 if TYPE_CHECKING:
     from personalize_lab.client import Lab
 
-__all__ = ["VARIANT_KEYS", "Plan", "PlannedVariant", "Request", "canonical", "digest", "make_plan"]
+__all__ = ["VARIANT_KEYS", "Plan", "PlannedRequest", "PlannedVariant", "make_plan"]
 
-OPERATION = "GetRecommendations"
-RANKING = "GetPersonalizedRanking"
-#: operation -> (boto3 method, the response's item list)
-OPERATIONS = {
-    OPERATION: ("get_recommendations", "itemList"),
-    RANKING: ("get_personalized_ranking", "personalizedRanking"),
-}
 #: The ``Lab.recommend`` arguments a variant may set (campaign_arn / recommender_arn switch the target),
 #: and ``items``: the item ids to rank, which makes the variant a ``Lab.rank`` request.
 VARIANT_KEYS = (
@@ -51,74 +43,36 @@ VARIANT_KEYS = (
 )
 #: What GetPersonalizedRanking cannot take: it ranks the list it is given, whole, without promotions.
 NOT_FOR_RANKING = ("num_results", "promotion", "recommender_arn")
-MAX_ID = 256
-
-
-def canonical(kwargs: Mapping[str, Any], operation: str = OPERATION) -> str:
-    """One string per distinct request: key order and spacing cannot make two equal requests differ."""
-    return json.dumps([operation, kwargs], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def digest(kwargs: Mapping[str, Any], operation: str = OPERATION) -> str:
-    return hashlib.sha256(canonical(kwargs, operation).encode()).hexdigest()[:32]
-
-
-def _digester(
-    template: Mapping[str, Any], key_field: str, operation: str = OPERATION
-) -> Callable[[str], str]:
-    """``key -> digest(template with key_field=key)``, without encoding the whole request per key.
-
-    The canonical form of a variant's requests is the same text around the encoded key, so it is
-    encoded once with a placeholder and each key is spliced in (the digests are identical to
-    :func:`digest`'s; when the placeholder cannot be found exactly once, each request is encoded whole).
-    """
-    placeholder = "\x00personalize-lab-key\x00"
-    text = canonical({**template, key_field: placeholder}, operation)
-    marker = json.dumps(placeholder, ensure_ascii=False)
-    if text.count(marker) != 1:
-        return lambda key: digest({**template, key_field: key}, operation)
-    prefix, suffix = text.split(marker)
-
-    def of(key: str) -> str:
-        spliced = prefix + json.dumps(key, ensure_ascii=False) + suffix
-        return hashlib.sha256(spliced.encode()).hexdigest()[:32]
-
-    return of
 
 
 @dataclass(frozen=True)
 class PlannedVariant:
-    """One variant: the Lab that sends it (a sibling for another target) and its validated request."""
+    """One variant: the Lab that sends it (``with_target`` for another target) and its first request."""
 
     name: str
     lab: Lab
-    template: dict[str, Any]  # the exact kwargs of the first request; others differ only in the key
+    template: Request  # the exact request for the first key; the others differ only in the key
     promotion_percent: float | None
-    operation: str = OPERATION  # or RANKING
 
     @property
-    def method(self) -> str:
-        """The boto3 method that sends this variant's requests."""
-        return OPERATIONS[self.operation][0]
-
-    @property
-    def list_key(self) -> str:
-        """Where the answer's items are: ``itemList`` or ``personalizedRanking``."""
-        return OPERATIONS[self.operation][1]
+    def operation(self) -> str:
+        """``GetRecommendations`` or ``GetPersonalizedRanking``."""
+        return self.template.operation
 
 
 @dataclass(frozen=True)
-class Request:
-    variant: int  # index into Plan.variants
+class PlannedRequest:
+    """One request of the run: its variant (index into ``Plan.variants``), its key and the request."""
+
+    variant: int
     key: str  # the user id (or seed item id)
-    kwargs: dict[str, Any]
-    digest_of: Callable[[str], str] = field(repr=False, compare=False)
+    request: Request
 
     @cached_property
     def digest(self) -> str:
         """Key of the response cache and the checkpoint; computed on first use only, so a run
         without cache or checkpoint never encodes its requests."""
-        return self.digest_of(self.key)
+        return self.request.digest()
 
 
 @dataclass(frozen=True)
@@ -128,18 +82,13 @@ class Plan:
     keys: list[str]
     variants: list[PlannedVariant]
 
-    def requests(self) -> list[Request]:
+    def requests(self) -> list[PlannedRequest]:
         """Every request, variant by variant, keys in the order given."""
-        out = []
-        key_field = self.key_field
-        for v, variant in enumerate(self.variants):
-            template = variant.template
-            digest_of = _digester(template, key_field, variant.operation)
-            for key in self.keys:
-                kwargs = dict(template)
-                kwargs[key_field] = key  # same position as in the template: same kwargs order
-                out.append(Request(v, key, kwargs, digest_of))
-        return out
+        return [
+            PlannedRequest(v, key, variant.template.with_member(self.key_field, key))
+            for v, variant in enumerate(self.variants)
+            for key in self.keys
+        ]
 
 
 def _keys(values: Iterable[Any], field: str) -> list[str]:
@@ -155,13 +104,13 @@ def _keys(values: Iterable[Any], field: str) -> list[str]:
     for position, value in enumerate(values):
         if isinstance(value, Integral) and not isinstance(value, bool):
             value = str(value)  # ids read from a CSV often arrive as integers
-        if not isinstance(value, str) or not 1 <= len(value) <= MAX_ID:
+        if not isinstance(value, str) or not 1 <= len(value) <= MAX_ID_LENGTH:
             raise ValidationError(
-                f"{field}[{position}]={value!r} must be an id string of 1-{MAX_ID} characters. "
+                f"{field}[{position}]={value!r} must be an id string of 1-{MAX_ID_LENGTH} characters. "
                 f"Fix: drop it or pass ids as strings",
                 field=f"{field}[{position}]",
                 value=value,
-                rule=f"a string of 1-{MAX_ID} characters",
+                rule=f"a string of 1-{MAX_ID_LENGTH} characters",
             )
         keys[value] = None
     if not keys:
@@ -175,17 +124,14 @@ def _keys(values: Iterable[Any], field: str) -> list[str]:
     return list(keys)
 
 
-def _sibling(lab: Lab, spec: Mapping[str, Any]) -> Lab:
-    """A Lab for another campaign/recommender that shares the parent's clients (and their recorder)."""
+def _target(lab: Lab, spec: Mapping[str, Any]) -> Lab:
+    """The Lab a variant asks: ``lab`` itself, or ``lab.with_target`` when the variant names another."""
     campaign, recommender = spec.get("campaign_arn"), spec.get("recommender_arn")
     if campaign is None and recommender is None:
         return lab
     if (campaign, recommender) == (lab.campaign_arn, lab.recommender_arn):
         return lab
-    sibling = type(lab)(campaign, recommender, client=lab.client, control_client=lab.control_client)
-    sibling.source = lab.source
-    sibling.local_personalize = lab.local_personalize
-    return sibling
+    return lab.with_target(campaign, recommender)
 
 
 def _given(spec: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
@@ -262,8 +208,9 @@ def make_plan(
             planned.append(_ranking_variant(lab, name, spec, keys, key_field))
             continue
         try:
-            target = _sibling(lab, spec)
-            template = target._recommendations_request(
+            target = _target(lab, spec)
+            template = target.build_request(
+                "recommend",
                 user_id=keys[0] if key_field == "userId" else None,
                 item_id=keys[0] if key_field == "itemId" else None,
                 num_results=spec.get("num_results", num_results),
@@ -301,12 +248,13 @@ def _ranking_variant(
             rule="ranking variants take filter, filter_values, context, metadata, campaign_arn, items",
         )
     try:
-        target = _sibling(lab, spec)
-        template = target._ranking_request(
+        target = _target(lab, spec)
+        template = target.build_request(
+            "rank",
             user_id=keys[0],
             items=spec["items"],
             **_given(spec, ("context", "filter", "filter_values", "metadata")),
         )
     except (ValidationError, ServiceError) as e:
         raise _named(name, e) from e
-    return PlannedVariant(name, target, template, None, RANKING)
+    return PlannedVariant(name, target, template, None)

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from personalize_lab import frames
-from personalize_lab.cohort.plan import Plan, Request
+from personalize_lab.cohort.plan import Plan, PlannedRequest
 
 __all__ = ["CohortResult", "build_errors", "build_frame"]
 
@@ -79,7 +79,7 @@ def _variant_frame(
 
 
 def build_frame(
-    plan: Plan, requests: Sequence[Request], answers: Mapping[int, frames.Answer], *, source: str
+    plan: Plan, requests: Sequence[PlannedRequest], answers: Mapping[int, frames.Answer], *, source: str
 ) -> pd.DataFrame:
     """The long frame of every answered request, in request order (``answers`` by request index, each
     read with :func:`personalize_lab.frames.read_answer` as it arrived)."""
@@ -92,7 +92,7 @@ def build_frame(
                 plan.key_column,
                 [requests[i].key for i in idx],
                 [answers[i] for i in idx],
-                request=variant.template,
+                request=variant.template.kwargs,
                 source=source,
                 operation=variant.operation,
             )
@@ -108,7 +108,8 @@ def build_frame(
         "operation": next(iter(set(operations.values()))) if len(set(operations.values())) == 1 else "mixed",
         "operations": operations,
         "requests": {
-            v.name: {k: val for k, val in v.template.items() if k != plan.key_field} for v in plan.variants
+            v.name: {k: val for k, val in v.template.kwargs.items() if k != plan.key_field}
+            for v in plan.variants
         },
         "requested_promotion": {
             v.name: v.promotion_percent for v in plan.variants if v.promotion_percent is not None
@@ -118,7 +119,7 @@ def build_frame(
 
 
 def build_errors(
-    plan: Plan, requests: Sequence[Request], errors: Sequence[tuple[int, str | None, str, str, int]]
+    plan: Plan, requests: Sequence[PlannedRequest], errors: Sequence[tuple[int, str | None, str, str, int]]
 ) -> pd.DataFrame:
     """One row per failed request (``key`` <NA> for a variant that fails for every id), request order."""
     rows = sorted(errors, key=lambda e: (e[0], e[1] is not None))

@@ -102,8 +102,8 @@ class _Runner:
 
     # --- workers --------------------------------------------------------------------------------
     def send(self, index: int) -> _Outcome:
-        request = self.requests[index]
-        variant = self.plan.variants[request.variant]
+        planned = self.requests[index]
+        lab = self.plan.variants[planned.variant].lab
         attempt = 0
         while True:
             if self.limiter is not None and not self.limiter.acquire(self.stop):
@@ -111,7 +111,7 @@ class _Runner:
             attempt += 1
             next(self._calls)
             try:
-                response = variant.lab._call(variant.lab.client, variant.method, request.kwargs)
+                response = lab.send(planned.request)
             except Exception as e:  # every failure is an outcome: the run goes on, nothing is lost
                 if is_retryable(e) and attempt <= self.retries:
                     next(self._retried)
@@ -128,13 +128,13 @@ class _Runner:
             raise _Cancelled
 
     def read(self, index: int, response: Mapping[str, Any]) -> None:
-        self.answers[index] = read_answer(response, self.plan.variants[self.requests[index].variant].list_key)
+        self.answers[index] = read_answer(response, self.requests[index].request.list_key)
 
     def record(self, outcome: _Outcome) -> None:
         if outcome.cancelled:
             return
-        request = self.requests[outcome.index]
-        name = self.plan.variants[request.variant].name
+        planned = self.requests[outcome.index]
+        name = self.plan.variants[planned.variant].name
         self.counts["sent"] += 1
         response = outcome.response
         if response is not None:
@@ -142,17 +142,17 @@ class _Runner:
             if self.storing:  # what is kept is the service's answer, without boto3's ResponseMetadata
                 response = {k: v for k, v in response.items() if k != "ResponseMetadata"}
             if self.cache is not None:
-                self.cache[request.digest] = response
+                self.cache[planned.digest] = response
         else:
             assert outcome.error is not None
             code, message = error_code(outcome.error), error_message(outcome.error)
-            self.errors.append((outcome.index, request.key, code, message, outcome.attempts))
+            self.errors.append((outcome.index, planned.key, code, message, outcome.attempts))
         if self.checkpoint is not None:
             self.checkpoint.add(
                 variant=name,
-                key=request.key,
-                digest=request.digest,
-                request=request.kwargs,
+                key=planned.key,
+                digest=planned.digest,
+                request=planned.request.kwargs,
                 response=response,
                 code=None if outcome.error is None else error_code(outcome.error),
                 message=None if outcome.error is None else error_message(outcome.error),

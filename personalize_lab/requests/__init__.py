@@ -3,7 +3,7 @@
 boto3 itself checks only required members, types and ``min`` constraints; everything else (numResults
 ≤ 500, promotion name pattern, metadata limits, context key pattern, filterValues against the filter
 expression) would otherwise come back from the server as a bare InvalidInputException. The builders here
-turn arguments into the exact boto3 kwargs, or raise a :class:`~personalize_lab.errors.ValidationError`
+turn arguments into a :class:`Request` (the operation and the exact boto3 kwargs), or raise a :class:`~personalize_lab.errors.ValidationError`
 whose message names the field, the value, the rule and the fix (personalize-semantics.md §1, §3.3, §4,
 §6, §7). Recipe behaviour is decided from the recipe ARN (§1.5), never from ``recipeType``.
 """
@@ -13,8 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from personalize_lab.limits import MAX_ACTION_RESULTS, MAX_RESULTS, MAX_RESULTS_WITH_METADATA
+from personalize_lab.limits import (
+    MAX_ACTION_RESULTS,
+    MAX_ID_LENGTH,
+    MAX_RESULTS,
+    MAX_RESULTS_WITH_METADATA,
+)
+from personalize_lab.requests.canonical import canonical_json, digest
 from personalize_lab.requests.recipes import RecipeInfo, recipe_info
+from personalize_lab.requests.request import OPERATIONS, Request
 from personalize_lab.requests.rules import (
     Promotion,
     ResolvedFilter,
@@ -31,14 +38,18 @@ from personalize_lab.requests.rules import (
 )
 
 __all__ = [
+    "OPERATIONS",
     "Promotion",
     "RecipeInfo",
+    "Request",
     "ResolvedFilter",
     "arn_region",
     "build_action_request",
     "build_ranking_request",
     "build_recommendations_request",
+    "canonical_json",
     "check_metadata_supported",
+    "digest",
     "encode_and_check_filter_values",
     "recipe_info",
     "validate_target",
@@ -62,8 +73,9 @@ def build_recommendations_request(
     promotion: Promotion | None = None,
     promotion_filter: ResolvedFilter | None = None,
     metadata: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
-) -> dict[str, Any]:
-    """Exact kwargs for ``client.get_recommendations`` (members left out when not set, as on the wire)."""
+) -> Request:
+    """GetRecommendations with the exact kwargs of ``client.get_recommendations`` (members left out when
+    not set, as on the wire)."""
     key, arn = validate_target(campaign_arn, recommender_arn)
     check_ids(recipe, user_id, item_id)
     meta = check_metadata(metadata, recipe)
@@ -113,7 +125,7 @@ def build_recommendations_request(
         kwargs["promotions"] = [promo]
     if meta is not None:
         kwargs["metadataColumns"] = meta
-    return kwargs
+    return Request("GetRecommendations", kwargs)
 
 
 def build_ranking_request(
@@ -126,8 +138,9 @@ def build_ranking_request(
     filter: ResolvedFilter | None = None,
     filter_values: Mapping[str, object] | None = None,
     metadata: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
-) -> dict[str, Any]:
-    """Exact kwargs for ``client.get_personalized_ranking`` (no numResults, promotions or recommenders)."""
+) -> Request:
+    """GetPersonalizedRanking with the exact kwargs of ``client.get_personalized_ranking`` (no numResults,
+    promotions or recommenders)."""
     if not campaign_arn:
         raise fail(
             "campaignArn",
@@ -142,11 +155,11 @@ def build_ranking_request(
             "is not a PERSONALIZED_RANKING recipe; GetPersonalizedRanking needs aws-personalized-ranking",
             "use lab.recommend(...) on this campaign, or a Personalized-Ranking campaign for rank()",
         )
-    if user_id is None or not isinstance(user_id, str) or not 1 <= len(user_id) <= 256:
+    if user_id is None or not isinstance(user_id, str) or not 1 <= len(user_id) <= MAX_ID_LENGTH:
         raise fail(
             "userId",
             user_id,
-            "is required by GetPersonalizedRanking (a string of 1-256 characters)",
+            f"is required by GetPersonalizedRanking (a string of 1-{MAX_ID_LENGTH} characters)",
             "pass user_id='...'",
         )
     if isinstance(items, str):
@@ -160,13 +173,17 @@ def build_ranking_request(
         raise fail(
             "inputList",
             f"<{len(input_list)} items>",
-            f"exceeds the maximum of {MAX_RESULTS} items (50 when metadataColumns is set)",
+            f"exceeds the maximum of {MAX_RESULTS} items ({MAX_RESULTS_WITH_METADATA} when metadataColumns "
+            "is set)",
             f"rank at most {limit} items per call",
         )
     for item in input_list:
-        if not isinstance(item, str) or not 1 <= len(item) <= 256:
+        if not isinstance(item, str) or not 1 <= len(item) <= MAX_ID_LENGTH:
             raise fail(
-                "inputList item", item, "must be a string of 1-256 characters", "pass item IDs as strings"
+                "inputList item",
+                item,
+                f"must be a string of 1-{MAX_ID_LENGTH} characters",
+                "pass item IDs as strings",
             )
     kwargs: dict[str, Any] = {"campaignArn": campaign_arn, "inputList": input_list, "userId": user_id}
     ctx = check_context(context, recipe)
@@ -179,7 +196,7 @@ def build_ranking_request(
         kwargs["filterValues"] = wire
     if meta is not None:
         kwargs["metadataColumns"] = meta
-    return kwargs
+    return Request("GetPersonalizedRanking", kwargs)
 
 
 def build_action_request(
@@ -190,10 +207,10 @@ def build_action_request(
     num_results: int = 5,
     filter: ResolvedFilter | None = None,
     filter_values: Mapping[str, object] | None = None,
-) -> dict[str, Any]:
-    """Exact kwargs for ``client.get_action_recommendations`` (§1.4).
+) -> Request:
+    """GetActionRecommendations with the exact kwargs of ``client.get_action_recommendations`` (§1.4).
 
-    numResults is 1-100; the operation has no context, promotions or metadata.
+    numResults is 1-``MAX_ACTION_RESULTS``; the operation has no context, promotions or metadata.
     """
     if not campaign_arn:
         raise fail(
@@ -209,11 +226,11 @@ def build_action_request(
             "is not a PERSONALIZED_ACTIONS recipe; GetActionRecommendations needs aws-next-best-action",
             "use a Next-Best-Action campaign for recommend_actions()",
         )
-    if user_id is None or not isinstance(user_id, str) or not 1 <= len(user_id) <= 256:
+    if user_id is None or not isinstance(user_id, str) or not 1 <= len(user_id) <= MAX_ID_LENGTH:
         raise fail(
             "userId",
             user_id,
-            "is required by GetActionRecommendations (a string of 1-256 characters)",
+            f"is required by GetActionRecommendations (a string of 1-{MAX_ID_LENGTH} characters)",
             "pass user_id='...'",
         )
     if (
@@ -233,4 +250,4 @@ def build_action_request(
     wire = encode_and_check_filter_values(filter, filter_values)
     if wire:
         kwargs["filterValues"] = wire
-    return kwargs
+    return Request("GetActionRecommendations", kwargs)

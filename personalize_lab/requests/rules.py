@@ -20,8 +20,15 @@ from personalize_lab.errors import FilterValuesError, PersonalizeLabWarning, Val
 from personalize_lab.limits import (
     ARN_PATTERN,
     CONTEXT_KEY_PATTERN,
+    MAX_ARN_LENGTH,
+    MAX_COLUMN_NAME_LENGTH,
     MAX_CONTEXT_ENTRIES,
+    MAX_CONTEXT_KEY_LENGTH,
+    MAX_CONTEXT_VALUE_LENGTH,
+    MAX_ID_LENGTH,
     MAX_METADATA_COLUMNS,
+    MAX_NAME_LENGTH,
+    MAX_PERCENT_PROMOTED,
     MAX_RESULTS_WITH_METADATA,
     NAME_PATTERN,
 )
@@ -56,7 +63,7 @@ def validate_target(campaign_arn: str | None, recommender_arn: str | None) -> tu
     key, arn = ("campaignArn", campaign_arn) if campaign_arn else ("recommenderArn", recommender_arn)
     assert arn is not None
     kind = "campaign" if key == "campaignArn" else "recommender"
-    if not isinstance(arn, str) or len(arn) > 256 or not ARN_PATTERN.fullmatch(arn):
+    if not isinstance(arn, str) or len(arn) > MAX_ARN_LENGTH or not ARN_PATTERN.fullmatch(arn):
         raise fail(
             key,
             arn,
@@ -91,24 +98,24 @@ class Promotion:
     def validate(self) -> None:
         if (
             not isinstance(self.name, str)
-            or not (1 <= len(self.name) <= 63)
+            or not (1 <= len(self.name) <= MAX_NAME_LENGTH)
             or not NAME_PATTERN.fullmatch(self.name)
         ):
             raise fail(
                 "promotions[0].name",
                 self.name,
-                "must be 1-63 characters matching ^[a-zA-Z0-9][a-zA-Z0-9\\-_]*",
+                f"must be 1-{MAX_NAME_LENGTH} characters matching ^[a-zA-Z0-9][a-zA-Z0-9\\-_]*",
                 "start with a letter or digit and use only letters, digits, '-' and '_'",
             )
         if (
             isinstance(self.percent, bool)
             or not isinstance(self.percent, int)
-            or not 1 <= self.percent <= 100
+            or not 1 <= self.percent <= MAX_PERCENT_PROMOTED
         ):
             raise fail(
                 "promotions[0].percentPromotedItems",
                 self.percent,
-                "must be an integer from 1 to 100",
+                f"must be an integer from 1 to {MAX_PERCENT_PROMOTED}",
                 "pass percent=20 for 20% of the list",
             )
 
@@ -130,7 +137,7 @@ def encode_and_check_filter_values(
 ) -> dict[str, str] | None:
     """Encode ``values`` to wire strings and check them against the filter's expression.
 
-    The filter language owns the rules (keys, ≤25 entries, ≤1000 characters, quoting, missing INCLUDE
+    The filter language owns the rules (keys, the number of entries, value lengths, quoting, missing INCLUDE
     value or wrong key case → FilterValuesError); a missing EXCLUDE value becomes a
     :class:`PersonalizeLabWarning` naming the clause the service will drop. ``field`` prefixes messages
     for a promotion's own filterValues.
@@ -232,11 +239,11 @@ def check_metadata(
             f"request at most {MAX_METADATA_COLUMNS} columns",
         )
     for col in columns:
-        if not isinstance(col, str) or not 1 <= len(col) <= 150:
+        if not isinstance(col, str) or not 1 <= len(col) <= MAX_COLUMN_NAME_LENGTH:
             raise fail(
                 "metadataColumns['ITEMS']",
                 col,
-                "must be a column name of 1-150 characters",
+                f"must be a column name of 1-{MAX_COLUMN_NAME_LENGTH} characters",
                 "name an Items dataset column",
             )
     if recipe is not None and not recipe.metadata_enabled:
@@ -261,20 +268,24 @@ def check_context(context: Mapping[str, str] | None, recipe: RecipeInfo | None) 
             "send fewer context keys",
         )
     for key, value in context.items():
-        if not isinstance(key, str) or len(key) > 150 or not CONTEXT_KEY_PATTERN.fullmatch(key):
+        if (
+            not isinstance(key, str)
+            or len(key) > MAX_CONTEXT_KEY_LENGTH
+            or not CONTEXT_KEY_PATTERN.fullmatch(key)
+        ):
             raise fail(
                 "context key",
                 key,
-                "must be 1-150 characters of [A-Za-z0-9_]",
+                f"must be 1-{MAX_CONTEXT_KEY_LENGTH} characters of [A-Za-z0-9_]",
                 "use the Interactions schema field name, e.g. 'DEVICE'",
             )
         if not isinstance(value, str):
             raise fail(f"context[{key!r}]", value, "must be a string", f"pass {str(value)!r}")
-        if len(value) > 1000:
+        if len(value) > MAX_CONTEXT_VALUE_LENGTH:
             raise fail(
                 f"context[{key!r}]",
                 value[:40] + "…",
-                "exceeds the maximum of 1000 characters",
+                f"exceeds the maximum of {MAX_CONTEXT_VALUE_LENGTH} characters",
                 "shorten the value",
             )
     if recipe is not None and recipe.behaviour is not None and not recipe.context:
@@ -291,9 +302,12 @@ def check_context(context: Mapping[str, str] | None, recipe: RecipeInfo | None) 
 
 def check_ids(recipe: RecipeInfo | None, user_id: str | None, item_id: str | None) -> None:
     for field, value in (("userId", user_id), ("itemId", item_id)):
-        if value is not None and (not isinstance(value, str) or not 1 <= len(value) <= 256):
+        if value is not None and (not isinstance(value, str) or not 1 <= len(value) <= MAX_ID_LENGTH):
             raise fail(
-                field, value, "must be a string of 1-256 characters", f"pass {field} as a string, e.g. '42'"
+                field,
+                value,
+                f"must be a string of 1-{MAX_ID_LENGTH} characters",
+                f"pass {field} as a string, e.g. '42'",
             )
     if recipe is None or recipe.behaviour is None:
         return
@@ -329,6 +343,6 @@ def check_num_results(value: int, maximum: int, with_metadata: bool, field: str 
         raise fail(
             field,
             value,
-            f"exceeds the maximum of {maximum} (50 when metadataColumns is set)",
+            f"exceeds the maximum of {maximum} ({MAX_RESULTS_WITH_METADATA} when metadataColumns is set)",
             f"pass at most {limit}",
         )

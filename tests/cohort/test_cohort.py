@@ -22,7 +22,7 @@ from personalize_lab.client import Lab
 from personalize_lab.cohort import DEFAULT_AWS_RATE, Progress, default_rate_limit, default_workers
 from personalize_lab.cohort.pacing import TokenBucket, backoff_delay
 from personalize_lab.emulator import EmulatorOptions, LocalPersonalize
-from personalize_lab.requests import Promotion
+from personalize_lab.requests import Promotion, Request
 from tests.support.tiny_store import tiny_config, tiny_frames
 from tests.support.wire import Wire, wired_lab
 
@@ -357,20 +357,30 @@ def test_interrupt_without_checkpoint_keeps_what_finished(local: LocalPersonaliz
     assert partial.stats["sent"] == 2
 
 
-def test_spliced_digests_equal_whole_request_digests() -> None:
-    # checkpoints written before the splice must still resume: the cache key may not change
-    from personalize_lab.cohort.plan import _digester, digest
-
-    template = {
-        "campaignArn": "arn:aws:personalize:us-east-1:1:campaign/c",
-        "userId": "u00",
-        "numResults": 25,
-        "filterValues": {"CATEGORY": '"café"'},
-        "context": {"DEVICE": "mobile"},
-    }
-    of = _digester(template, "userId")
-    for key in ["u01", 'é "quoted" \\ back', "\x00", "😀", "u00"]:
-        assert of(key) == digest({**template, "userId": key})
+def test_request_digests_are_those_existing_checkpoints_hold() -> None:
+    # checkpoints written by earlier versions key their rows on these digests: they may never change
+    recommend = Request(
+        "GetRecommendations",
+        {
+            "campaignArn": "arn:aws:personalize:us-east-1:1:campaign/c",
+            "userId": "u00",
+            "numResults": 25,
+            "filterValues": {"CATEGORY": '"café"'},
+            "context": {"DEVICE": "mobile"},
+        },
+    )
+    ranking = Request(
+        "GetPersonalizedRanking",
+        {
+            "campaignArn": "arn:aws:personalize:us-east-1:1:campaign/r",
+            "inputList": ["i1", "i2"],
+            "userId": "😀",
+        },
+    )
+    assert recommend.digest() == "e339b70e0b0f53b2d510da20d2db8613"
+    assert ranking.digest() == "eed2d276688754d8c656fde3f458034e"
+    reordered = Request("GetRecommendations", dict(reversed(list(recommend.kwargs.items()))))
+    assert reordered.digest() == recommend.digest()
 
 
 # --- ranking variants (GetPersonalizedRanking) -------------------------------------------------------------
@@ -425,12 +435,7 @@ def test_ranking_requests_are_retried_recorded_and_checkpointed(
         return (500, "InternalFailure") if body["userId"] == "u04" else None
 
     wire = Wire(fail)
-    lab = Lab(
-        local.campaign_arns["ranking"],
-        client=wired_lab(local, wire).client,
-        control_client=local.client("personalize"),
-    )
-    lab.source, lab.local_personalize = "local", local
+    lab = wired_lab(local, wire, "ranking")
     path = tmp_path / "rank.parquet"
     with pytest.warns(err.PersonalizeLabWarning, match=r"1 request\(s\) failed \(InternalFailure ×1\)"):
         result = lab.recommend_many(
@@ -443,12 +448,7 @@ def test_ranking_requests_are_retried_recorded_and_checkpointed(
     assert result.stats["retries"] == 2  # u01 once, u04 once
     # a new kernel resumes from the checkpoint: only the failed user is asked again
     wire2 = Wire()
-    fresh = Lab(
-        local.campaign_arns["ranking"],
-        client=wired_lab(local, wire2).client,
-        control_client=local.client("personalize"),
-    )
-    fresh.source, fresh.local_personalize = "local", local
+    fresh = wired_lab(local, wire2, "ranking")
     resumed = fresh.recommend_many(USERS, variants={"R": {"items": TO_RANK}}, checkpoint=path, **_quiet())
     assert wire2.users() == ["u04"]
     assert resumed.stats["from_checkpoint"] == 5

@@ -39,7 +39,7 @@ def rec(**kw: Any) -> dict[str, Any]:
     kw.setdefault("recipe", UP)
     if kw["recipe"] is not None and kw["recipe"].user_id == "required":
         kw.setdefault("user_id", "u1")
-    return build_recommendations_request(**kw)
+    return build_recommendations_request(**kw).kwargs
 
 
 def message(fn: Any, **kw: Any) -> str:
@@ -50,7 +50,7 @@ def message(fn: Any, **kw: Any) -> str:
 
 def test_minimal_request_is_exact_kwargs() -> None:
     assert rec() == {"campaignArn": C, "userId": "u1", "numResults": 25}
-    assert build_recommendations_request(recommender_arn=R, user_id="u", num_results=5) == {
+    assert build_recommendations_request(recommender_arn=R, user_id="u", num_results=5).kwargs == {
         "recommenderArn": R,
         "userId": "u",
         "numResults": 5,
@@ -262,7 +262,9 @@ def test_filter_values_without_filter() -> None:
 
 
 def test_ranking_request() -> None:
-    assert build_ranking_request(campaign_arn=C, recipe=PR, user_id="u", items=["a", "b"]) == {
+    request = build_ranking_request(campaign_arn=C, recipe=PR, user_id="u", items=["a", "b"])
+    assert request.operation == "GetPersonalizedRanking"
+    assert request.kwargs == {
         "campaignArn": C,
         "inputList": ["a", "b"],
         "userId": "u",
@@ -289,7 +291,7 @@ def test_ranking_request() -> None:
 
 
 def test_action_request() -> None:
-    assert build_action_request(campaign_arn=C, recipe=NBA, user_id="u") == {
+    assert build_action_request(campaign_arn=C, recipe=NBA, user_id="u").kwargs == {
         "campaignArn": C,
         "userId": "u",
         "numResults": 5,

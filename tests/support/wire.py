@@ -14,7 +14,7 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
-from personalize_lab.client import Lab
+from personalize_lab.client import Connection, Lab
 from personalize_lab.emulator import LocalPersonalize
 
 Failure = Callable[[dict[str, Any], int], "tuple[int, str] | None"]
@@ -57,6 +57,5 @@ def wired_lab(local: LocalPersonalize, wire: Wire, campaign: str = "up") -> Lab:
     client = local.client("personalize-runtime", config=Config(retries={"total_max_attempts": 1}))
     client.meta.events.register_first("before-send.personalize-runtime", wire)
     local.install(client)  # re-registers the local Personalize after the wire
-    lab = Lab(local.campaign_arns[campaign], client=client, control_client=local.client("personalize"))
-    lab.source, lab.local_personalize = "local", local
-    return lab
+    connection = Connection(client, local.client("personalize"), source="local", local_personalize=local)
+    return Lab(local.campaign_arns[campaign], connection=connection)
