@@ -22,6 +22,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from personalize_lab.datasets.bounded import (
+    MAX_ROW_BYTES,
+    check_file,
+    decode_utf8,
+    fail_utf8,
+    first_line,
+    first_long_line,
+    show,
+)
 from personalize_lab.datasets.columns import convert_column, infer_field
 from personalize_lab.datasets.config import CONFIG_FILE, load_config
 from personalize_lab.datasets.data import DATASET_NAMES, LoadReport, PersonalizeData, SkippedRows
@@ -32,6 +41,9 @@ __all__ = ["LoadedCsv", "load_csv", "load_dir", "write_dir"]
 
 FILES = {"Interactions": "interactions", "Items": "items", "Users": "users"}
 _FIRST_ROWS = 5  # row numbers kept per skip rule
+# A data folder must hold this many interactions after skipped rows. The service asks for 1,000 per import
+# job and to train; the local Personalize trains on fewer, so small examples load, but not on none.
+MIN_INTERACTIONS = 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,8 +80,11 @@ def load_csv(
     def fail(message: str, **where: Any) -> NoReturn:
         raise DataError(message, file=file, **where)
 
-    header = _read_header(p, encoding, fail)
-    table = _read_table(p, header, encoding, fail)
+    size = check_file(p)
+    header, header_bytes = _read_header(p, encoding, fail)
+    table = _read_table(p, header, header_bytes, encoding, fail)
+    if size > MAX_ROW_BYTES:  # only a file this large can hold a row this large
+        _check_row_bytes(table, fail)
     _check_header(header, schema, dataset_type, fail)
     if schema is None:
         fields, textual = [], False
@@ -124,47 +139,64 @@ def load_csv(
     return LoadedCsv(frame, schema, report)
 
 
-def _read_header(p: Path, encoding: str, fail: Any) -> list[str]:
-    if not p.exists():
-        raise DataError(f"no such file: {p}", file=str(p))
-    with p.open(
-        "r", encoding="latin-1" if encoding.lower() in ("latin-1", "latin1") else "utf-8", newline=""
-    ) as fh:
-        line = fh.readline()
-    if not line.strip():
+def _read_header(p: Path, encoding: str, fail: Any) -> tuple[list[str], int]:
+    """The header's column names and its length in bytes (reading at most one row's worth of bytes)."""
+    raw = first_line(p)
+    if not raw.strip():
         fail("the file is empty; the first line must be the header", row=None)
-    header = next(csv.reader(io.StringIO(line)))
+    if encoding.lower() in ("latin-1", "latin1"):
+        line = raw.decode("latin-1")
+    else:
+        line = decode_utf8(raw, str(p), what="the header line")
+    header = next(csv.reader(io.StringIO(line)), [])
     header = [h.strip() for h in header]
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         fail(f"header names column {dupes[0]} twice", column=dupes[0], rule="duplicate column")
-    return header
+    return header, len(raw)
 
 
-def _read_table(p: Path, header: list[str], encoding: str, fail: Any) -> pa.Table:
-    def read(threads: bool = True, handler: Any = None) -> pa.Table:
+def _read_table(p: Path, header: list[str], header_bytes: int, encoding: str, fail: Any) -> pa.Table:
+    def read(threads: bool = True, handler: Any = None, kind: pa.DataType | None = None) -> pa.Table:
         return pacsv.read_csv(
             p,
             read_options=pacsv.ReadOptions(
-                column_names=header, skip_rows=1, encoding=encoding, use_threads=threads
+                column_names=header,
+                skip_rows=1,
+                encoding=encoding,
+                use_threads=threads,
+                block_size=MAX_ROW_BYTES,  # a row spans at most 2 blocks: memory stays bounded
             ),
             parse_options=pacsv.ParseOptions(
                 escape_char="\\", double_quote=True, newlines_in_values=True, invalid_row_handler=handler
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True, null_values=[""]
+                column_types=dict.fromkeys(header, kind or pa.string()),
+                strings_can_be_null=True,
+                null_values=[""],
             ),
         )
 
     with p.open("rb") as fh:
-        fh.readline()
+        fh.seek(header_bytes)
         if not fh.read(4096).strip():  # a header and no rows: pyarrow cannot skip the only line
             return pa.table({h: pa.array([], pa.string()) for h in header})
     try:
         return read()
+    except UnicodeDecodeError as e:  # a transcoding encoding= (not utf8/latin-1) met a bad byte
+        fail(
+            f"the file is not {encoding}: {e.reason}",
+            rule=f"encoding {encoding}",
+            value=e.object[e.start : e.end],
+        )
     except pa.ArrowInvalid as e:
+        message = str(e)
+        if "straddling" in message:
+            _fail_long_row(p, fail)
+        if "UTF8" in message:
+            fail_utf8(read(kind=pa.binary()), fail)
         bad: list[Any] = []
 
         def keep_first(row: Any) -> str:
@@ -178,12 +210,58 @@ def _read_table(p: Path, header: list[str], encoding: str, fail: Any) -> pa.Tabl
             fail(f"cannot parse the CSV: {e}", rule="CSV syntax")
         row = bad[0]
         fail(
-            f"{row.actual_columns} values but the header has {row.expected_columns} columns: {row.text!r}",
+            f"{row.actual_columns} values but the header has {row.expected_columns} columns: {show(row.text)}",
             row=None if row.number is None else row.number - 1,
             rule="CSV syntax",
             fix='quote values that contain commas, and escape quotes inside them as \\"',
         )
         raise  # pragma: no cover
+    except (pa.ArrowException, OSError) as e:  # anything else pyarrow refuses, named with the file
+        fail(f"cannot read the CSV: {e}", rule="CSV syntax")
+    raise AssertionError("fail() must raise")  # pragma: no cover
+
+
+def _fail_long_row(p: Path, fail: Any) -> NoReturn:
+    found = first_long_line(p)
+    where = (
+        {"row": found[0] - 1, "rule": f"a row is at most {MAX_ROW_BYTES:,} bytes"}
+        if found
+        else {"rule": f"a row is at most {MAX_ROW_BYTES:,} bytes"}
+    )
+    detail = (
+        f"line {found[0]} (from byte offset {found[1]:,}) has more than {MAX_ROW_BYTES:,} bytes"
+        if found
+        else f"a row (quoted values with line breaks) has more than {MAX_ROW_BYTES:,} bytes"
+    )
+    fail(
+        f"{detail}; no valid Personalize record is that long",
+        fix="check that the file has one record per line and that every quote is closed",
+        **where,
+    )
+    raise AssertionError("fail() must raise")  # pragma: no cover
+
+
+def _check_row_bytes(table: pa.Table, fail: Any) -> None:
+    """Refuse rows whose values hold more than MAX_ROW_BYTES (pyarrow may read some a little over)."""
+    lengths = [pc.fill_null(pc.binary_length(c), 0) for c in table.columns]
+    if sum(pc.max(n).as_py() or 0 for n in lengths) <= MAX_ROW_BYTES:
+        return
+    total = lengths[0]
+    for n in lengths[1:]:
+        total = pc.add(total, n)
+    i = _first_true(pc.greater(total, MAX_ROW_BYTES))
+    name = max(table.column_names, key=lambda c: len(table.column(c)[i].as_py() or ""))
+    fail(
+        f"row {i + 1} holds {total[i].as_py():,} bytes of values; a row is at most {MAX_ROW_BYTES:,} bytes",
+        row=i + 1,
+        column=name,
+        value=show(table.column(name)[i].as_py()),
+        rule=f"a row is at most {MAX_ROW_BYTES:,} bytes",
+    )
+
+
+def _first_true(mask: pa.ChunkedArray) -> int:
+    return int(pc.index(mask, True).as_py())
 
 
 def _check_header(header: list[str], schema: Schema | None, dataset_type: str, fail: Any) -> None:
@@ -247,6 +325,8 @@ def load_dir(path: str | Path, *, timestamp_unit: str = "s") -> PersonalizeData:
             continue
         schema = load_schema(schema_path, dataset_type) if schema_path.exists() else None
         loaded = load_csv(csv_path, schema, dataset_type, timestamp_unit=timestamp_unit)
+        if dataset_type == "Interactions" and not len(loaded.frame):
+            _fail_no_interactions(csv_path, loaded.report)
         frames[dataset_type] = loaded.frame
         schemas[dataset_type] = loaded.schema
         report = report.merge(loaded.report)
@@ -257,6 +337,20 @@ def load_dir(path: str | Path, *, timestamp_unit: str = "s") -> PersonalizeData:
     interactions = frames["Interactions"]
     assert interactions is not None
     return PersonalizeData(interactions, frames["Items"], frames["Users"], schemas, report, config)
+
+
+def _fail_no_interactions(path: Path, report: LoadReport) -> NoReturn:
+    """The emulator trains on interactions: refuse a folder without any before it gets there."""
+    skipped = "; ".join(f"{s.count:,} skipped ({s.rule})" for s in report.skipped)
+    detail = (
+        f"all {report.rows_read.get(str(path), 0):,} rows were skipped: {skipped}" if skipped else "no rows"
+    )
+    raise DataError(
+        f"{path.name} has {detail}; a dataset group needs at least {MIN_INTERACTIONS} interaction",
+        file=str(path),
+        rule=f"at least {MIN_INTERACTIONS} interaction",
+        fix="add rows with USER_ID, ITEM_ID and TIMESTAMP under the header",
+    )
 
 
 def write_dir(data: PersonalizeData, path: str | Path) -> Path:
