@@ -25,6 +25,7 @@ __all__ = [
     "check_file",
     "decode_utf8",
     "fail_utf8",
+    "first_invalid_utf8",
     "first_line",
     "first_long_line",
     "parse_json",
@@ -137,6 +138,32 @@ def first_long_line(path: Path, limit: int = MAX_ROW_BYTES) -> tuple[int, int] |
     return None
 
 
+def first_invalid_utf8(path: Path) -> tuple[int, int, bytes] | None:
+    """(byte offset, 1-based line, the bad bytes) of the first bytes that are not UTF-8, or None.
+
+    Streams the file in 1 MiB chunks (a multi-byte character cut by a chunk end is carried over).
+    """
+    base, line, carry = 0, 1, b""
+    with _open(path) as fh:
+        while True:
+            chunk = fh.read(_SCAN_CHUNK)
+            data = carry + chunk
+            if not data:
+                return None
+            try:
+                data.decode("utf-8")
+                good = len(data)
+            except UnicodeDecodeError as e:
+                if chunk and e.reason == "unexpected end of data":
+                    good = e.start  # maybe a character the next chunk completes
+                else:
+                    return base + e.start, line + data.count(b"\n", 0, e.start), data[e.start : e.end]
+            line += data.count(b"\n", 0, good)
+            base, carry = base + good, data[good:]
+            if not chunk:
+                return None
+
+
 def parse_json(text: str, source: str | None, *, prefix: str = "not valid JSON") -> Any:
     """``json.loads`` whose every failure (syntax, depth, huge numbers) is a DataError naming ``source``."""
     try:
@@ -186,7 +213,7 @@ def read_json(path: Path, what: str, *, prefix: str = "not valid JSON") -> Any:
         )
     with _open(path) as fh:
         data = fh.read(MAX_JSON_BYTES + 1)
-    return parse_json(decode_utf8(data, file, what=path.name), file, prefix=prefix)
+    return parse_json(decode_utf8(data, file, what="the file"), file, prefix=prefix)
 
 
 def fail_utf8(table: pa.Table, fail: Any) -> NoReturn:

@@ -27,6 +27,7 @@ from personalize_lab.datasets.bounded import (
     check_file,
     decode_utf8,
     fail_utf8,
+    first_invalid_utf8,
     first_line,
     first_long_line,
     show,
@@ -142,20 +143,26 @@ def load_csv(
 def _read_header(p: Path, encoding: str, fail: Any) -> tuple[list[str], int]:
     """The header's column names and its length in bytes (reading at most one row's worth of bytes)."""
     raw = first_line(p)
+    cr = raw.find(b"\r")  # pyarrow ends a line at \r, \n or \r\n: so does the header
+    length = len(raw) if cr == -1 else cr + 1 + (raw[cr + 1 : cr + 2] == b"\n")
+    raw = raw[:length]
     if not raw.strip():
         fail("the file is empty; the first line must be the header", row=None)
     if encoding.lower() in ("latin-1", "latin1"):
         line = raw.decode("latin-1")
     else:
         line = decode_utf8(raw, str(p), what="the header line")
-    header = next(csv.reader(io.StringIO(line)), [])
+    try:
+        header = next(csv.reader(io.StringIO(line.rstrip("\r\n"))), [])
+    except csv.Error as e:
+        fail(f"cannot parse the header line: {e}", row=None, value=show(line), rule="CSV syntax")
     header = [h.strip() for h in header]
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         fail(f"header names column {dupes[0]} twice", column=dupes[0], rule="duplicate column")
-    return header, len(raw)
+    return header, length
 
 
 def _read_table(p: Path, header: list[str], header_bytes: int, encoding: str, fail: Any) -> pa.Table:
@@ -197,6 +204,15 @@ def _read_table(p: Path, header: list[str], header_bytes: int, encoding: str, fa
             _fail_long_row(p, fail)
         if "UTF8" in message:
             fail_utf8(read(kind=pa.binary()), fail)
+        if encoding.lower() in ("utf8", "utf-8") and (found := first_invalid_utf8(p)):
+            offset, line, byte = found  # pyarrow cannot show a broken row that is not UTF-8 either
+            fail(
+                f"line {line} is not UTF-8: byte 0x{byte[0]:02X} at byte offset {offset:,} of the file",
+                row=line - 1,
+                value=byte,
+                rule="UTF-8",
+                fix="save the file as UTF-8, or pass encoding='latin-1' if it is Latin-1",
+            )
         bad: list[Any] = []
 
         def keep_first(row: Any) -> str:
