@@ -213,7 +213,8 @@ def read_json(path: Path, what: str, *, prefix: str = "not valid JSON") -> Any:
         )
     with _open(path) as fh:
         data = fh.read(MAX_JSON_BYTES + 1)
-    return parse_json(decode_utf8(data, file, what="the file"), file, prefix=prefix)
+    text = decode_utf8(data, file, what="the file").removeprefix("\ufeff")  # editors on Windows add one
+    return parse_json(text, file, prefix=prefix)
 
 
 def fail_utf8(table: pa.Table, fail: Any) -> NoReturn:

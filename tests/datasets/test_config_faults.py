@@ -147,3 +147,9 @@ def test_long_values_are_shortened_in_messages() -> None:
         parse_config({"region": "x" * 100_000})
     assert len(str(err.value)) < 300
     assert err.value.value == "x" * 100_000
+
+
+def test_a_byte_order_mark_before_json_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "personalize-lab.json"
+    path.write_bytes(b'\xef\xbb\xbf{"region": "eu-west-1"}')
+    assert load_config(path).region == "eu-west-1"
