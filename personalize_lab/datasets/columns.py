@@ -24,6 +24,11 @@ FLOAT_PATTERN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$|^(NaN|nan|
 _INT32 = 2**31
 # Epoch seconds beyond this are in the year 5138: such values are milliseconds (or microseconds).
 MILLIS_THRESHOLD = 100_000_000_000
+# Plausible epoch seconds: what a pandas datetime holds (1677-09-21 to 2262-04-11), so the summary, the
+# plots and the emulator's item ages can turn every timestamp into a date.
+SECONDS_MIN = int(pd.Timestamp.min.value // 1_000_000_000) + 1
+SECONDS_MAX = int(pd.Timestamp.max.value // 1_000_000_000)
+_INT64_DIGITS = 19  # 2**63 has 19 digits: shorter digit strings always fit int64
 CATEGORICAL_MAX = 1000
 IMPRESSION_MAX = 1000
 
@@ -111,9 +116,11 @@ def _cast(
         pass
     ok = pc.match_substring_regex(arr, pattern)
     bad = pc.fill_null(pc.invert(ok), False)
-    if not pc.any(bad).as_py():  # digits that overflow int64
-        bad = pc.fill_null(pc.invert(pc.is_null(arr)), False)
-    i = _first(bad)
+    first_bad = _first(bad) if pc.any(bad).as_py() else len(arr)
+    overflow = _first_overflow(arr, first_bad) if to == pa.int64() else None
+    if overflow is not None:
+        _fail_range(f, int(arr[overflow].as_py()), int(rows[overflow]), fail)
+    i = first_bad
     value = arr[i].as_py()
     rule = f"non-numeric {f.name}" if f.name in ("TIMESTAMP", "CREATION_TIMESTAMP") else f"not {what}"
     fail(
@@ -129,19 +136,64 @@ def _cast(
     raise AssertionError("fail() must raise")  # pragma: no cover
 
 
+def _first_overflow(arr: pa.ChunkedArray, before: int) -> int | None:
+    """Index of the first integer string (before index ``before``) that does not fit int64, else None."""
+    digits = pc.utf8_length(pc.utf8_ltrim(arr, characters="-"))
+    long_ = pc.fill_null(pc.greater_equal(digits, _INT64_DIGITS), False)
+    if not pc.any(long_).as_py():
+        return None
+    for i in np.flatnonzero(long_.to_numpy(zero_copy_only=False)):
+        if i >= before:
+            return None
+        text = arr[int(i)].as_py()
+        if not -(2**63) <= int(text) < 2**63:
+            return int(i)
+    return None
+
+
+def _fail_range(f: Field, value: int, row: int, fail: Raise) -> None:
+    if f.name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
+        _fail_implausible(f.name, value, row, fail)
+    bits = 32 if f.type == "int" else 64
+    fail(
+        f"{f.name}={value} does not fit the schema type {f.type!r} ({bits}-bit, at most {2 ** (bits - 1) - 1})",
+        row=row,
+        column=f.name,
+        value=value,
+        rule=f"{f.type} out of range",
+        fix="declare the field as long" if bits == 32 else "store numbers this large as strings",
+    )
+
+
+def _fail_implausible(name: str, value: int, row: int, fail: Raise) -> None:
+    fail(
+        f"{name}={value} is not a plausible epoch-seconds timestamp: it must lie between {SECONDS_MIN} "
+        f"and {SECONDS_MAX} (1677-09-21 to 2262-04-11, the dates pandas can hold)",
+        row=row,
+        column=name,
+        value=value,
+        rule="epoch seconds in a plausible range",
+        fix="write epoch seconds (divide milliseconds by 1000)",
+    )
+
+
 def _check_seconds(
     values: pa.ChunkedArray, name: str, rows: np.ndarray, fail: Raise, unit: str, notes: list[str] | None
 ) -> pa.ChunkedArray:
     if unit == "ms":
         if notes is not None:
             notes.append(f"{name}: converted epoch milliseconds to seconds (timestamp_unit='ms')")
-        return pc.divide(values, 1000)
-    if unit != "s":
+        values = pc.divide(values, 1000)
+    elif unit != "s":
         raise DataError(f"timestamp_unit={unit!r} must be 's' or 'ms'", value=unit)
-    big = pc.fill_null(pc.greater(values, MILLIS_THRESHOLD), False)
-    if len(values) and pc.any(big).as_py():
-        i = _first(big)
-        value = values[i].as_py()
+    if not len(values):
+        return values
+    out = pc.fill_null(pc.or_(pc.less(values, SECONDS_MIN), pc.greater(values, SECONDS_MAX)), False)
+    if not pc.any(out).as_py():
+        return values
+    i = _first(out)
+    value = values[i].as_py()
+    if unit == "s" and MILLIS_THRESHOLD < value <= SECONDS_MAX * 1000:
         fail(
             f"{name}={value} looks like epoch milliseconds (as milliseconds it is "
             f"{pd.to_datetime(value, unit='ms'):%Y-%m-%d %H:%M:%S}); Personalize expects epoch seconds",
@@ -151,6 +203,7 @@ def _check_seconds(
             rule="timestamp in milliseconds",
             fix="divide the column by 1000, or pass timestamp_unit='ms' to convert while loading",
         )
+    _fail_implausible(name, int(value), int(rows[i]), fail)
     return values
 
 

@@ -14,9 +14,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from personalize_lab.errors import DataError
+from personalize_lab import filters
+from personalize_lab.datasets.bounded import read_json, show
+from personalize_lab.errors import DataError, FilterError
+from personalize_lab.recipes_known import CUSTOM_RECIPES, DOMAIN_RECIPES, resolve_recipe
 
 __all__ = [
     "ACCEPTED_KEYS",
@@ -136,13 +139,9 @@ class ProjectConfig:
 
 
 def load_config(path: str | Path) -> ProjectConfig:
-    """Read and validate a ``personalize-lab.json`` file."""
+    """Read and validate a ``personalize-lab.json`` file (at most 1 MiB of UTF-8 JSON)."""
     p = Path(path)
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise DataError(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}", file=str(p)) from e
-    return parse_config(doc, source=str(p))
+    return parse_config(read_json(p, "config file"), source=str(p))
 
 
 def parse_config(doc: Any, *, source: str | None = None) -> ProjectConfig:
@@ -172,12 +171,12 @@ def parse_config(doc: Any, *, source: str | None = None) -> ProjectConfig:
         )
         for where, o in ctx.items(top, "recommenders", _RECOMMENDER_KEYS)
     )
-    filters = []
+    filters_ = []
     for where, o in ctx.items(top, "filters", _FILTER_KEYS):
         expression = ctx.string(o, "expression", where)
         if not 1 <= len(expression) <= 2500:
             ctx.fail(f"{where}.expression", expression[:40], "must be 1 to 2500 characters long")
-        filters.append(FilterSpec(ctx.name(o.get("name"), f"{where}.name"), expression))
+        filters_.append(FilterSpec(ctx.name(o.get("name"), f"{where}.name"), expression))
     trackers = tuple(
         EventTrackerSpec(ctx.name(o.get("name"), f"{where}.name"))
         for where, o in ctx.items(top, "eventTrackers", _TRACKER_KEYS)
@@ -185,14 +184,86 @@ def parse_config(doc: Any, *, source: str | None = None) -> ProjectConfig:
     for kind, specs in (
         ("campaigns", campaigns),
         ("recommenders", recommenders),
-        ("filters", filters),
+        ("filters", filters_),
         ("eventTrackers", trackers),
     ):
         names = [s.name for s in specs]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             ctx.fail(kind, dupes[0], "is declared twice; names must be unique within a kind")
-    return ProjectConfig(region, account, group, campaigns, recommenders, tuple(filters), trackers)
+    _check_semantics(ctx, campaigns, recommenders, filters_)
+    return ProjectConfig(region, account, group, campaigns, recommenders, tuple(filters_), trackers)
+
+
+def _check_semantics(
+    ctx: _Ctx,
+    campaigns: tuple[CampaignSpec, ...],
+    recommenders: tuple[RecommenderSpec, ...],
+    filter_specs: list[FilterSpec],
+) -> None:
+    """What the local Personalize would refuse when it creates the resources, checked while the file is
+    read so the error names the entry: recipes it deploys, exploration settings, filter expressions."""
+    custom = ", ".join(a.rsplit("/", 1)[-1] for a in CUSTOM_RECIPES)
+    domain = ", ".join(a.rsplit("/", 1)[-1] for a in DOMAIN_RECIPES)
+    for i, c in enumerate(campaigns):
+        where = f"campaigns[{i}]"
+        if resolve_recipe(c.recipe) is None:
+            ctx.fail(
+                f"{where}.recipe",
+                c.recipe,
+                "is not a recipe the local Personalize deploys",
+                f"use one of {custom} (or a domain use case: {domain})",
+            )
+        _check_exploration(ctx, f"{where}.campaignConfig", c.campaign_config)
+    for i, r in enumerate(recommenders):
+        where = f"recommenders[{i}]"
+        if resolve_recipe(r.recipe) not in DOMAIN_RECIPES:
+            ctx.fail(
+                f"{where}.recipe",
+                r.recipe,
+                "is not a domain use case; recommenders take ECOMMERCE or VIDEO_ON_DEMAND recipes",
+                f"use one of {domain}, or declare a campaign for a custom recipe",
+            )
+        _check_exploration(ctx, f"{where}.recommenderConfig", r.recommender_config)
+    for i, f in enumerate(filter_specs):
+        try:
+            filters.parse(f.expression)
+        except FilterError as e:
+            raise DataError(
+                f"filters[{i}].expression={show(f.expression)} does not parse: {e}",
+                file=ctx.source,
+                column=f"filters[{i}].expression",
+                value=f.expression,
+                rule="filter expression language",
+                fix="see docs/filters.md for the grammar",
+            ) from None
+
+
+# itemExplorationConfig entry -> (lowest allowed, lowest included?, highest allowed), the emulator's rules
+_EXPLORATION_RANGES = {
+    "explorationWeight": (0.0, True, 1.0),
+    "explorationItemAgeCutOff": (0.0, False, float("inf")),
+}
+
+
+def _check_exploration(ctx: _Ctx, where: str, config: dict[str, Any]) -> None:
+    for key, raw in (config.get("itemExplorationConfig") or {}).items():
+        path = f"{where}.itemExplorationConfig.{key}"
+        if key not in _EXPLORATION_RANGES:
+            continue  # the emulator reads only these two; others pass as the service's model allows
+        low, low_included, high = _EXPLORATION_RANGES[key]
+        try:
+            value = float(raw)
+        except ValueError:
+            value = float("nan")
+        ok = (low <= value if low_included else low < value) and value <= high
+        if not ok:
+            rule = (
+                "must be a number from 0 to 1 written as a string"
+                if key == "explorationWeight"
+                else "must be a positive number of days written as a string"
+            )
+            ctx.fail(path, raw, rule, f'e.g. "{key}": "0.3"' if key == "explorationWeight" else None)
 
 
 class _Ctx:
@@ -201,9 +272,9 @@ class _Ctx:
     def __init__(self, source: str | None) -> None:
         self.source = source
 
-    def fail(self, where: str, value: Any, rule: str, fix: str | None = None) -> None:
+    def fail(self, where: str, value: Any, rule: str, fix: str | None = None) -> NoReturn:
         raise DataError(
-            f"{where}={value!r} {rule}", file=self.source, column=where, value=value, rule=rule, fix=fix
+            f"{where}={show(value)} {rule}", file=self.source, column=where, value=value, rule=rule, fix=fix
         )
 
     def obj(self, value: Any, where: str, allowed: tuple[str, ...]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from personalize_lab.datasets.bounded import MAX_ROW_BYTES, check_file, decode_utf8, fail_utf8, first_line
 from personalize_lab.datasets.columns import convert_column
 from personalize_lab.datasets.data import LoadReport, PersonalizeData
 from personalize_lab.datasets.schema import Field, Schema
@@ -96,28 +97,46 @@ def _kind(folder: Path) -> str | None:
 
 
 def _read(path: Path, names: list[str], *, delimiter: str, header: bool, encoding: str = "utf8") -> pa.Table:
+    check_file(path)
+    file = str(path)
+
+    def fail(message: str, **where: Any) -> NoReturn:
+        raise DataError(message, file=file, **where)
+
     if header:
-        with path.open(encoding=encoding) as fh:
-            found = fh.readline().strip().split(delimiter)
+        raw = first_line(path)
+        text = raw.decode("latin-1") if encoding == "latin-1" else decode_utf8(raw, file, what="the header")
+        found = text.strip().split(delimiter)
         if found[: len(names)] != names:
             raise DataError(
                 f"header is {','.join(found)}; expected {','.join(names)}",
-                file=str(path),
+                file=file,
                 rule="MovieLens header",
             )
-    try:
+
+    def read(kind: pa.DataType) -> pa.Table:
         return pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=1 if header else 0, encoding=encoding
+                column_names=names,
+                skip_rows=1 if header else 0,
+                encoding=encoding,
+                block_size=MAX_ROW_BYTES,  # a row spans at most 2 blocks: memory stays bounded
             ),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"' if header else False),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True, null_values=[""]
+                column_types=dict.fromkeys(names, kind), strings_can_be_null=True, null_values=[""]
             ),
         )
+
+    try:
+        return read(pa.string())
     except pa.ArrowInvalid as e:
-        raise DataError(f"cannot parse: {e}", file=str(path), rule="MovieLens file format") from e
+        if "UTF8" in str(e):
+            fail_utf8(read(pa.binary()), fail)
+        raise DataError(f"cannot parse: {e}", file=file, rule="MovieLens file format") from None
+    except (pa.ArrowException, OSError) as e:
+        raise DataError(f"cannot read: {e}", file=file, rule="MovieLens file format") from None
 
 
 def _typed(table: pa.Table, fields: list[Field], path: Path) -> dict[str, pd.Series]:
@@ -129,6 +148,12 @@ def _typed(table: pa.Table, fields: list[Field], path: Path) -> dict[str, pd.Ser
 
 
 def _interactions(table: pa.Table, path: Path) -> pd.DataFrame:
+    if not table.num_rows:  # the local Personalize trains on interactions: refuse none here, by name
+        raise DataError(
+            f"{path.name} has no ratings; a dataset group needs at least 1 interaction",
+            file=str(path),
+            rule="at least 1 interaction",
+        )
     fields = [Field("USER_ID", "string"), Field("ITEM_ID", "string"), Field("RATING", "float")]
     fields.append(Field("TIMESTAMP", "long"))
     cols = _typed(table, fields, path)
@@ -197,6 +222,8 @@ def _genre_names(folder: Path) -> tuple[str, ...]:
     path = folder / "u.genre"
     if not path.exists():
         return ML100K_GENRES
+    if check_file(path) > MAX_ROW_BYTES:
+        raise DataError(f"u.genre has more than {MAX_ROW_BYTES:,} bytes; it lists 19 genres", file=str(path))
     lines = [ln.split("|")[0] for ln in path.read_text(encoding="latin-1").splitlines() if ln.strip()]
     return tuple(lines)
 

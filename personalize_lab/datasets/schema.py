@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from personalize_lab.datasets.bounded import parse_json, read_json
 from personalize_lab.errors import DataError
 from personalize_lab.fields import REQUIRED, RESERVED
 
@@ -88,15 +89,7 @@ class Schema:
         cls, text: str | dict[str, Any], dataset_type: str | None = None, *, source: str | None = None
     ) -> Schema:
         """Parse Avro record JSON (text or dict). ``dataset_type`` defaults to the record's name."""
-        if isinstance(text, str):
-            try:
-                doc = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise DataError(
-                    f"schema is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}", file=source
-                ) from e
-        else:
-            doc = text
+        doc = parse_json(text, source, prefix="schema is not valid JSON") if isinstance(text, str) else text
         return _parse(doc, dataset_type, source)
 
     def to_dict(self) -> dict[str, Any]:
@@ -159,9 +152,10 @@ class Schema:
 
 
 def load_schema(path: str | Path, dataset_type: str | None = None) -> Schema:
-    """Read a ``*.schema.json`` file."""
+    """Read a ``*.schema.json`` file (at most 1 MiB of UTF-8 JSON; anything else is a DataError)."""
     p = Path(path)
-    return Schema.from_json(p.read_text(encoding="utf-8"), dataset_type, source=str(p))
+    doc = read_json(p, "schema file", prefix="schema is not valid JSON")
+    return Schema.from_json(doc, dataset_type, source=str(p))
 
 
 def _parse(doc: Any, dataset_type: str | None, source: str | None) -> Schema:
