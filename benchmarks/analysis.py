@@ -19,7 +19,7 @@ import pandas as pd
 
 import personalize_lab.plots  # noqa: F401  (registers the Comparison figures)
 from personalize_lab.analysis import compare, rbo
-from personalize_lab.analysis._columns import encode
+from personalize_lab.analysis.encoding import encode
 from personalize_lab.analysis.overlap import overlap_table
 
 

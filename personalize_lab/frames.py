@@ -27,6 +27,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from personalize_lab.columns import CORE_COLUMNS
+
 __all__ = [
     "CORE_COLUMNS",
     "SOURCES",
@@ -41,7 +43,6 @@ __all__ = [
 ]
 
 SOURCES = ("aws", "local", "replay", "batch")
-CORE_COLUMNS = ("rank", "itemId", "score", "promotionName", "reason", "recommendationId")
 _LIST_KEYS = ("itemList", "personalizedRanking", "actionList")
 _STRING = pd.StringDtype()
 _OPERATIONS = {

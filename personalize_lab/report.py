@@ -26,9 +26,9 @@ from plotly.offline import get_plotlyjs
 
 import personalize_lab.plots  # noqa: F401  (registers the Comparison figures a report shows)
 from personalize_lab.analysis import _views
-from personalize_lab.analysis._columns import VARIANT
 from personalize_lab.analysis.comparison import Comparison
 from personalize_lab.analysis.labels import label as human_name
+from personalize_lab.columns import VARIANT
 from personalize_lab.errors import ValidationError
 
 IncludePlotlyJS = Literal["inline", "cdn", "directory"]

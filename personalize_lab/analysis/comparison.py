@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from personalize_lab.analysis import _views, accuracy, labels, metrics, overlap, stats
-from personalize_lab.analysis._columns import USER_ID, VARIANT, Encoded, encode
+from personalize_lab.analysis.encoding import Encoded, encode
+from personalize_lab.columns import USER_ID, VARIANT
 from personalize_lab.errors import ValidationError
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from personalize_lab.analysis import labels
-from personalize_lab.analysis._columns import VARIANT
+from personalize_lab.columns import VARIANT
 from personalize_lab.errors import ValidationError
 from personalize_lab.plots.theme import CATEGORY_PALETTE, MUTED, themed, variant_colors
 

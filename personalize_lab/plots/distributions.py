@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from personalize_lab.analysis._columns import SCORE, VARIANT, validate_frame, variant_order
+from personalize_lab.analysis.encoding import validate_frame, variant_order
+from personalize_lab.columns import SCORE, VARIANT
 from personalize_lab.errors import ValidationError
-from personalize_lab.plots._spec import Spec, axis_refs, grid_layout, merge, subplot_figure
-from personalize_lab.plots.theme import LEGEND_BELOW, MUTED, themed, themed_spec, variant_colors
+from personalize_lab.plots.figure_dicts import FigureDict, axis_refs, grid_layout, merge, subplot_figure
+from personalize_lab.plots.theme import LEGEND_BELOW, MUTED, themed, themed_dict, variant_colors
 
 _SCORE_GRID: dict[str, Any] = {
     "column_widths": [0.78, 0.22],
@@ -44,11 +45,11 @@ def score_distribution(frame: pd.DataFrame, *, bins: int | None = None) -> go.Fi
     """
     validate_frame(frame)
     cols, grid = _score_grid(len(variant_order(frame)))
-    return subplot_figure(score_distribution_spec(frame, bins=bins), 1, cols, **grid)
+    return subplot_figure(score_distribution_dict(frame, bins=bins), 1, cols, **grid)
 
 
-def score_distribution_spec(frame: pd.DataFrame, *, bins: int | None = None) -> Spec:
-    """:func:`score_distribution` as a plain JSON-ready plotly dict (see :mod:`personalize_lab.plots._spec`)."""
+def score_distribution_dict(frame: pd.DataFrame, *, bins: int | None = None) -> FigureDict:
+    """:func:`score_distribution` as a plain JSON-ready plotly dict (see :mod:`personalize_lab.plots.figure_dicts`)."""
     validate_frame(frame)
     variants = variant_order(frame)
     colors = variant_colors(variants)
@@ -62,7 +63,7 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int | None = None) -> 
     positive = scores[(scores > 0) & has_item]
     cols, grid = _score_grid(len(variants))
     layout = grid_layout(1, cols, **grid)
-    data: list[Spec] = []
+    data: list[FigureDict] = []
     if len(positive):
         lo, hi = positive.min(), positive.max()
         if lo == hi:
@@ -108,7 +109,7 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int | None = None) -> 
     else:
         layout.setdefault("annotations", []).append(_scoreless_note(sum(scoreless), nonpositive))
     title = "Score distribution" + (" by variant" if len(variants) > 1 else "")
-    return themed_spec({"data": data, "layout": layout}, title=title)
+    return themed_dict({"data": data, "layout": layout}, title=title)
 
 
 def _log_ticks(positive: np.ndarray) -> dict[str, Any]:
@@ -118,7 +119,7 @@ def _log_ticks(positive: np.ndarray) -> dict[str, Any]:
     return {"exponentformat": "power", "showexponent": "all"}
 
 
-def _scoreless_note(scoreless: int, nonpositive: list[int]) -> Spec:
+def _scoreless_note(scoreless: int, nonpositive: list[int]) -> FigureDict:
     """The one-variant figure's stand-in for the scoreless panel (top right of the histogram)."""
     text = f"{scoreless:,} item{'s' if scoreless != 1 else ''} without a score, not plotted as 0"
     if any(nonpositive):
@@ -139,8 +140,8 @@ def _scoreless_note(scoreless: int, nonpositive: list[int]) -> Spec:
 
 
 def _scoreless_panel(
-    layout: Spec,
-    data: list[Spec],
+    layout: FigureDict,
+    data: list[FigureDict],
     variants: list[str],
     colors: dict[str, str],
     scoreless: list[int],

@@ -8,26 +8,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from personalize_lab.analysis._columns import (
-    ITEM_ID,
-    RANK,
-    REASON,
-    REASON_EXPLORATION,
-    REASON_POPULAR,
-    REASON_PROMOTED,
-    VARIANT,
-    reason_codes,
-    request_key,
-    validate_frame,
-    variant_order,
-)
+from personalize_lab.analysis.encoding import reason_codes, request_key, validate_frame, variant_order
+from personalize_lab.columns import DOCUMENTED_REASONS, ITEM_ID, RANK, REASON, VARIANT
 from personalize_lab.errors import ValidationError
-from personalize_lab.plots._spec import Spec, axis_refs, grid_layout, merge, subplot_figure
+from personalize_lab.plots.figure_dicts import FigureDict, axis_refs, grid_layout, merge, subplot_figure
 from personalize_lab.plots.one_list import no_reason_message
-from personalize_lab.plots.theme import DOWN, MUTED, REASON_COLORS, UP, themed, themed_spec, variant_colors
+from personalize_lab.plots.theme import DOWN, MUTED, REASON_COLORS, UP, themed, themed_dict, variant_colors
 
 NO_REASON = "No reason"
-REASON_ORDER = (REASON_PROMOTED, REASON_EXPLORATION, REASON_POPULAR, NO_REASON)
+REASON_ORDER = (*DOCUMENTED_REASONS, NO_REASON)
 
 
 def reason_shares(frame: pd.DataFrame) -> pd.DataFrame:
@@ -70,22 +59,22 @@ def reason_shares(frame: pd.DataFrame) -> pd.DataFrame:
 def reason_breakdown(frame: pd.DataFrame) -> go.Figure:
     """Stacked bars: at each rank, the share of items by reason; one panel per variant."""
     variants = variant_order(frame)
-    return subplot_figure(reason_breakdown_spec(frame), 1, max(len(variants), 1), **_reason_grid(variants))
+    return subplot_figure(reason_breakdown_dict(frame), 1, max(len(variants), 1), **_reason_grid(variants))
 
 
 def _reason_grid(variants: list[str]) -> dict[str, Any]:
     return {"shared_yaxes": True, "subplot_titles": variants, "horizontal_spacing": 0.04}
 
 
-def reason_breakdown_spec(frame: pd.DataFrame) -> Spec:
-    """:func:`reason_breakdown` as a plain plotly dict (see :mod:`personalize_lab.plots._spec`)."""
+def reason_breakdown_dict(frame: pd.DataFrame) -> FigureDict:
+    """:func:`reason_breakdown` as a plain plotly dict (see :mod:`personalize_lab.plots.figure_dicts`)."""
     variants = variant_order(frame)
     shares = reason_shares(frame)
     present = set(shares["reason"])
     labels = [r for r in REASON_ORDER if r in present]
     labels += sorted(present - set(labels))  # any label the service adds later
     layout = grid_layout(1, max(len(variants), 1), **_reason_grid(variants))
-    data: list[Spec] = []
+    data: list[FigureDict] = []
     in_legend: set[str] = set()
     names = shares[VARIANT].to_numpy()
     reasons = shares["reason"].to_numpy()
@@ -143,7 +132,7 @@ def reason_breakdown_spec(frame: pd.DataFrame) -> Spec:
         }
     )
     by = " and variant" if len(variants) > 1 else ""
-    return themed_spec({"data": data, "layout": layout}, title=f"Why items are recommended, by rank{by}")
+    return themed_dict({"data": data, "layout": layout}, title=f"Why items are recommended, by rank{by}")
 
 
 def promoted_positions(positions: pd.DataFrame) -> go.Figure:

@@ -17,8 +17,8 @@ import ipywidgets as w
 import pandas as pd
 
 from personalize_lab.errors import PersonalizeLabError, ValidationError
-from personalize_lab.plots._spec import Spec, merge
-from personalize_lab.plots.one_list import rank_scores_spec, reason_counts_spec
+from personalize_lab.plots.figure_dicts import FigureDict, merge
+from personalize_lab.plots.one_list import rank_scores_dict, reason_counts_dict
 from personalize_lab.widgets import _advice, _html
 from personalize_lab.widgets._inputs import Catalog, ContextRows, FilterPicker, PromotionEditor
 from personalize_lab.widgets._request import RequestSpec, Targets, discover
@@ -305,7 +305,7 @@ class Explorer:
         # one list explained: score against rank (promoted, explored, placeholder and out-of-order items
         # marked and said in words) and the count of every reason, or plainly that the recipe gives none
         recipe = self.current_lab.recipe.recipe_name
-        figures = [_sized(rank_scores_spec(frame)), _sized(reason_counts_spec(frame, recipe=recipe))]
+        figures = [_sized(rank_scores_dict(frame)), _sized(reason_counts_dict(frame, recipe=recipe))]
         self.timings["figures"] = _ms(mark)
         mark = time.perf_counter()
         metadata = list(spec.kwargs.get("metadata") or [])
@@ -412,9 +412,9 @@ def _ms(since: float) -> float:
     return (time.perf_counter() - since) * 1000
 
 
-def _sized(spec: Spec) -> Spec:
+def _sized(figure: FigureDict) -> FigureDict:
     merge(
-        spec["layout"],
+        figure["layout"],
         {
             "width": PLOT_WIDTH,
             "height": 300,
@@ -422,7 +422,7 @@ def _sized(spec: Spec) -> Spec:
             "title": {"font": {"size": 14}},
         },
     )
-    return spec
+    return figure
 
 
 def _csv(frame: pd.DataFrame) -> str:
