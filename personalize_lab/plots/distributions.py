@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from personalize_lab.analysis.comparison import Comparison
 from personalize_lab.analysis.encoding import validate_frame, variant_order
 from personalize_lab.columns import SCORE, VARIANT
 from personalize_lab.errors import ValidationError
@@ -35,14 +36,17 @@ def _score_grid(n_variants: int) -> tuple[int, dict[str, Any]]:
     return (2, _SCORE_GRID) if n_variants > 1 else (1, {})
 
 
-def score_distribution(frame: pd.DataFrame, *, bins: int | None = None) -> go.Figure:
+def score_distribution(data: Comparison | pd.DataFrame, *, bins: int | None = None) -> go.Figure:
     """Per-variant step histogram of scores on a log x axis, plus a bar of scoreless items per variant.
+
+    ``data`` is a :class:`Comparison` or a long recommendation frame (one list is a frame too).
 
     Non-positive scores (possible only for Personalized-Ranking's unknown items) are counted in the
     right panel as well, labelled ``score ≤ 0``, because a log axis cannot show them. With one variant
     the figure is the histogram alone, and the scoreless count is a note on it. ``bins`` defaults to
     about two per square root of the scored items (8 to 40), so one list of 25 is not a comb.
     """
+    frame = data.frame if isinstance(data, Comparison) else data
     validate_frame(frame)
     cols, grid = _score_grid(len(variant_order(frame)))
     return subplot_figure(score_distribution_dict(frame, bins=bins), 1, cols, **grid)
@@ -223,18 +227,30 @@ _OVERLAP_TITLES = {
 
 
 def overlap_histogram(
-    overlap: pd.DataFrame, *, metric: str = "rbo", p: float = 0.9, k: int | None = None, bins: int = 20
+    data: Comparison | pd.DataFrame,
+    *,
+    metric: str = "rbo",
+    p: float | None = None,
+    k: int | None = None,
+    bins: int = 20,
 ) -> go.Figure:
     """Histogram over users of one overlap measure (0–1) of each variant against the reference.
 
-    ``overlap`` is :meth:`Comparison.overlap` (columns variant_a, variant_b, the measure).
+    ``data`` is a :class:`Comparison` (its RBO persistence ``p`` and depth ``k`` label the axis) or a
+    table like :meth:`Comparison.overlap` (columns variant_a, variant_b, the measure; ``p`` defaults to 0.9).
     """
+    if isinstance(data, Comparison):
+        overlap = data.overlap()
+        p = data.settings["rbo_p"] if p is None else p
+        k = data.k if k is None else k
+    else:
+        overlap = data
     if metric not in _OVERLAP_TITLES:
         raise ValidationError(field="metric", value=metric, rule=f"must be one of {sorted(_OVERLAP_TITLES)}")
     missing = [c for c in ("variant_a", "variant_b", metric) if c not in overlap.columns]
     if missing:
         raise ValidationError(f"overlap frame is missing column(s) {missing}", field="overlap")
-    label = _OVERLAP_TITLES[metric].format(p=p, k=k if k is not None else "k")
+    label = _OVERLAP_TITLES[metric].format(p=0.9 if p is None else p, k=k if k is not None else "k")
     fig = go.Figure()
     pairs = list(
         dict.fromkeys(zip(overlap["variant_a"].astype(str), overlap["variant_b"].astype(str), strict=True))

@@ -21,8 +21,7 @@ import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
 
-import personalize_lab.report  # noqa: F401  (registers Comparison.to_html)
-from personalize_lab import analysis, plots
+from personalize_lab import analysis, plots, report
 from personalize_lab.errors import PersonalizeLabError, ValidationError
 from personalize_lab.widgets import _html
 from personalize_lab.widgets._inputs import Catalog, FilterPicker, PromotionEditor
@@ -450,7 +449,7 @@ class ComparePanel:
             )
             return None
         try:
-            written = self.comparison.to_html(Path(path or self.report_path.value))
+            written = report.to_html(self.comparison, Path(path or self.report_path.value))
         except Exception as e:  # shown in the panel
             self._fail(e)
             return None
