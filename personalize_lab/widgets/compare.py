@@ -26,6 +26,7 @@ from personalize_lab.errors import PersonalizeLabError, ValidationError
 from personalize_lab.widgets import _html
 from personalize_lab.widgets._inputs import Catalog, FilterPicker, PromotionEditor
 from personalize_lab.widgets._request import RequestSpec, Targets, discover
+from personalize_lab.widgets._roles import item_roles
 from personalize_lab.widgets._state import pins_of
 from personalize_lab.widgets.view import ResultView
 
@@ -126,6 +127,9 @@ class ComparePanel:
         self.targets = Targets(lab)
         self.catalog = Catalog(lab.item_table(), lab.user_table())
         table, self.filter_table, _, _ = discover(lab)
+        # title and category for the drill-down and the category mix; only from a catalog the backend
+        # holds, because asking AWS for metadata columns a campaign does not return is an error
+        self.roles = item_roles(self.catalog.items)
         self.target_options = [
             (f"{kind}: {name if isinstance(name, str) else arn}", (str(arn), str(kind)))
             for kind, name, arn in zip(table["kind"], table["name"], table["arn"], strict=True)
@@ -281,9 +285,7 @@ class ComparePanel:
         return random.Random(self.seed).sample(pool, n)
 
     def variants(self) -> dict[str, RequestSpec]:
-        metadata = [
-            c for c in ("TITLE", "CATEGORY_L1") if self.catalog.items is not None and c in self.catalog.items
-        ]
+        metadata = [c for c in (self.roles.title, self.roles.category) if c is not None]
         names = [e.name.value.strip() for e in self.editors]
         if len(set(names)) != len(names) or not all(names):
             raise ValidationError(f"variant names {names} must be distinct and non-empty", field="variant")
@@ -362,7 +364,7 @@ class ComparePanel:
         requested = {
             n: float(s.kwargs["promotion"].percent) for n, s in variants.items() if s.kwargs.get("promotion")
         }
-        category = "CATEGORY_L1" if "CATEGORY_L1" in frame.columns else None
+        category = self.roles.category if self.roles.category in frame.columns else None
         comparison = analysis.compare(
             frame,
             category_column=category,
@@ -434,7 +436,7 @@ class ComparePanel:
             else:
                 marks = {i: "pl-gained" for i in items - ref_items}
             table = _html.result_table(
-                part.drop(columns=["variant", "userId"]), [], title_column="TITLE", row_classes=marks
+                part.drop(columns=["variant", "userId"]), [], title_column=self.roles.title, row_classes=marks
             )
             columns.append(
                 f"<div style='flex:1;min-width:0'><div class='pl-h' style='font-size:15px'>{_html.esc(name)}</div>{table}</div>"

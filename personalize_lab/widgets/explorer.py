@@ -22,6 +22,7 @@ from personalize_lab.plots.one_list import rank_scores_dict, reason_counts_dict
 from personalize_lab.widgets import _advice, _html
 from personalize_lab.widgets._inputs import Catalog, ContextRows, FilterPicker, PromotionEditor
 from personalize_lab.widgets._request import RequestSpec, Targets, discover
+from personalize_lab.widgets._roles import item_roles
 from personalize_lab.widgets._state import pins_of
 from personalize_lab.widgets.view import ResultView
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 MAX_WITH_METADATA, MAX_WITHOUT = 50, 500
 PLOT_WIDTH = 620
 PLOT_CLASSES = ("pl-score-plot", "pl-reason-plot")
-DEFAULT_METADATA = ("TITLE", "CATEGORY_L1", "PRICE")
 
 
 class Explorer:
@@ -59,6 +59,7 @@ class Explorer:
         self.users = lab.known_users()
         self.catalog = Catalog(lab.item_table(), lab.user_table())
         table, filter_table, context_keys, item_fields = discover(lab)
+        self.roles = item_roles(self.catalog.items, item_fields)
 
         self.target = w.Dropdown(
             options=[
@@ -104,7 +105,9 @@ class Explorer:
         )
         if not item_columns:
             item_columns = [f for f in item_fields if f != "ITEM_ID"]
-        chosen = metadata if metadata is not None else tuple(c for c in DEFAULT_METADATA if c in item_columns)
+        chosen = (
+            metadata if metadata is not None else tuple(c for c in self.roles.columns() if c in item_columns)
+        )
         self.metadata = w.SelectMultiple(
             options=item_columns, value=chosen, description="Metadata", rows=4, layout={"width": "380px"}
         )
@@ -309,7 +312,7 @@ class Explorer:
         self.timings["figures"] = _ms(mark)
         mark = time.perf_counter()
         metadata = list(spec.kwargs.get("metadata") or [])
-        title = "TITLE" if "TITLE" in frame.columns else None
+        title = self.roles.title if self.roles.title in frame.columns else None
         html = _html.result_table(frame, metadata, title_column=title, attrs={"seq": self.seq})
         self.timings["table"] = _ms(mark)
         mark = time.perf_counter()
@@ -346,7 +349,9 @@ class Explorer:
     def _show_user(self) -> None:
         user = self.user.value.strip()
         self.user_history.value = (
-            _html.history_strip(self.lab.user_history(user, limit=5)) if self.users else ""
+            _html.history_strip(self.lab.user_history(user, limit=5), title_column=self.roles.title)
+            if self.users
+            else ""
         )
 
     def _update_nav(self) -> None:
