@@ -244,8 +244,6 @@ def recommendation_frame(
 
 # --- batch inference output ------------------------------------------------------------------------
 
-BATCH_ERROR_COLUMNS = ("line", "userId", "seedItemId", "error", "raw")
-
 
 def empty_batch_errors() -> pd.DataFrame:
     """The error frame with no rows (same columns and dtypes as a filled one)."""

@@ -185,10 +185,6 @@ def history_strip(history: pd.DataFrame, *, title_column: str | None = None, lim
     return f'<div class="pl-root"><div class="pl-history">{"".join(items)}</div></div>'
 
 
-def code_block(text: str) -> str:
-    return f'<div class="pl-root"><pre class="pl-code">{esc(text)}</pre></div>'
-
-
 # muted, distinct tile colours; a category keeps its colour across runs (crc32, not hash()): the demo's
 # eight categories land on eight different ones
 TILE_COLOURS = ("#2F6690", "#D1495B", "#EDAE49", "#00798C", "#6A4C93", "#3A7D44", "#C8553D", "#4F6D7A",

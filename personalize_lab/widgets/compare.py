@@ -44,7 +44,7 @@ ERRORS_SHOWN = 3
 class VariantEditor:
     """One variant: target, filter and its placeholders, promotion (the Explorer's controls, compact)."""
 
-    def __init__(self, name: str, panel: ComparePanel, spec: RequestSpec | None = None) -> None:
+    def __init__(self, name: str, panel: ComparePanel, request: RequestSpec | None = None) -> None:
         self.name = w.Text(value=name, description="Variant", layout={"width": "200px"})
         self.target = w.Dropdown(
             options=panel.target_options, description="Target", layout={"width": "360px"}
@@ -67,8 +67,8 @@ class VariantEditor:
                 "width": "420px",
             },
         )
-        if spec is not None:
-            self.load(spec)
+        if request is not None:
+            self.load(request)
 
     @property
     def ranking(self) -> bool:
@@ -86,15 +86,15 @@ class VariantEditor:
         self.items.layout.display = None if ranking else "none"
         self.promotion.box.layout.display = "none" if ranking else None
 
-    def load(self, spec: RequestSpec) -> None:
-        option = (spec.target_arn, spec.target_kind)
+    def load(self, request: RequestSpec) -> None:
+        option = (request.target_arn, request.target_kind)
         if option in [v for _, v in self.target.options]:
             self.target.value = option
-        if spec.operation == "rank":
-            self.items.value = ", ".join(spec.kwargs.get("items") or [])
-        self.filter.dropdown.value = spec.kwargs.get("filter") or ""
-        self.filter.placeholders.set(dict(spec.kwargs.get("filter_values") or {}))
-        promo = spec.kwargs.get("promotion")
+        if request.operation == "rank":
+            self.items.value = ", ".join(request.kwargs.get("items") or [])
+        self.filter.dropdown.value = request.kwargs.get("filter") or ""
+        self.filter.placeholders.set(dict(request.kwargs.get("filter_values") or {}))
+        promo = request.kwargs.get("promotion")
         if promo is not None:
             self.promotion.enabled.value = True
             self.promotion.name.value = promo.name
@@ -102,7 +102,7 @@ class VariantEditor:
             self.promotion.filter.dropdown.value = promo.filter or ""
             self.promotion.filter.placeholders.set(dict(promo.filter_values or {}))
 
-    def spec(self, num_results: int, metadata: list[str] | None) -> RequestSpec:
+    def request(self, num_results: int, metadata: list[str] | None) -> RequestSpec:
         arn, kind = self.target.value
         kwargs: dict[str, Any] = {
             "filter": self.filter.name,
@@ -225,11 +225,13 @@ class ComparePanel:
 
     # --- variants and cohort -------------------------------------------------------------------------
 
-    def add_variant(self, spec: RequestSpec | None = None, name: str | None = None) -> VariantEditor | None:
+    def add_variant(
+        self, request: RequestSpec | None = None, name: str | None = None
+    ) -> VariantEditor | None:
         if len(self.editors) >= MAX_VARIANTS:
             self.message.value = _html.note(f"At most {MAX_VARIANTS} variants.")
             return None
-        editor = VariantEditor(name or NAMES[len(self.editors)], self, spec)
+        editor = VariantEditor(name or NAMES[len(self.editors)], self, request)
 
         def drop(_b: Any) -> None:
             if len(self.editors) > 2:
@@ -290,7 +292,8 @@ class ComparePanel:
         if len(set(names)) != len(names) or not all(names):
             raise ValidationError(f"variant names {names} must be distinct and non-empty", field="variant")
         return {
-            e.name.value.strip(): e.spec(int(self.num_results.value), metadata or None) for e in self.editors
+            e.name.value.strip(): e.request(int(self.num_results.value), metadata or None)
+            for e in self.editors
         }
 
     # --- running -------------------------------------------------------------------------------------
@@ -326,7 +329,7 @@ class ComparePanel:
         try:
             result = self.lab.recommend_many(
                 users,
-                variants={name: spec.variant() for name, spec in variants.items()},
+                variants={name: request.variant() for name, request in variants.items()},
                 progress=self._on_progress,
                 cancel=self._cancel,
                 warn=False,  # the panel shows the errors and the cancel itself

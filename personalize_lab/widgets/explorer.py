@@ -225,7 +225,7 @@ class Explorer:
             self.num_results.value = limit
         self.num_results.max = limit
 
-    def spec(self) -> RequestSpec:
+    def request(self) -> RequestSpec:
         """The request the controls describe (values are read, nothing is sent)."""
         arn, kind = self.target.value
         recipe = self.current_lab.recipe
@@ -280,30 +280,32 @@ class Explorer:
         started = time.perf_counter()
         self.seq += 1
         self.timings = {}
-        spec: RequestSpec | None = None
+        request: RequestSpec | None = None
         try:
-            spec = self.spec()
+            request = self.request()
             self._show_user()
             advice = _advice.check(self.filter, self.promotion)
             if advice.blocking:
-                self._show_error(ValidationError(" ".join(advice.blocking)), advice.html(), spec)
+                self._show_error(ValidationError(" ".join(advice.blocking)), advice.html(), request)
                 return None
             self.timings["controls"] = _ms(started)
-            frame = self.targets.run(spec)
+            frame = self.targets.run(request)
             self.timings["request"] = _ms(started) - self.timings["controls"]
         except Exception as e:  # every failure becomes a message in the panel
-            self._show_error(e, _advice.explain(e), spec)
+            self._show_error(e, _advice.explain(e), request)
             return None
         self.error = None
         self.frame = frame
         if remember:
-            self.history = [*self.history[: self.position + 1], spec]
+            self.history = [*self.history[: self.position + 1], request]
             self.position = len(self.history) - 1
         self._update_nav()
-        self._render(frame, spec, advice, started)
+        self._render(frame, request, advice, started)
         return frame
 
-    def _render(self, frame: pd.DataFrame, spec: RequestSpec, advice: _advice.Advice, started: float) -> None:
+    def _render(
+        self, frame: pd.DataFrame, request: RequestSpec, advice: _advice.Advice, started: float
+    ) -> None:
         mark = time.perf_counter()
         # one list explained: score against rank (promoted, explored, placeholder and out-of-order items
         # marked and said in words) and the count of every reason, or plainly that the recipe gives none
@@ -311,7 +313,7 @@ class Explorer:
         figures = [_sized(rank_scores_dict(frame)), _sized(reason_counts_dict(frame, recipe=recipe))]
         self.timings["figures"] = _ms(mark)
         mark = time.perf_counter()
-        metadata = list(spec.kwargs.get("metadata") or [])
+        metadata = list(request.kwargs.get("metadata") or [])
         title = self.roles.title if self.roles.title in frame.columns else None
         html = _html.result_table(frame, metadata, title_column=title, attrs={"seq": self.seq})
         self.timings["table"] = _ms(mark)
@@ -333,14 +335,14 @@ class Explorer:
         """The message above the answer (HTML): an error, or what the panel noticed; empty if none."""
         return self.view.message
 
-    def _show_error(self, error: BaseException, message: str, spec: RequestSpec | None) -> None:
+    def _show_error(self, error: BaseException, message: str, request: RequestSpec | None) -> None:
         """An error above the last answer, which stays visible but greyed. The call shown is the one
         that failed, or — when nothing was sent (the panel or the client's checks stopped it) — the
         request as the panel has it, so the call on screen is never an older one."""
         self.error = error
         self.frame = pd.DataFrame()
         if isinstance(error, ValidationError):
-            call = spec.python_call() if spec is not None else ""
+            call = request.python_call() if request is not None else ""
             title = "Not sent: the request as the panel has it"
         else:
             call, title = self.current_lab.last_call(), "The call that failed"
@@ -367,15 +369,15 @@ class Explorer:
         self.restore(self.history[target])
         self.run(remember=False)
 
-    def restore(self, spec: RequestSpec) -> None:
+    def restore(self, request: RequestSpec) -> None:
         """Set the controls from a request without sending anything."""
         self._quiet = True
         try:
-            option = (spec.target_arn, spec.target_kind)
+            option = (request.target_arn, request.target_kind)
             if self.target.value != option:
                 self.target.value = option
                 self._apply_recipe()
-            kw = spec.kwargs
+            kw = request.kwargs
             self.user.value = kw.get("user_id") or ""
             if "item_id" in kw:
                 self.item.value = kw["item_id"] or ""
@@ -402,15 +404,17 @@ class Explorer:
 
     def pin(self, slot: str) -> RequestSpec:
         """Remember the current request as variant ``slot`` (A or B) for ``lab.compare_panel()``."""
-        spec = self.spec()
-        spec = RequestSpec(spec.target_arn, spec.target_kind, spec.operation, dict(spec.kwargs), label=slot)
+        request = self.request()
+        request = RequestSpec(
+            request.target_arn, request.target_kind, request.operation, dict(request.kwargs), label=slot
+        )
         pins = pins_of(self.lab)
-        pins[slot] = spec
+        pins[slot] = request
         self.pins_note.value = "".join(
             f"<div class='pl-note'><b>{_html.esc(k)}</b>: {_html.esc(v.describe())}</div>"
             for k, v in sorted(pins.items())
         )
-        return spec
+        return request
 
 
 def _ms(since: float) -> float:

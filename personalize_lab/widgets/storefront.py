@@ -110,7 +110,7 @@ class Storefront:
         self.image = _html.image_column(lab.item_table())
         self.roles = card_roles(lab)
         self.persona = self._picker()
-        labels = [(spec.label or name, name) for name, spec in self.variants.items()]
+        labels = [(request.label or name, name) for name, request in self.variants.items()]
         self.variant = w.ToggleButtons(options=labels, value=labels[0][1], style={"button_width": "220px"})
         if len(labels) < 2:
             self.variant.layout.display = "none"
@@ -221,7 +221,7 @@ class Storefront:
         return handler
 
     @property
-    def spec(self) -> RequestSpec:
+    def request(self) -> RequestSpec:
         return self.variants[self.variant.value].for_user(self.user)
 
     def refresh(self) -> pd.DataFrame | None:
@@ -232,7 +232,7 @@ class Storefront:
         history = self.lab.user_history(user, limit=6)
         self.history.value = _html.history_strip(history, title_column=self.roles.title)
         try:
-            frame = self.targets.run(self.spec)
+            frame = self.targets.run(self.request)
         except Exception as e:  # shown in the page, never a traceback
             self.error = e
             self.status.value = _html.STYLE + _html.error_box(e)
