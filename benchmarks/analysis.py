@@ -17,9 +17,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 import pandas as pd
 
-import personalize_lab.plots  # noqa: F401  (registers the Comparison figures)
+from personalize_lab import plots
 from personalize_lab.analysis import compare, rbo
-from personalize_lab.analysis._columns import encode
+from personalize_lab.analysis.encoding import encode
 from personalize_lab.analysis.overlap import overlap_table
 
 
@@ -100,7 +100,7 @@ def main() -> None:
         f"{t_loop * 1000:.0f} ms → {t_loop / t_vec:.0f}× faster"
     )
     t4 = time.perf_counter()
-    figures = result.figures()
+    figures = plots.figures(result)
     t5 = time.perf_counter()
     print(f"figures ({len(figures)}): {t5 - t4:.1f} s")
     print(f"tests table: {len(result.tests())} rows; per-user rows: {len(result.to_frame()):,}")

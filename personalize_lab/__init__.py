@@ -8,7 +8,7 @@ ipywidgets until they are used.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from personalize_lab.errors import (
     AccessDeniedError,
@@ -60,7 +60,7 @@ _LAZY: dict[str, str] = {
 
 # subpackages reachable as attributes (pl.widgets.Storefront(lab)) and loaded on first use
 _SUBMODULES = frozenset(
-    {"widgets", "plots", "analysis", "filters", "datasets", "emulator", "frames", "batch"}
+    {"widgets", "plots", "report", "analysis", "filters", "datasets", "emulator", "frames", "batch"}
 )
 
 __all__ = [
@@ -82,9 +82,6 @@ __all__ = [
     "__version__",
     *_LAZY,
 ]
-
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    pass
 
 
 def __getattr__(name: str) -> Any:

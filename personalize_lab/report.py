@@ -1,5 +1,8 @@
 """A standalone HTML report of a comparison, for people without Python: tables, figures, no kernel.
 
+The report is a function of the comparison — :func:`render` gives the page as text, :func:`to_html`
+writes it — as ranx keeps Report apart from the result it reads; ``analysis`` does not know it exists.
+
 One file by default, with plotly.js embedded, so it opens from an e-mail attachment or a file share
 without network. Everything that came from data or from the caller (title, variant names, item
 metadata, user ids) is escaped with ``html.escape`` in the page, and figure JSON is escaped for the
@@ -24,11 +27,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-import personalize_lab.plots  # noqa: F401  (registers the Comparison figures a report shows)
-from personalize_lab.analysis import _views
-from personalize_lab.analysis._columns import VARIANT
+from personalize_lab import plots
 from personalize_lab.analysis.comparison import Comparison
 from personalize_lab.analysis.labels import label as human_name
+from personalize_lab.columns import VARIANT
 from personalize_lab.errors import ValidationError
 
 IncludePlotlyJS = Literal["inline", "cdn", "directory"]
@@ -116,23 +118,30 @@ def table_html(
 
 
 def _figure_html(fig: go.Figure, div_id: str, redact: bool) -> str:
-    spec = json.loads(pio.to_json(fig, validate=False))
-    spec = _redact_obj(spec) if redact else spec
+    figure = json.loads(pio.to_json(fig, validate=False))
+    figure = _redact_obj(figure) if redact else figure
     config = {"responsive": True, "displaylogo": False}
     return (
         f'<div class="figure"><div id="{div_id}" class="plot"></div><script>'
-        f'Plotly.newPlot("{div_id}",{_script_json(spec.get("data", []))},'
-        f"{_script_json(spec.get('layout', {}))},{_script_json(config)});</script></div>"
+        f'Plotly.newPlot("{div_id}",{_script_json(figure.get("data", []))},'
+        f"{_script_json(figure.get('layout', {}))},{_script_json(config)});</script></div>"
     )
 
 
-def _plotly_script(include_plotlyjs: IncludePlotlyJS, path: Path) -> str:
+def _plotly_script(include_plotlyjs: IncludePlotlyJS, path: Path | None) -> str:
     if include_plotlyjs == "inline":
         return f'<script type="text/javascript">{get_plotlyjs()}</script>'
     if include_plotlyjs == "cdn":
         version = plotly.offline.get_plotlyjs_version()
         return f'<script src="https://cdn.plot.ly/plotly-{version}.min.js" charset="utf-8"></script>'
     if include_plotlyjs == "directory":
+        if path is None:
+            raise ValidationError(
+                field="include_plotlyjs",
+                value=include_plotlyjs,
+                rule="needs a folder to write plotly.min.js into",
+                fix="use report.to_html(comparison, path, include_plotlyjs='directory')",
+            )
         (path.parent / PLOTLY_JS_FILE).write_text(get_plotlyjs(), encoding="utf-8")
         return f'<script src="{PLOTLY_JS_FILE}" charset="utf-8"></script>'
     raise ValidationError(
@@ -211,7 +220,29 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 24px}
 """
 
 
-def write_report(
+def render(
+    comparison: Comparison,
+    *,
+    title: str = "Recommendation comparison",
+    include_plotlyjs: IncludePlotlyJS = "inline",
+    redact: bool = True,
+    figures: Mapping[str, go.Figure] | None = None,
+) -> str:
+    """``comparison`` as one HTML page (summary, paired tests, figures), as text.
+
+    include_plotlyjs: ``"inline"`` embeds plotly.js (one self-contained page, ~4.5 MB, works offline);
+        ``"cdn"`` links cdn.plot.ly (small page, needs network); ``"directory"`` needs a folder, so only
+        :func:`to_html` takes it.
+    redact: replace ARNs and 12-digit AWS account ids everywhere in the page (title, tables, figures).
+    figures: the figures to show (default: ``plots.figures(comparison)``).
+    """
+    _check(comparison)
+    return _page(
+        comparison, None, title=title, include_plotlyjs=include_plotlyjs, redact=redact, figures=figures
+    )
+
+
+def to_html(
     comparison: Comparison,
     path: str | Path,
     *,
@@ -220,25 +251,49 @@ def write_report(
     redact: bool = True,
     figures: Mapping[str, go.Figure] | None = None,
 ) -> Path:
-    """Write ``comparison`` as one HTML page (summary, paired tests, figures); return the path written.
+    """Write ``comparison`` as one HTML page (see :func:`render`); return the path written.
 
-    include_plotlyjs: ``"inline"`` embeds plotly.js (one self-contained file, ~4.5 MB, works offline);
-        ``"cdn"`` links cdn.plot.ly (small file, needs network); ``"directory"`` writes plotly.min.js
-        beside the report and links it (share the folder).
-    redact: replace ARNs and 12-digit AWS account ids everywhere in the page (title, tables, figures).
-    figures: the figures to show (default: ``comparison.figures()``).
+    include_plotlyjs: as in :func:`render`, plus ``"directory"``: write plotly.min.js beside the report
+        and link it (share the folder).
     """
-    if not isinstance(comparison, Comparison):
-        raise ValidationError(
-            field="comparison", value=type(comparison).__name__, rule="must be the result of analysis.compare"
-        )
+    _check(comparison)
     out = Path(path)
     if out.suffix.lower() not in (".html", ".htm"):
         raise ValidationError(
             field="path", value=str(path), rule="must end in .html", fix="e.g. 'report.html'"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
-    figs = dict(comparison.figures() if figures is None else figures)
+    page = _page(
+        comparison, out, title=title, include_plotlyjs=include_plotlyjs, redact=redact, figures=figures
+    )
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+#: The name ``personalize_lab.write_report`` has always had.
+write_report = to_html
+
+
+def _check(comparison: Any) -> None:
+    if not isinstance(comparison, Comparison):
+        raise ValidationError(
+            field="comparison",
+            value=type(comparison).__name__,
+            rule="must be the result of analysis.compare",
+            fix="pass lab.compare(...) or personalize_lab.compare(frame)",
+        )
+
+
+def _page(
+    comparison: Comparison,
+    out: Path | None,
+    *,
+    title: str,
+    include_plotlyjs: IncludePlotlyJS,
+    redact: bool,
+    figures: Mapping[str, go.Figure] | None,
+) -> str:
+    figs = dict(plots.figures(comparison) if figures is None else figures)
     clean = redact_text if redact else (lambda s: s)
     esc_title = html.escape(clean(str(title)))
     readable = comparison.readable_summary()
@@ -278,10 +333,7 @@ counted apart from scores.</p><div class="scroll">{summary_table}</div>{summary_
 <footer>personalize_lab · {len(figs)} figures · this page needs no Python and no network</footer>
 </body></html>
 """
-    out.write_text(page, encoding="utf-8")
-    return out
+    return page
 
 
-_views.register("report", "html", write_report)
-
-__all__ = ["redact_text", "table_html", "write_report"]
+__all__ = ["redact_text", "render", "table_html", "to_html", "write_report"]

@@ -588,26 +588,27 @@ comparison.tests()[["metric", "variant", "mean_diff", "ci_low", "ci_high", "effe
         """
 ## Figures
 
-Every figure is a plain plotly figure built from the comparison's tables: the change of each metric with
-its confidence interval, how much each user's lists agree (RBO), and the category mix.
+Every figure is a plain plotly figure, a function of the comparison in `pl.plots`: the change of each
+metric with its confidence interval, how much each user's lists agree (RBO), and the category mix.
+`pl.plots.figures(comparison)` gives every figure that applies, by name.
 """,
     ),
     (
         "code",
         """
-comparison.metric_bars()
+pl.plots.metric_bars(comparison)
 """,
     ),
     (
         "code",
         """
-comparison.overlap_histogram("rbo")
+pl.plots.overlap_histogram(comparison, metric="rbo")
 """,
     ),
     (
         "code",
         """
-comparison.category_mix_figure()
+pl.plots.category_mix(comparison)
 """,
     ),
     (
@@ -638,13 +639,13 @@ promo.summary().set_index("variant")[
     (
         "code",
         """
-promo.promoted_positions_figure()
+pl.plots.promoted_positions(promo)
 """,
     ),
     (
         "code",
         """
-promo.rank_shift(promo.typical_user())  # one user whose lists agree as much as the median user's
+pl.plots.rank_shift(promo, promo.typical_user())  # one user whose lists agree as much as the median user's
 """,
     ),
     (
@@ -681,7 +682,7 @@ tests.loc[["precision@25", "recall@25", "ndcg@25", "mrr@25", "hit_rate@25"], ["m
         """
 ## A report for people without Python
 
-`to_html` writes one self-contained file (plotly embedded; values from item metadata escaped; ARNs and
+`pl.report.to_html(comparison, path)` writes one self-contained file (plotly embedded; values from item metadata escaped; ARNs and
 account IDs redacted) with the summary, the tests and every figure.
 """,
     ),
@@ -689,7 +690,7 @@ account IDs redacted) with the summary, the tests and every figure.
         "code",
         """
 folder = Path(tempfile.mkdtemp())
-report = comparison.to_html(folder / "filters-ab.html")
+report = pl.report.to_html(comparison, folder / "filters-ab.html")
 print(report.name, f"{report.stat().st_size / 1e6:.1f} MB")
 """,
     ),

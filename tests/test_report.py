@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import personalize_lab.report  # noqa: F401  (registers Comparison.to_html)
+from personalize_lab import plots
 from personalize_lab.analysis import compare
 from personalize_lab.errors import ValidationError
-from personalize_lab.report import redact_text, write_report
+from personalize_lab.report import redact_text, render, to_html
 from tests.support.analysis_frames import demo_frame, small_frame
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -60,11 +60,13 @@ def hostile_comparison():  # type: ignore[no-untyped-def]
 
 
 def test_title_and_data_render_as_text(tmp_path: Path, hostile_comparison) -> None:  # type: ignore[no-untyped-def]
-    path = write_report(hostile_comparison, tmp_path / "r.html", title=XSS, include_plotlyjs="cdn")
+    path = to_html(hostile_comparison, tmp_path / "r.html", title=XSS, include_plotlyjs="cdn")
     doc = parse(path)
     assert doc.title == XSS  # the parser sees text, not a tag
     assert "img" not in doc.tags
-    assert doc.tags.count("script") == 1 + len(hostile_comparison.figures())  # cdn script + one per figure
+    assert doc.tags.count("script") == 1 + len(
+        plots.figures(hostile_comparison)
+    )  # cdn script + one per figure
     text = path.read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
     assert "<script>alert(2)" not in text
@@ -72,21 +74,21 @@ def test_title_and_data_render_as_text(tmp_path: Path, hostile_comparison) -> No
 
 
 def test_figure_json_keeps_values_but_escapes_markup(tmp_path: Path, hostile_comparison) -> None:  # type: ignore[no-untyped-def]
-    path = write_report(hostile_comparison, tmp_path / "r.html", include_plotlyjs="cdn")
+    path = to_html(hostile_comparison, tmp_path / "r.html", include_plotlyjs="cdn")
     scripts = [s for s in parse(path).scripts if "Plotly.newPlot" in s]
     data = json.loads(re.search(r'newPlot\("figure-\d+",(\[.*?\]),\{', scripts[-1]).group(1))  # category mix
     assert XSS in {trace["name"] for trace in data}  # the value survives, as data, for plotly to show as text
 
 
 def test_arns_and_account_ids_are_redacted(tmp_path: Path, hostile_comparison) -> None:  # type: ignore[no-untyped-def]
-    path = write_report(
+    path = to_html(
         hostile_comparison, tmp_path / "r.html", title="Account 123456789012", include_plotlyjs="cdn"
     )
     text = path.read_text(encoding="utf-8")
     assert "123456789012" not in text
     assert "[redacted personalize ARN]" in text
     assert "Account [redacted account]" in parse(path).title
-    kept = write_report(hostile_comparison, tmp_path / "k.html", include_plotlyjs="cdn", redact=False)
+    kept = to_html(hostile_comparison, tmp_path / "k.html", include_plotlyjs="cdn", redact=False)
     assert ARN in kept.read_text(encoding="utf-8")
 
 
@@ -101,21 +103,38 @@ def test_redact_text() -> None:
 
 def test_plotlyjs_modes(tmp_path: Path) -> None:
     result = compare(small_frame(), n_resamples=50)
-    inline = result.to_html(tmp_path / "inline.html")
+    inline = to_html(result, tmp_path / "inline.html")
     assert inline.stat().st_size > 3_000_000  # plotly.js embedded: opens offline
     assert '<script src="https://cdn.plot.ly' not in inline.read_text(encoding="utf-8")
-    directory = result.to_html(tmp_path / "dir" / "report.html", include_plotlyjs="directory")
+    directory = to_html(result, tmp_path / "dir" / "report.html", include_plotlyjs="directory")
     assert (directory.parent / "plotly.min.js").exists()
     assert '<script src="plotly.min.js"' in directory.read_text(encoding="utf-8")
     with pytest.raises(ValidationError, match="include_plotlyjs='embed': must be 'inline'"):
-        result.to_html(tmp_path / "x.html", include_plotlyjs="embed")
+        to_html(result, tmp_path / "x.html", include_plotlyjs="embed")
     with pytest.raises(ValidationError, match=r"x\.pdf': must end in \.html"):
-        result.to_html(tmp_path / "x.pdf")
+        to_html(result, tmp_path / "x.pdf")
+
+
+def test_render_is_the_page_to_html_writes(tmp_path: Path) -> None:
+    result = compare(small_frame(), n_resamples=50)
+    written = to_html(result, tmp_path / "r.html", include_plotlyjs="cdn").read_text(encoding="utf-8")
+    page = render(result, include_plotlyjs="cdn")
+    generated = re.compile(r"generated \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+    assert generated.sub("", page) == generated.sub("", written)
+    with pytest.raises(ValidationError, match="include_plotlyjs='directory': needs a folder"):
+        render(result, include_plotlyjs="directory")
+    with pytest.raises(
+        ValidationError, match=r"comparison='DataFrame': must be the result of analysis\.compare"
+    ):
+        render(small_frame())  # type: ignore[arg-type]
+    import personalize_lab
+
+    assert personalize_lab.write_report is to_html  # the exported name writes the same report
 
 
 def test_tables_hold_summary_and_tests(tmp_path: Path) -> None:
     result = compare(small_frame(), n_resamples=50)
-    text = result.to_html(tmp_path / "r.html", include_plotlyjs="cdn").read_text(encoding="utf-8")
+    text = to_html(result, tmp_path / "r.html", include_plotlyjs="cdn").read_text(encoding="utf-8")
     assert "<h2>Summary</h2>" in text
     assert "<h2>Paired tests</h2>" in text
     assert "Test: Wilcoxon signed-rank (scipy, zero_method=&#x27;wilcox&#x27;)" in text
@@ -126,7 +145,7 @@ def test_report_reads_for_people_without_python(tmp_path: Path) -> None:
     frame = demo_frame(n_users=120)
     popularity = frame.loc[frame["variant"] == "A", "itemId"].value_counts()
     result = compare(frame, item_popularity=popularity, n_resamples=200)
-    text = result.to_html(tmp_path / "r.html", include_plotlyjs="cdn").read_text(encoding="utf-8")
+    text = to_html(result, tmp_path / "r.html", include_plotlyjs="cdn").read_text(encoding="utf-8")
     # one plain-language verdict per metric, in the finding's style
     for verdict in result.tests()["verdict"]:
         assert html.escape(verdict) in text
@@ -143,6 +162,6 @@ def test_report_reads_for_people_without_python(tmp_path: Path) -> None:
     assert ">Catalog coverage<" not in text
     assert "Catalog coverage is not shown: the catalog size is unknown" in text
     with_catalog = compare(frame, catalog_size=400, n_resamples=50)
-    filled = with_catalog.to_html(tmp_path / "c.html", include_plotlyjs="cdn").read_text(encoding="utf-8")
+    filled = to_html(with_catalog, tmp_path / "c.html", include_plotlyjs="cdn").read_text(encoding="utf-8")
     assert ">Catalog coverage<" in filled
     assert "Catalog coverage is not shown" not in filled

@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import personalize_lab.report  # noqa: F401  (registers Comparison.to_html)
+from personalize_lab import plots
 from personalize_lab.analysis import compare
+from personalize_lab.report import to_html
 from tests.support.analysis_frames import demo_frame
 
 pytestmark = pytest.mark.browser
@@ -43,8 +44,8 @@ def test_report_renders_offline(chromium: str, artifacts_dir: Path, tmp_path: Pa
         category_column="genre",
         requested_promotion={"B": 20},
     )
-    path = result.to_html(artifacts_dir / "report.html", title=XSS_TITLE)
-    n_figures = len(result.figures())
+    path = to_html(result, artifacts_dir / "report.html", title=XSS_TITLE)
+    n_figures = len(plots.figures(result))
 
     console_errors: list[str] = []
     dialogs: list[str] = []

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from personalize_lab.analysis._columns import ITEM_ID, USER_ID, Encoded
+from personalize_lab.analysis.encoding import Encoded
+from personalize_lab.columns import ITEM_ID, USER_ID
 from personalize_lab.errors import ValidationError
 
 METRICS = ("precision", "recall", "ndcg", "mrr", "hit_rate")

@@ -1,8 +1,10 @@
 """A/B comparison of recommendation variants on one long frame: the ``compare`` verb and its result.
 
 ``compare(frame)`` computes everything once (per-user metrics, overlap with the reference, paired
-statistics, per-variant summary) and returns a :class:`Comparison` whose methods are views: tables,
-plotly figures and an HTML report. It works on any long frame with the column contract — a cohort run,
+statistics, per-variant summary) and returns a :class:`Comparison` that holds the data and its tables.
+Figures are functions of it in the layer above (``plots.metric_bars(comparison)``, ``plots.figures``),
+and so is the HTML report (``report.to_html(comparison, path)``), as ranx keeps Report apart from plot:
+analysis imports neither. It works on any long frame with the column contract — a cohort run,
 batch-inference output, or a hand-built frame — and never calls the service.
 """
 
@@ -11,22 +13,19 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from personalize_lab.analysis import _views, accuracy, labels, metrics, overlap, stats
-from personalize_lab.analysis._columns import USER_ID, VARIANT, Encoded, encode
+from personalize_lab.analysis import accuracy, labels, metrics, overlap, stats
+from personalize_lab.analysis.encoding import Encoded, encode
+from personalize_lab.columns import USER_ID, VARIANT
 from personalize_lab.errors import ValidationError
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 
 @dataclass
 class Comparison:
-    """The result of :func:`compare`. Tables are computed; figures are built when asked for."""
+    """The result of :func:`compare`: the frame, its encoding and the tables computed from them."""
 
     frame: pd.DataFrame = field(repr=False)
     encoded: Encoded = field(repr=False)
@@ -104,60 +103,6 @@ class Comparison:
             )
         return metrics.category_mix(self.frame, column, top=top)
 
-    # --- figures (built by personalize_lab.plots, found through analysis._views) ----------------------
-    def figure(self, name: str, **options: Any) -> go.Figure:
-        """One named figure: see :meth:`figure_names`; options go to the plot builder."""
-        return _views.lookup("figure", name)(self, **options)
-
-    @staticmethod
-    def figure_names() -> list[str]:
-        """Figures a comparison can draw (registered by ``personalize_lab.plots``)."""
-        return _views.names("figure")
-
-    def score_distribution(self) -> go.Figure:
-        """Scores per variant on a log axis, with scoreless items counted beside it."""
-        return self.figure("score_distribution")
-
-    def reason_breakdown(self) -> go.Figure:
-        """Share of reasons (promoted, exploration, placeholder, none) at each rank, per variant."""
-        return self.figure("reason_breakdown")
-
-    def promoted_positions_figure(self) -> go.Figure:
-        """Where promoted items landed in the lists."""
-        return self.figure("promoted_positions")
-
-    def overlap_histogram(self, metric: str = "rbo") -> go.Figure:
-        """Distribution over users of an overlap measure against the reference."""
-        return self.figure("overlap_histogram", metric=metric)
-
-    def metric_bars(self, metrics: Iterable[str] | None = None) -> go.Figure:
-        """Change of each metric against the reference, with bootstrap confidence intervals."""
-        return self.figure("metric_bars", metrics=None if metrics is None else list(metrics))
-
-    def rank_shift(self, user: str, variant: str | None = None) -> go.Figure:
-        """Slope chart of one user's list in the reference and in ``variant``."""
-        return self.figure("rank_shift", user=user, variant=variant)
-
-    def category_mix_figure(self, column: str | None = None) -> go.Figure:
-        """Share of each category among recommended items, per variant."""
-        return self.figure("category_mix", column=column)
-
-    def figures(self) -> dict[str, go.Figure]:
-        """Every figure that applies to this comparison, by name (what the HTML report shows)."""
-        figs: dict[str, go.Figure] = {}
-        if len(self._tests):
-            figs["metric_bars"] = self.metric_bars()
-        figs["score_distribution"] = self.score_distribution()
-        figs["reason_breakdown"] = self.reason_breakdown()
-        if self.encoded.promoted.any():
-            figs["promoted_positions"] = self.promoted_positions_figure()
-        if len(self._overlap):
-            figs["rbo_histogram"] = self.overlap_histogram("rbo")
-            figs["rank_shift"] = self.rank_shift(self.typical_user())
-        if self.settings.get("category_column"):
-            figs["category_mix"] = self.category_mix_figure()
-        return figs
-
     def typical_user(self, variant: str | None = None) -> str:
         """A user whose RBO against the reference is the median one: a fair example for a slope chart."""
         ov = self._overlap
@@ -168,11 +113,7 @@ class Comparison:
         ordered = ov.sort_values(["rbo", self.key], kind="stable")[self.key]
         return str(ordered.iloc[len(ordered) // 2])
 
-    # --- output -------------------------------------------------------------------------------------
-    def to_html(self, path: str | Path, **options: Any) -> Path:
-        """Write a standalone HTML report; options go to :func:`personalize_lab.report.write_report`."""
-        return _views.lookup("report", "html")(self, path, **options)
-
+    # --- notebook display ---------------------------------------------------------------------------
     def _repr_html_(self) -> str:
         head = (
             f"<p><b>Comparison</b> of {len(self.variants)} variant(s) over {len(self.encoded.users)} "

@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from personalize_lab.analysis._columns import VARIANT
+from personalize_lab.columns import VARIANT
 
 Kind = Literal["level", "share"]
 

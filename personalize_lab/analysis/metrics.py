@@ -1,7 +1,7 @@
 """What each variant's lists look like, per user and per variant, without any ground truth.
 
 Per-user metrics (one row per variant × user) feed the paired statistics; per-variant summaries pool
-items. Every metric is a ``bincount`` over the encoded frame (see ``_columns.encode``), so the cost is
+items. Every metric is a ``bincount`` over the encoded frame (see ``encoding.encode``), so the cost is
 linear in rows. Shares in the per-variant summary are item-weighted (promoted items / all items), which
 is what a ``percentPromotedItems`` request asks for.
 
@@ -26,7 +26,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from personalize_lab.analysis._columns import VARIANT, Encoded
+from personalize_lab.analysis.encoding import Encoded
+from personalize_lab.columns import VARIANT
 from personalize_lab.errors import ValidationError
 
 MULTI_VALUE_SEPARATOR = "|"

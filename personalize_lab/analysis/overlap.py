@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from personalize_lab.analysis._columns import Encoded
+from personalize_lab.analysis.encoding import Encoded
 from personalize_lab.errors import ValidationError
 
 #: Columns of :func:`pairwise_overlap`, after the keys (variant_a, variant_b, user).

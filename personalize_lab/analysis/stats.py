@@ -36,7 +36,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from personalize_lab.analysis import verdict
-from personalize_lab.analysis._columns import VARIANT
+from personalize_lab.columns import VARIANT
 from personalize_lab.errors import ValidationError
 
 Test = Literal["wilcoxon", "permutation"]

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from personalize_lab.analysis import labels
-from personalize_lab.analysis._columns import VARIANT
+from personalize_lab.columns import VARIANT
 
 DIFFERENCE = "difference"
 NO_DIFFERENCE = "no detectable difference"

@@ -152,7 +152,6 @@ def compare(
     **analysis_kwargs: Any,
 ) -> Comparison:
     """See :meth:`personalize_lab.Lab.compare`."""
-    import personalize_lab.report  # noqa: F401  (registers the figures and the HTML report)
     from personalize_lab import analysis
 
     result = recommend_many(

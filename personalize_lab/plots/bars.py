@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from personalize_lab.analysis import labels
-from personalize_lab.analysis._columns import VARIANT
+from personalize_lab.analysis.comparison import Comparison
+from personalize_lab.columns import VARIANT
 from personalize_lab.errors import ValidationError
 from personalize_lab.plots.theme import CATEGORY_PALETTE, MUTED, themed, variant_colors
 
@@ -48,20 +51,23 @@ def _scaled(tests: pd.DataFrame, metrics: list[str] | None) -> pd.DataFrame:
     return table[np.isfinite(scale)]
 
 
-def metric_bars(tests: pd.DataFrame, *, metrics: list[str] | None = None, alpha: float = 0.05) -> go.Figure:
+def metric_bars(
+    data: Comparison | pd.DataFrame, *, metrics: Iterable[str] | None = None, alpha: float = 0.05
+) -> go.Figure:
     """Change of each metric against the reference: bars with the bootstrap interval as whiskers.
 
-    ``tests`` is :meth:`Comparison.tests`. Changes are in the unit the verdicts use: levels (list length,
+    ``data`` is a :class:`Comparison` or its :meth:`Comparison.tests` table. Changes are in the unit the verdicts use: levels (list length,
     popularity, NDCG) as % of the reference's mean in the left panel, shares (promoted, exploration) in
     percentage points in the right one; a level whose reference mean is 0 has no relative change and is
     left out (its absolute change is in the table). Marks sit beyond the whisker's end, never under it:
     ``*`` where the verdict finds a difference (the corrected test rejects and the interval excludes 0),
     ``?`` where it is inconclusive (they disagree). Metric names are the human ones (``analysis.labels``).
     """
+    tests = data.tests() if isinstance(data, Comparison) else data
     missing = [c for c in _TEST_COLUMNS if c not in tests.columns]
     if missing:
         raise ValidationError(f"tests frame is missing column(s) {missing}", field="tests")
-    table = _scaled(tests, metrics)
+    table = _scaled(tests, None if metrics is None else list(metrics))
     table["mark"] = _marks(table, alpha)
     reference = str(tests["reference"].iloc[0]) if len(tests) else "reference"
     variants = [str(v) for v in pd.unique(table[VARIANT].astype(str))]
@@ -166,11 +172,17 @@ def _add_variant(
     )
 
 
-def category_mix(mix: pd.DataFrame, *, column: str | None = None) -> go.Figure:
+def category_mix(data: Comparison | pd.DataFrame, *, column: str | None = None) -> go.Figure:
     """Horizontal stacked bars: the share of recommended items per category, one bar per variant.
 
-    ``mix`` is :meth:`Comparison.category_mix` (variant, category, share).
+    ``data`` is a :class:`Comparison` (``column`` defaults to its ``category_column``) or a table like
+    :meth:`Comparison.category_mix` (variant, category, share; ``column`` then only labels the title).
     """
+    if isinstance(data, Comparison):
+        column = column or data.settings.get("category_column")
+        mix = data.category_mix(column)
+    else:
+        mix = data
     missing = [c for c in (VARIANT, "category", "share") if c not in mix.columns]
     if missing:
         raise ValidationError(f"category mix frame is missing column(s) {missing}", field="mix")

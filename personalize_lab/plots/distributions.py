@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from personalize_lab.analysis._columns import SCORE, VARIANT, validate_frame, variant_order
+from personalize_lab.analysis.comparison import Comparison
+from personalize_lab.analysis.encoding import validate_frame, variant_order
+from personalize_lab.columns import SCORE, VARIANT
 from personalize_lab.errors import ValidationError
-from personalize_lab.plots._spec import Spec, axis_refs, grid_layout, merge, subplot_figure
-from personalize_lab.plots.theme import LEGEND_BELOW, MUTED, themed, themed_spec, variant_colors
+from personalize_lab.plots.figure_dicts import FigureDict, axis_refs, grid_layout, merge, subplot_figure
+from personalize_lab.plots.theme import LEGEND_BELOW, MUTED, themed, themed_dict, variant_colors
 
 _SCORE_GRID: dict[str, Any] = {
     "column_widths": [0.78, 0.22],
@@ -34,21 +36,24 @@ def _score_grid(n_variants: int) -> tuple[int, dict[str, Any]]:
     return (2, _SCORE_GRID) if n_variants > 1 else (1, {})
 
 
-def score_distribution(frame: pd.DataFrame, *, bins: int | None = None) -> go.Figure:
+def score_distribution(data: Comparison | pd.DataFrame, *, bins: int | None = None) -> go.Figure:
     """Per-variant step histogram of scores on a log x axis, plus a bar of scoreless items per variant.
+
+    ``data`` is a :class:`Comparison` or a long recommendation frame (one list is a frame too).
 
     Non-positive scores (possible only for Personalized-Ranking's unknown items) are counted in the
     right panel as well, labelled ``score ≤ 0``, because a log axis cannot show them. With one variant
     the figure is the histogram alone, and the scoreless count is a note on it. ``bins`` defaults to
     about two per square root of the scored items (8 to 40), so one list of 25 is not a comb.
     """
+    frame = data.frame if isinstance(data, Comparison) else data
     validate_frame(frame)
     cols, grid = _score_grid(len(variant_order(frame)))
-    return subplot_figure(score_distribution_spec(frame, bins=bins), 1, cols, **grid)
+    return subplot_figure(score_distribution_dict(frame, bins=bins), 1, cols, **grid)
 
 
-def score_distribution_spec(frame: pd.DataFrame, *, bins: int | None = None) -> Spec:
-    """:func:`score_distribution` as a plain JSON-ready plotly dict (see :mod:`personalize_lab.plots._spec`)."""
+def score_distribution_dict(frame: pd.DataFrame, *, bins: int | None = None) -> FigureDict:
+    """:func:`score_distribution` as a plain JSON-ready plotly dict (see :mod:`personalize_lab.plots.figure_dicts`)."""
     validate_frame(frame)
     variants = variant_order(frame)
     colors = variant_colors(variants)
@@ -62,7 +67,7 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int | None = None) -> 
     positive = scores[(scores > 0) & has_item]
     cols, grid = _score_grid(len(variants))
     layout = grid_layout(1, cols, **grid)
-    data: list[Spec] = []
+    data: list[FigureDict] = []
     if len(positive):
         lo, hi = positive.min(), positive.max()
         if lo == hi:
@@ -108,7 +113,7 @@ def score_distribution_spec(frame: pd.DataFrame, *, bins: int | None = None) -> 
     else:
         layout.setdefault("annotations", []).append(_scoreless_note(sum(scoreless), nonpositive))
     title = "Score distribution" + (" by variant" if len(variants) > 1 else "")
-    return themed_spec({"data": data, "layout": layout}, title=title)
+    return themed_dict({"data": data, "layout": layout}, title=title)
 
 
 def _log_ticks(positive: np.ndarray) -> dict[str, Any]:
@@ -118,7 +123,7 @@ def _log_ticks(positive: np.ndarray) -> dict[str, Any]:
     return {"exponentformat": "power", "showexponent": "all"}
 
 
-def _scoreless_note(scoreless: int, nonpositive: list[int]) -> Spec:
+def _scoreless_note(scoreless: int, nonpositive: list[int]) -> FigureDict:
     """The one-variant figure's stand-in for the scoreless panel (top right of the histogram)."""
     text = f"{scoreless:,} item{'s' if scoreless != 1 else ''} without a score, not plotted as 0"
     if any(nonpositive):
@@ -139,8 +144,8 @@ def _scoreless_note(scoreless: int, nonpositive: list[int]) -> Spec:
 
 
 def _scoreless_panel(
-    layout: Spec,
-    data: list[Spec],
+    layout: FigureDict,
+    data: list[FigureDict],
     variants: list[str],
     colors: dict[str, str],
     scoreless: list[int],
@@ -222,18 +227,30 @@ _OVERLAP_TITLES = {
 
 
 def overlap_histogram(
-    overlap: pd.DataFrame, *, metric: str = "rbo", p: float = 0.9, k: int | None = None, bins: int = 20
+    data: Comparison | pd.DataFrame,
+    *,
+    metric: str = "rbo",
+    p: float | None = None,
+    k: int | None = None,
+    bins: int = 20,
 ) -> go.Figure:
     """Histogram over users of one overlap measure (0–1) of each variant against the reference.
 
-    ``overlap`` is :meth:`Comparison.overlap` (columns variant_a, variant_b, the measure).
+    ``data`` is a :class:`Comparison` (its RBO persistence ``p`` and depth ``k`` label the axis) or a
+    table like :meth:`Comparison.overlap` (columns variant_a, variant_b, the measure; ``p`` defaults to 0.9).
     """
+    if isinstance(data, Comparison):
+        overlap = data.overlap()
+        p = data.settings["rbo_p"] if p is None else p
+        k = data.k if k is None else k
+    else:
+        overlap = data
     if metric not in _OVERLAP_TITLES:
         raise ValidationError(field="metric", value=metric, rule=f"must be one of {sorted(_OVERLAP_TITLES)}")
     missing = [c for c in ("variant_a", "variant_b", metric) if c not in overlap.columns]
     if missing:
         raise ValidationError(f"overlap frame is missing column(s) {missing}", field="overlap")
-    label = _OVERLAP_TITLES[metric].format(p=p, k=k if k is not None else "k")
+    label = _OVERLAP_TITLES[metric].format(p=0.9 if p is None else p, k=k if k is not None else "k")
     fig = go.Figure()
     pairs = list(
         dict.fromkeys(zip(overlap["variant_a"].astype(str), overlap["variant_b"].astype(str), strict=True))

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from personalize_lab.analysis._columns import (
+from personalize_lab.columns import (
+    DOCUMENTED_REASONS,
     ITEM_ID,
     PROMOTION_NAME,
     RANK,
@@ -33,20 +34,18 @@ from personalize_lab.analysis._columns import (
     VARIANT,
 )
 from personalize_lab.errors import ValidationError
-from personalize_lab.plots._spec import Spec
+from personalize_lab.plots.figure_dicts import FigureDict
 from personalize_lab.plots.theme import (
     ITEM_MARKERS,
     LEGEND_BELOW,
     MUTED,
     REASON_COLORS,
     score_axis,
-    themed_spec,
+    themed_dict,
     variant_colors,
 )
 
 NO_REASON_GIVEN = "No reason given"
-#: The labels the service documents, in the order the reason figure lists them (semantics §5).
-DOCUMENTED_REASONS = (REASON_PROMOTED, REASON_EXPLORATION, REASON_POPULAR)
 #: The kinds of item the rank figure marks, in legend order.
 KINDS = ("in score order", "out of order", "explored", "promoted", "placeholder", "no score")
 _REASON_COLOR = {**REASON_COLORS, NO_REASON_GIVEN: REASON_COLORS["No reason"]}
@@ -255,16 +254,16 @@ def rank_scores(frame: pd.DataFrame) -> go.Figure:
     The subtitle says in words why items sit above higher-scored ones; each marker's hover says it for
     that item. Items without a score sit in a strip under the axis labelled "no score", never at 0.
     """
-    return go.Figure(rank_scores_spec(frame))
+    return go.Figure(rank_scores_dict(frame))
 
 
-def rank_scores_spec(frame: pd.DataFrame) -> Spec:
+def rank_scores_dict(frame: pd.DataFrame) -> FigureDict:
     """:func:`rank_scores` as a plain JSON-ready plotly dict."""
     lst = _one_list(frame, "rank_scores")
     kind, above = _kinds(lst)
     scored = ~np.isnan(lst.score)
     ranks = lst.rank.tolist()
-    data: list[Spec] = [
+    data: list[FigureDict] = [
         {
             "type": "scatter",
             "x": lst.rank[scored].tolist(),
@@ -302,7 +301,7 @@ def rank_scores_spec(frame: pd.DataFrame) -> Spec:
                 }
             )
     n = max(len(ranks), 1)
-    layout: Spec = {
+    layout: FigureDict = {
         "xaxis": {
             "title": {"text": "Rank", "standoff": 4},
             "range": [0.4, max(ranks, default=1) + 0.6],
@@ -319,15 +318,15 @@ def rank_scores_spec(frame: pd.DataFrame) -> Spec:
     if strip:
         _strip(layout, has_scored=bool(scored.any()))
     title = "Score by rank" + (f" · {lst.variant}" if lst.variant else "")
-    spec = themed_spec({"data": data, "layout": layout}, title=title)
-    spec["layout"]["title"]["subtitle"] = {
+    figure = themed_dict({"data": data, "layout": layout}, title=title)
+    figure["layout"]["title"]["subtitle"] = {
         "text": _wrap(explain_order(lst, kind)),
         "font": {"size": 11, "color": "#52606D"},
     }
-    return spec
+    return figure
 
 
-def _strip(layout: Spec, *, has_scored: bool) -> None:
+def _strip(layout: FigureDict, *, has_scored: bool) -> None:
     """Give scoreless items their own strip under the score axis (the whole plot when none is scored)."""
     layout["yaxis2"] = {
         "domain": [0.0, 0.13 if has_scored else 1.0],
@@ -353,10 +352,10 @@ def reason_counts(frame: pd.DataFrame, *, recipe: str | None = None) -> go.Figur
     a recipe other than v2 "returns no reasons"; a v2 list simply had nothing promoted, explored or
     placeheld. An item with several reasons counts once toward each.
     """
-    return go.Figure(reason_counts_spec(frame, recipe=recipe))
+    return go.Figure(reason_counts_dict(frame, recipe=recipe))
 
 
-def reason_counts_spec(frame: pd.DataFrame, *, recipe: str | None = None) -> Spec:
+def reason_counts_dict(frame: pd.DataFrame, *, recipe: str | None = None) -> FigureDict:
     """:func:`reason_counts` as a plain JSON-ready plotly dict."""
     if not isinstance(frame, pd.DataFrame) or ITEM_ID not in frame.columns:
         _one_list(frame, "reason_counts")  # raises the error that names the gap
@@ -384,7 +383,7 @@ def reason_counts_spec(frame: pd.DataFrame, *, recipe: str | None = None) -> Spe
     labels = [*(r for r in DOCUMENTED_REASONS if r in present), *sorted(present - set(DOCUMENTED_REASONS))]
     labels.append(NO_REASON_GIVEN)
     colors = variant_colors(variants)
-    data: list[Spec] = []
+    data: list[FigureDict] = []
     for v in variants:
         mine = names == v
         counts, hovers = [], []
@@ -414,7 +413,7 @@ def reason_counts_spec(frame: pd.DataFrame, *, recipe: str | None = None) -> Spe
                 "showlegend": not single,
             }
         )
-    layout: Spec = {
+    layout: FigureDict = {
         "barmode": "group",
         "xaxis": {"rangemode": "tozero", "automargin": True},
         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
@@ -424,13 +423,13 @@ def reason_counts_spec(frame: pd.DataFrame, *, recipe: str | None = None) -> Spe
     title = "Reasons given" + (", by variant" if len(variants) > 1 else "")
     if not present:
         _no_reasons(layout, data, len(rows), recipe, bool(promoted_v1.any()))
-    spec = themed_spec({"data": data, "layout": layout}, title=title)
+    figure = themed_dict({"data": data, "layout": layout}, title=title)
     if present:
-        spec["layout"]["title"]["subtitle"] = {
+        figure["layout"]["title"]["subtitle"] = {
             "text": f"Items per reason (of {len(rows):,}); an item with several reasons counts toward each",
             "font": {"size": 11, "color": "#52606D"},
         }
-    return spec
+    return figure
 
 
 def _count_hover(label: str, ranks: np.ndarray, total: int) -> str:
@@ -462,7 +461,9 @@ def no_reason_message(recipe: str | None) -> tuple[str, str]:
     )
 
 
-def _no_reasons(layout: Spec, data: list[Spec], n: int, recipe: str | None, promoted: bool) -> None:
+def _no_reasons(
+    layout: FigureDict, data: list[FigureDict], n: int, recipe: str | None, promoted: bool
+) -> None:
     """Replace the one grey bar by words: what is missing, and why."""
     headline, detail = no_reason_message(recipe)
     count = f"All {n:,} item{'s' if n != 1 else ''}: no reason given."

@@ -8,26 +8,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from personalize_lab.analysis._columns import (
-    ITEM_ID,
-    RANK,
-    REASON,
-    REASON_EXPLORATION,
-    REASON_POPULAR,
-    REASON_PROMOTED,
-    VARIANT,
-    reason_codes,
-    request_key,
-    validate_frame,
-    variant_order,
-)
+from personalize_lab.analysis.comparison import Comparison
+from personalize_lab.analysis.encoding import reason_codes, request_key, validate_frame, variant_order
+from personalize_lab.columns import DOCUMENTED_REASONS, ITEM_ID, RANK, REASON, VARIANT
 from personalize_lab.errors import ValidationError
-from personalize_lab.plots._spec import Spec, axis_refs, grid_layout, merge, subplot_figure
+from personalize_lab.plots.figure_dicts import FigureDict, axis_refs, grid_layout, merge, subplot_figure
 from personalize_lab.plots.one_list import no_reason_message
-from personalize_lab.plots.theme import DOWN, MUTED, REASON_COLORS, UP, themed, themed_spec, variant_colors
+from personalize_lab.plots.theme import DOWN, MUTED, REASON_COLORS, UP, themed, themed_dict, variant_colors
 
 NO_REASON = "No reason"
-REASON_ORDER = (REASON_PROMOTED, REASON_EXPLORATION, REASON_POPULAR, NO_REASON)
+REASON_ORDER = (*DOCUMENTED_REASONS, NO_REASON)
 
 
 def reason_shares(frame: pd.DataFrame) -> pd.DataFrame:
@@ -67,25 +57,29 @@ def reason_shares(frame: pd.DataFrame) -> pd.DataFrame:
     return out.astype({VARIANT: "str", "rank": "int64", "reason": "str"})
 
 
-def reason_breakdown(frame: pd.DataFrame) -> go.Figure:
-    """Stacked bars: at each rank, the share of items by reason; one panel per variant."""
+def reason_breakdown(data: Comparison | pd.DataFrame) -> go.Figure:
+    """Stacked bars: at each rank, the share of items by reason; one panel per variant.
+
+    ``data`` is a :class:`Comparison` or a long recommendation frame.
+    """
+    frame = data.frame if isinstance(data, Comparison) else data
     variants = variant_order(frame)
-    return subplot_figure(reason_breakdown_spec(frame), 1, max(len(variants), 1), **_reason_grid(variants))
+    return subplot_figure(reason_breakdown_dict(frame), 1, max(len(variants), 1), **_reason_grid(variants))
 
 
 def _reason_grid(variants: list[str]) -> dict[str, Any]:
     return {"shared_yaxes": True, "subplot_titles": variants, "horizontal_spacing": 0.04}
 
 
-def reason_breakdown_spec(frame: pd.DataFrame) -> Spec:
-    """:func:`reason_breakdown` as a plain plotly dict (see :mod:`personalize_lab.plots._spec`)."""
+def reason_breakdown_dict(frame: pd.DataFrame) -> FigureDict:
+    """:func:`reason_breakdown` as a plain plotly dict (see :mod:`personalize_lab.plots.figure_dicts`)."""
     variants = variant_order(frame)
     shares = reason_shares(frame)
     present = set(shares["reason"])
     labels = [r for r in REASON_ORDER if r in present]
     labels += sorted(present - set(labels))  # any label the service adds later
     layout = grid_layout(1, max(len(variants), 1), **_reason_grid(variants))
-    data: list[Spec] = []
+    data: list[FigureDict] = []
     in_legend: set[str] = set()
     names = shares[VARIANT].to_numpy()
     reasons = shares["reason"].to_numpy()
@@ -143,14 +137,16 @@ def reason_breakdown_spec(frame: pd.DataFrame) -> Spec:
         }
     )
     by = " and variant" if len(variants) > 1 else ""
-    return themed_spec({"data": data, "layout": layout}, title=f"Why items are recommended, by rank{by}")
+    return themed_dict({"data": data, "layout": layout}, title=f"Why items are recommended, by rank{by}")
 
 
-def promoted_positions(positions: pd.DataFrame) -> go.Figure:
+def promoted_positions(data: Comparison | pd.DataFrame) -> go.Figure:
     """Grouped bars of how many promoted items landed at each position, per variant.
 
-    ``positions`` is :meth:`Comparison.promoted_positions` (variant, position, promoted).
+    ``data`` is a :class:`Comparison` or its :meth:`Comparison.promoted_positions` table (variant,
+    position, promoted).
     """
+    positions = data.promoted_positions() if isinstance(data, Comparison) else data
     missing = [c for c in (VARIANT, "position", "promoted") if c not in positions.columns]
     if missing:
         raise ValidationError(f"positions frame is missing column(s) {missing}", field="positions")
@@ -174,13 +170,32 @@ def promoted_positions(positions: pd.DataFrame) -> go.Figure:
 
 
 def rank_shift(
-    frame: pd.DataFrame, user: str, *, variants: tuple[str, str], k: int | None = None
+    data: Comparison | pd.DataFrame,
+    user: str,
+    *,
+    variants: tuple[str, str] | None = None,
+    k: int | None = None,
 ) -> go.Figure:
     """Slope chart of one user's list: each shared item joins its rank in ``variants[0]`` and ``[1]``.
 
-    Items that moved up are green, down orange, unchanged grey; items in only one list are hollow
-    markers on their side. The rank axis runs downward (rank 1 on top).
+    ``data`` is a :class:`Comparison` (``variants`` default: its reference and the first other variant;
+    ``k``: its depth) or a long recommendation frame (``variants`` required). Items that moved up are
+    green, down orange, unchanged grey; items in only one list are hollow markers on their side. The rank
+    axis runs downward (rank 1 on top). :meth:`Comparison.typical_user` picks a fair ``user``.
     """
+    if isinstance(data, Comparison):
+        frame = data.frame
+        other = next((v for v in data.variants if v != data.reference), data.reference)
+        variants = variants or (data.reference, other)
+        k = data.k if k is None else k
+    else:
+        frame = data
+    if variants is None:
+        raise ValidationError(
+            field="variants",
+            rule="a frame has no reference variant to start from",
+            fix="pass variants=('A', 'B'), or a Comparison",
+        )
     key = request_key(frame)
     validate_frame(frame)
     left, right = (str(v) for v in variants)

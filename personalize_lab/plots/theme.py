@@ -15,6 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from personalize_lab.columns import REASON_EXPLORATION, REASON_POPULAR, REASON_PROMOTED
+
 TEMPLATE = "personalize_lab"
 
 #: Colour-blind-safe palette (Okabe–Ito, reordered so the first two contrast well).
@@ -29,9 +31,9 @@ VARIANT_PALETTE = (
     "#000000",
 )
 REASON_COLORS = {
-    "Promoted item": "#E69F00",
-    "Exploration": "#009E73",
-    "Popular item": "#CC79A7",
+    REASON_PROMOTED: "#E69F00",
+    REASON_EXPLORATION: "#009E73",
+    REASON_POPULAR: "#CC79A7",
     "No reason": "#BFC5CC",
 }
 #: Categories (metadata values) get their own colour-blind-safe set, so they never look like variants.
@@ -71,9 +73,9 @@ pio.templates[TEMPLATE] = _template
 ITEM_MARKERS: dict[str, dict[str, Any]] = {
     "in score order": {"symbol": "circle", "color": VARIANT_PALETTE[0]},
     "out of order": {"symbol": "triangle-down", "color": DOWN, "size": 11},
-    "explored": {"symbol": "diamond", "color": REASON_COLORS["Exploration"], "size": 11},
-    "promoted": {"symbol": "star", "color": REASON_COLORS["Promoted item"], "size": 13},
-    "placeholder": {"symbol": "square", "color": REASON_COLORS["Popular item"], "size": 9},
+    "explored": {"symbol": "diamond", "color": REASON_COLORS[REASON_EXPLORATION], "size": 11},
+    "promoted": {"symbol": "star", "color": REASON_COLORS[REASON_PROMOTED], "size": 13},
+    "placeholder": {"symbol": "square", "color": REASON_COLORS[REASON_POPULAR], "size": 9},
     "no score": {"symbol": "x-thin-open", "color": "#52606D", "size": 10, "line": {"width": 2}},
 }
 #: A horizontal legend under the x axis title: the top holds the title (and its subtitle), and a legend on
@@ -115,13 +117,13 @@ def variant_colors(variants: Iterable[str]) -> dict[str, str]:
     return {v: VARIANT_PALETTE[i % len(VARIANT_PALETTE)] for i, v in enumerate(variants)}
 
 
-def themed_spec(spec: dict[str, Any], *, title: str, height: int = 420) -> dict[str, Any]:
+def themed_dict(figure: dict[str, Any], *, title: str, height: int = 420) -> dict[str, Any]:
     """:func:`themed` for a figure given as a plain plotly dict; returns the same dict."""
-    layout = spec["layout"]
+    layout = figure["layout"]
     layout["template"] = TEMPLATE
     layout["title"] = {**layout.get("title", {}), "text": title}
     layout["height"] = height
-    return spec
+    return figure
 
 
 def themed(fig: go.Figure, *, title: str, height: int = 420) -> go.Figure:

@@ -170,8 +170,9 @@ def result_table(
     )
 
 
-def history_strip(history: pd.DataFrame, *, title_column: str = "TITLE", limit: int = 8) -> str:
-    """The user's latest interactions as small chips (event type and title)."""
+def history_strip(history: pd.DataFrame, *, title_column: str | None = None, limit: int = 8) -> str:
+    """The user's latest interactions as small chips (event type and, when ``title_column`` names one of
+    the history's columns, the item's title; else its id)."""
     if history is None or not len(history):
         return note("No history for this user in the local backend.")
     items = []
@@ -182,10 +183,6 @@ def history_strip(history: pd.DataFrame, *, title_column: str = "TITLE", limit: 
             f' <span class="pl-sub">{esc(row.get("ITEM_ID"))}</span></span>'
         )
     return f'<div class="pl-root"><div class="pl-history">{"".join(items)}</div></div>'
-
-
-def code_block(text: str) -> str:
-    return f'<div class="pl-root"><pre class="pl-code">{esc(text)}</pre></div>'
 
 
 # muted, distinct tile colours; a category keeps its colour across runs (crc32, not hash()): the demo's
@@ -360,17 +357,24 @@ def tile(row: pd.Series, name: Any, category: Any, image: str | None = None) -> 
 def card(
     row: pd.Series,
     *,
-    title: str = "TITLE",
-    category: str = "CATEGORY_L1",
-    price: str = "PRICE",
+    title: str | None = None,
+    category: str | None = None,
+    price: str | None = None,
     image: str | None = None,
 ) -> str:
-    """One product card: picture (tile or photo), title, category and rank, price, promoted badge, reasons."""
+    """One product card: picture (tile or photo), title, category and rank, price, promoted badge, reasons.
+
+    ``title``, ``category``, ``price`` and ``image`` name the row's columns for each (``widgets._roles``
+    finds them in the catalog); a card without a title shows the item id, without the others leaves
+    them out.
+    """
     item = row.get("itemId")
-    name = row.get(title) if title in row.index and not pd.isna(row.get(title)) else item
+    name = _value(row, title)
+    name = item if name is None else name
     promo = row.get("promotionName")
     badge = f'<span class="pl-badge">{esc(promo)}</span>' if promo is not None and not pd.isna(promo) else ""
-    amount = row.get(price)
+    kind = _value(row, category)
+    amount = _value(row, price)
     price_html = ""
     if amount is not None and not pd.isna(amount):
         try:
@@ -379,12 +383,21 @@ def card(
             price_html = f'<div class="pl-price">{esc(amount)}</div>'
     reasons = row.get("reason")
     return (
-        f'<div class="pl-root pl-card" data-item="{esc(item)}">{tile(row, name, row.get(category), image)}'
+        f'<div class="pl-root pl-card" data-item="{esc(item)}">{tile(row, name, kind, image)}'
         f'<div class="pl-card-body"><div class="pl-card-title" title="{esc(name)}">{esc(name)}</div>'
-        f'<div class="pl-card-meta">{esc(row.get(category))} · #{esc(row.get("rank"))}{badge}</div>'
+        f'<div class="pl-card-meta">{esc(kind) + " · " if kind is not None else ""}'
+        f"#{esc(row.get('rank'))}{badge}</div>"
         f'<div class="pl-card-foot">{price_html}'
         f"<div>{chips(reasons if isinstance(reasons, (tuple, list)) else ())}</div></div></div></div>"
     )
+
+
+def _value(row: pd.Series, column: str | None) -> Any:
+    """``row[column]``, or None when there is no such column or the value is missing."""
+    if column is None or column not in row.index:
+        return None
+    value = row[column]
+    return None if pd.isna(value) else value
 
 
 def confirmation(event_type: str, title: str, user: str) -> str:

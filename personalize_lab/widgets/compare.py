@@ -21,13 +21,13 @@ import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
 
-import personalize_lab.report  # noqa: F401  (registers Comparison.to_html)
-from personalize_lab import analysis, plots
+from personalize_lab import analysis, plots, report
 from personalize_lab.errors import PersonalizeLabError, ValidationError
 from personalize_lab.limits import MAX_RESULTS_WITH_METADATA
 from personalize_lab.widgets import _html
 from personalize_lab.widgets._inputs import Catalog, FilterPicker, PromotionEditor
 from personalize_lab.widgets._request import RequestSpec, Targets, discover
+from personalize_lab.widgets._roles import item_roles
 from personalize_lab.widgets._state import pins_of
 from personalize_lab.widgets.view import ResultView
 
@@ -45,7 +45,7 @@ ERRORS_SHOWN = 3
 class VariantEditor:
     """One variant: target, filter and its placeholders, promotion (the Explorer's controls, compact)."""
 
-    def __init__(self, name: str, panel: ComparePanel, spec: RequestSpec | None = None) -> None:
+    def __init__(self, name: str, panel: ComparePanel, request: RequestSpec | None = None) -> None:
         self.name = w.Text(value=name, description="Variant", layout={"width": "200px"})
         self.target = w.Dropdown(
             options=panel.target_options, description="Target", layout={"width": "360px"}
@@ -68,8 +68,8 @@ class VariantEditor:
                 "width": "420px",
             },
         )
-        if spec is not None:
-            self.load(spec)
+        if request is not None:
+            self.load(request)
 
     @property
     def ranking(self) -> bool:
@@ -87,15 +87,15 @@ class VariantEditor:
         self.items.layout.display = None if ranking else "none"
         self.promotion.box.layout.display = "none" if ranking else None
 
-    def load(self, spec: RequestSpec) -> None:
-        option = (spec.target_arn, spec.target_kind)
+    def load(self, request: RequestSpec) -> None:
+        option = (request.target_arn, request.target_kind)
         if option in [v for _, v in self.target.options]:
             self.target.value = option
-        if spec.operation == "rank":
-            self.items.value = ", ".join(spec.kwargs.get("items") or [])
-        self.filter.dropdown.value = spec.kwargs.get("filter") or ""
-        self.filter.placeholders.set(dict(spec.kwargs.get("filter_values") or {}))
-        promo = spec.kwargs.get("promotion")
+        if request.operation == "rank":
+            self.items.value = ", ".join(request.kwargs.get("items") or [])
+        self.filter.dropdown.value = request.kwargs.get("filter") or ""
+        self.filter.placeholders.set(dict(request.kwargs.get("filter_values") or {}))
+        promo = request.kwargs.get("promotion")
         if promo is not None:
             self.promotion.enabled.value = True
             self.promotion.name.value = promo.name
@@ -103,7 +103,7 @@ class VariantEditor:
             self.promotion.filter.dropdown.value = promo.filter or ""
             self.promotion.filter.placeholders.set(dict(promo.filter_values or {}))
 
-    def spec(self, num_results: int, metadata: list[str] | None) -> RequestSpec:
+    def request(self, num_results: int, metadata: list[str] | None) -> RequestSpec:
         arn, kind = self.target.value
         kwargs: dict[str, Any] = {
             "filter": self.filter.name,
@@ -128,6 +128,9 @@ class ComparePanel:
         self.targets = Targets(lab)
         self.catalog = Catalog(lab.item_table(), lab.user_table())
         table, self.filter_table, _, _ = discover(lab)
+        # title and category for the drill-down and the category mix; only from a catalog the backend
+        # holds, because asking AWS for metadata columns a campaign does not return is an error
+        self.roles = item_roles(self.catalog.items)
         self.target_options = [
             (f"{kind}: {name if isinstance(name, str) else arn}", (str(arn), str(kind)))
             for kind, name, arn in zip(table["kind"], table["name"], table["arn"], strict=True)
@@ -225,11 +228,13 @@ class ComparePanel:
 
     # --- variants and cohort -------------------------------------------------------------------------
 
-    def add_variant(self, spec: RequestSpec | None = None, name: str | None = None) -> VariantEditor | None:
+    def add_variant(
+        self, request: RequestSpec | None = None, name: str | None = None
+    ) -> VariantEditor | None:
         if len(self.editors) >= MAX_VARIANTS:
             self.message.value = _html.note(f"At most {MAX_VARIANTS} variants.")
             return None
-        editor = VariantEditor(name or NAMES[len(self.editors)], self, spec)
+        editor = VariantEditor(name or NAMES[len(self.editors)], self, request)
 
         def drop(_b: Any) -> None:
             if len(self.editors) > 2:
@@ -285,14 +290,13 @@ class ComparePanel:
         return random.Random(self.seed).sample(pool, n)
 
     def variants(self) -> dict[str, RequestSpec]:
-        metadata = [
-            c for c in ("TITLE", "CATEGORY_L1") if self.catalog.items is not None and c in self.catalog.items
-        ]
+        metadata = [c for c in (self.roles.title, self.roles.category) if c is not None]
         names = [e.name.value.strip() for e in self.editors]
         if len(set(names)) != len(names) or not all(names):
             raise ValidationError(f"variant names {names} must be distinct and non-empty", field="variant")
         return {
-            e.name.value.strip(): e.spec(int(self.num_results.value), metadata or None) for e in self.editors
+            e.name.value.strip(): e.request(int(self.num_results.value), metadata or None)
+            for e in self.editors
         }
 
     # --- running -------------------------------------------------------------------------------------
@@ -328,7 +332,7 @@ class ComparePanel:
         try:
             result = self.lab.recommend_many(
                 users,
-                variants={name: spec.variant() for name, spec in variants.items()},
+                variants={name: request.variant() for name, request in variants.items()},
                 progress=self._on_progress,
                 cancel=self._cancel,
                 warn=False,  # the panel shows the errors and the cancel itself
@@ -366,7 +370,7 @@ class ComparePanel:
         requested = {
             n: float(s.kwargs["promotion"].percent) for n, s in variants.items() if s.kwargs.get("promotion")
         }
-        category = "CATEGORY_L1" if "CATEGORY_L1" in frame.columns else None
+        category = self.roles.category if self.roles.category in frame.columns else None
         comparison = analysis.compare(
             frame,
             category_column=category,
@@ -438,7 +442,7 @@ class ComparePanel:
             else:
                 marks = {i: "pl-gained" for i in items - ref_items}
             table = _html.result_table(
-                part.drop(columns=["variant", "userId"]), [], title_column="TITLE", row_classes=marks
+                part.drop(columns=["variant", "userId"]), [], title_column=self.roles.title, row_classes=marks
             )
             columns.append(
                 f"<div style='flex:1;min-width:0'><div class='pl-h' style='font-size:15px'>{_html.esc(name)}</div>{table}</div>"
@@ -453,7 +457,7 @@ class ComparePanel:
             )
             return None
         try:
-            written = self.comparison.to_html(Path(path or self.report_path.value))
+            written = report.to_html(self.comparison, Path(path or self.report_path.value))
         except Exception as e:  # shown in the panel
             self._fail(e)
             return None

@@ -18,11 +18,12 @@ import pandas as pd
 
 from personalize_lab.errors import PersonalizeLabError, ValidationError
 from personalize_lab.limits import MAX_RESULTS, MAX_RESULTS_WITH_METADATA
-from personalize_lab.plots._spec import Spec, merge
-from personalize_lab.plots.one_list import rank_scores_spec, reason_counts_spec
+from personalize_lab.plots.figure_dicts import FigureDict, merge
+from personalize_lab.plots.one_list import rank_scores_dict, reason_counts_dict
 from personalize_lab.widgets import _advice, _html
 from personalize_lab.widgets._inputs import Catalog, ContextRows, FilterPicker, PromotionEditor
 from personalize_lab.widgets._request import RequestSpec, Targets, discover
+from personalize_lab.widgets._roles import item_roles
 from personalize_lab.widgets._state import pins_of
 from personalize_lab.widgets.view import ResultView
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
 PLOT_WIDTH = 620
 PLOT_CLASSES = ("pl-score-plot", "pl-reason-plot")
-DEFAULT_METADATA = ("TITLE", "CATEGORY_L1", "PRICE")
 
 
 class Explorer:
@@ -59,6 +59,7 @@ class Explorer:
         self.users = lab.known_users()
         self.catalog = Catalog(lab.item_table(), lab.user_table())
         table, filter_table, context_keys, item_fields = discover(lab)
+        self.roles = item_roles(self.catalog.items, item_fields)
 
         self.target = w.Dropdown(
             options=[
@@ -104,7 +105,9 @@ class Explorer:
         )
         if not item_columns:
             item_columns = [f for f in item_fields if f != "ITEM_ID"]
-        chosen = metadata if metadata is not None else tuple(c for c in DEFAULT_METADATA if c in item_columns)
+        chosen = (
+            metadata if metadata is not None else tuple(c for c in self.roles.columns() if c in item_columns)
+        )
         self.metadata = w.SelectMultiple(
             options=item_columns, value=chosen, description="Metadata", rows=4, layout={"width": "380px"}
         )
@@ -228,7 +231,7 @@ class Explorer:
             self.num_results.value = limit
         self.num_results.max = limit
 
-    def spec(self) -> RequestSpec:
+    def request(self) -> RequestSpec:
         """The request the controls describe (values are read, nothing is sent)."""
         arn, kind = self.target.value
         recipe = self.current_lab.recipe
@@ -283,39 +286,41 @@ class Explorer:
         started = time.perf_counter()
         self.seq += 1
         self.timings = {}
-        spec: RequestSpec | None = None
+        request: RequestSpec | None = None
         try:
-            spec = self.spec()
+            request = self.request()
             self._show_user()
             advice = _advice.check(self.filter, self.promotion)
             if advice.blocking:
-                self._show_error(ValidationError(" ".join(advice.blocking)), advice.html(), spec)
+                self._show_error(ValidationError(" ".join(advice.blocking)), advice.html(), request)
                 return None
             self.timings["controls"] = _ms(started)
-            frame = self.targets.run(spec)
+            frame = self.targets.run(request)
             self.timings["request"] = _ms(started) - self.timings["controls"]
         except Exception as e:  # every failure becomes a message in the panel
-            self._show_error(e, _advice.explain(e), spec)
+            self._show_error(e, _advice.explain(e), request)
             return None
         self.error = None
         self.frame = frame
         if remember:
-            self.history = [*self.history[: self.position + 1], spec]
+            self.history = [*self.history[: self.position + 1], request]
             self.position = len(self.history) - 1
         self._update_nav()
-        self._render(frame, spec, advice, started)
+        self._render(frame, request, advice, started)
         return frame
 
-    def _render(self, frame: pd.DataFrame, spec: RequestSpec, advice: _advice.Advice, started: float) -> None:
+    def _render(
+        self, frame: pd.DataFrame, request: RequestSpec, advice: _advice.Advice, started: float
+    ) -> None:
         mark = time.perf_counter()
         # one list explained: score against rank (promoted, explored, placeholder and out-of-order items
         # marked and said in words) and the count of every reason, or plainly that the recipe gives none
         recipe = self.current_lab.recipe.recipe_name
-        figures = [_sized(rank_scores_spec(frame)), _sized(reason_counts_spec(frame, recipe=recipe))]
+        figures = [_sized(rank_scores_dict(frame)), _sized(reason_counts_dict(frame, recipe=recipe))]
         self.timings["figures"] = _ms(mark)
         mark = time.perf_counter()
-        metadata = list(spec.kwargs.get("metadata") or [])
-        title = "TITLE" if "TITLE" in frame.columns else None
+        metadata = list(request.kwargs.get("metadata") or [])
+        title = self.roles.title if self.roles.title in frame.columns else None
         html = _html.result_table(frame, metadata, title_column=title, attrs={"seq": self.seq})
         self.timings["table"] = _ms(mark)
         mark = time.perf_counter()
@@ -336,14 +341,14 @@ class Explorer:
         """The message above the answer (HTML): an error, or what the panel noticed; empty if none."""
         return self.view.message
 
-    def _show_error(self, error: BaseException, message: str, spec: RequestSpec | None) -> None:
+    def _show_error(self, error: BaseException, message: str, request: RequestSpec | None) -> None:
         """An error above the last answer, which stays visible but greyed. The call shown is the one
         that failed, or — when nothing was sent (the panel or the client's checks stopped it) — the
         request as the panel has it, so the call on screen is never an older one."""
         self.error = error
         self.frame = pd.DataFrame()
         if isinstance(error, ValidationError):
-            call = spec.python_call() if spec is not None else ""
+            call = request.python_call() if request is not None else ""
             title = "Not sent: the request as the panel has it"
         else:
             call, title = self.current_lab.last_call(), "The call that failed"
@@ -352,7 +357,9 @@ class Explorer:
     def _show_user(self) -> None:
         user = self.user.value.strip()
         self.user_history.value = (
-            _html.history_strip(self.lab.user_history(user, limit=5)) if self.users else ""
+            _html.history_strip(self.lab.user_history(user, limit=5), title_column=self.roles.title)
+            if self.users
+            else ""
         )
 
     def _update_nav(self) -> None:
@@ -368,15 +375,15 @@ class Explorer:
         self.restore(self.history[target])
         self.run(remember=False)
 
-    def restore(self, spec: RequestSpec) -> None:
+    def restore(self, request: RequestSpec) -> None:
         """Set the controls from a request without sending anything."""
         self._quiet = True
         try:
-            option = (spec.target_arn, spec.target_kind)
+            option = (request.target_arn, request.target_kind)
             if self.target.value != option:
                 self.target.value = option
                 self._apply_recipe()
-            kw = spec.kwargs
+            kw = request.kwargs
             self.user.value = kw.get("user_id") or ""
             if "item_id" in kw:
                 self.item.value = kw["item_id"] or ""
@@ -403,24 +410,26 @@ class Explorer:
 
     def pin(self, slot: str) -> RequestSpec:
         """Remember the current request as variant ``slot`` (A or B) for ``lab.compare_panel()``."""
-        spec = self.spec()
-        spec = RequestSpec(spec.target_arn, spec.target_kind, spec.operation, dict(spec.kwargs), label=slot)
+        request = self.request()
+        request = RequestSpec(
+            request.target_arn, request.target_kind, request.operation, dict(request.kwargs), label=slot
+        )
         pins = pins_of(self.lab)
-        pins[slot] = spec
+        pins[slot] = request
         self.pins_note.value = "".join(
             f"<div class='pl-note'><b>{_html.esc(k)}</b>: {_html.esc(v.describe())}</div>"
             for k, v in sorted(pins.items())
         )
-        return spec
+        return request
 
 
 def _ms(since: float) -> float:
     return (time.perf_counter() - since) * 1000
 
 
-def _sized(spec: Spec) -> Spec:
+def _sized(figure: FigureDict) -> FigureDict:
     merge(
-        spec["layout"],
+        figure["layout"],
         {
             "width": PLOT_WIDTH,
             "height": 300,
@@ -428,7 +437,7 @@ def _sized(spec: Spec) -> Spec:
             "title": {"font": {"size": 14}},
         },
     )
-    return spec
+    return figure
 
 
 def _csv(frame: pd.DataFrame) -> str:

@@ -18,41 +18,57 @@ import ipywidgets as w
 import pandas as pd
 from ipywidgets.widgets.widget_string import HTMLStyle
 
-from personalize_lab.errors import ValidationError
+from personalize_lab.errors import PersonalizeLabError, ValidationError
 from personalize_lab.requests import Promotion
 from personalize_lab.widgets import _html
 from personalize_lab.widgets._request import RequestSpec, Targets, discover
+from personalize_lab.widgets._roles import ItemRoles, category_filter, exclude_bought_filter, item_roles
 from personalize_lab.widgets._state import pins_of
 
 if TYPE_CHECKING:
     from personalize_lab.client import Lab
 
-CARD_COLUMNS = ("TITLE", "CATEGORY_L1", "PRICE")
+
+def card_roles(lab: Lab) -> ItemRoles:
+    """The catalog's title, category and price columns (by name alone where only the schema is known)."""
+    items = lab.item_table()
+    if items is not None:
+        return item_roles(items)
+    try:
+        return item_roles(None, lab.schema_fields("ITEMS"))
+    except PersonalizeLabError:  # a runtime-only role cannot read the schema: cards show ids
+        return ItemRoles()
 
 
 def default_variants(lab: Lab, num_results: int = 12) -> dict[str, RequestSpec]:
     """A: the campaign without already-bought items; B: the same with 25% promoted from one category.
 
-    Pins made in an Explorer (A and B) win. Filters are used only when the dataset group has them.
+    Pins made in an Explorer (A and B) win. The filters are found by their expressions (``_roles``):
+    A uses one that excludes bought items, B promotes the least-stocked category through one that keeps
+    a category; each is left out when the dataset group has no such filter.
     """
     pins = pins_of(lab)
     if "A" in pins and "B" in pins:
         return {"A": pins["A"], "B": pins["B"]}
     arn = lab.campaign_arn or lab.recommender_arn or ""
     kind = "campaign" if lab.campaign_arn else "recommender"
-    filter_names = set(discover(lab)[1]["name"].astype(str))
+    filters = discover(lab)[1]
     items = lab.item_table()
-    columns = [] if items is None else [c for c in CARD_COLUMNS if c in items.columns]
+    roles = card_roles(lab)
+    columns = roles.columns()
     image = _html.image_column(items)
     if image is not None:
         columns.append(image)
     base: dict[str, Any] = {"num_results": num_results, "metadata": columns or None}
-    if "exclude-purchased" in filter_names:
-        base["filter"] = "exclude-purchased"
+    exclude = exclude_bought_filter(filters)
+    if exclude is not None:
+        base["filter"] = exclude
     variants = {"A": RequestSpec(arn, kind, "recommend", base, label="A: personalized")}
-    if "category" in filter_names and items is not None and "CATEGORY_L1" in items.columns:
-        category = str(items["CATEGORY_L1"].value_counts().index[-1])  # the least-stocked category
-        promo = Promotion("featured", 25, filter="category", filter_values={"CATEGORY": [category]})
+    keep = category_filter(filters, roles.category)
+    if keep is not None and items is not None and roles.category in items.columns:
+        name, placeholder = keep
+        category = str(items[roles.category].value_counts().index[-1])  # the least-stocked category
+        promo = Promotion("featured", 25, filter=name, filter_values={placeholder: [category]})
         variants["B"] = RequestSpec(
             arn, kind, "recommend", {**base, "promotion": promo}, label=f"B: + {category} promoted"
         )
@@ -92,8 +108,9 @@ class Storefront:
         self._user_of = {label: user for user, label in self.labels.items()}
         self.user = self.personas[0] if self.personas else ""
         self.image = _html.image_column(lab.item_table())
+        self.roles = card_roles(lab)
         self.persona = self._picker()
-        labels = [(spec.label or name, name) for name, spec in self.variants.items()]
+        labels = [(request.label or name, name) for name, request in self.variants.items()]
         self.variant = w.ToggleButtons(options=labels, value=labels[0][1], style={"button_width": "220px"})
         if len(labels) < 2:
             self.variant.layout.display = "none"
@@ -204,7 +221,7 @@ class Storefront:
         return handler
 
     @property
-    def spec(self) -> RequestSpec:
+    def request(self) -> RequestSpec:
         return self.variants[self.variant.value].for_user(self.user)
 
     def refresh(self) -> pd.DataFrame | None:
@@ -212,9 +229,10 @@ class Storefront:
         started = time.perf_counter()
         self.seq += 1
         user = self.user
-        self.history.value = _html.history_strip(self.lab.user_history(user, limit=6))
+        history = self.lab.user_history(user, limit=6)
+        self.history.value = _html.history_strip(history, title_column=self.roles.title)
         try:
-            frame = self.targets.run(self.spec)
+            frame = self.targets.run(self.request)
         except Exception as e:  # shown in the page, never a traceback
             self.error = e
             self.status.value = _html.STYLE + _html.error_box(e)
@@ -224,7 +242,13 @@ class Storefront:
         for i, (body, button, slot) in enumerate(self.slots):
             if i < len(frame):
                 row = frame.iloc[i]
-                body.value = _html.card(row, image=self.image)
+                body.value = _html.card(
+                    row,
+                    title=self.roles.title,
+                    category=self.roles.category,
+                    price=self.roles.price,
+                    image=self.image,
+                )
                 button.tooltip = str(row["itemId"])
                 slot.remove_class("pl-empty")
             else:
@@ -265,8 +289,9 @@ class Storefront:
 
     def _title_of(self, item_id: str) -> str:
         """The card's title for ``item_id`` (the shelf shows it, so no catalog look-up is needed)."""
-        if "TITLE" in self.frame.columns and "itemId" in self.frame.columns:
-            match = self.frame.loc[self.frame["itemId"].astype(str) == item_id, "TITLE"]
+        title = self.roles.title
+        if title is not None and title in self.frame.columns and "itemId" in self.frame.columns:
+            match = self.frame.loc[self.frame["itemId"].astype(str) == item_id, title]
             if len(match) and not pd.isna(match.iloc[0]):
                 return str(match.iloc[0])
         return item_id

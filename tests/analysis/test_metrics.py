@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from personalize_lab.analysis import category_mix, compare, gini
-from personalize_lab.analysis._columns import encode
+from personalize_lab.analysis.encoding import encode
 from personalize_lab.analysis.metrics import intra_list_diversity
 from personalize_lab.errors import ValidationError
 from tests.support.analysis_frames import rec_frame, small_frame

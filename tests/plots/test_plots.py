@@ -8,7 +8,7 @@ import pytest
 
 import personalize_lab.plots as plots
 from personalize_lab.analysis import compare
-from personalize_lab.errors import PersonalizeLabError, ValidationError
+from personalize_lab.errors import ValidationError
 from tests.support.analysis_frames import demo_frame, rec_frame, small_frame
 from tests.support.one_lists import V1_LIST, V2_LIST
 
@@ -25,7 +25,7 @@ def test_theme_is_registered_and_colours_are_stable() -> None:
 
 
 def test_score_distribution_log_axis_and_scoreless_bar(result) -> None:  # type: ignore[no-untyped-def]
-    fig = result.score_distribution()
+    fig = plots.score_distribution(result)
     lines = [t for t in fig.data if t.type == "scatter"]
     assert [t.name for t in lines] == ["A", "B"]
     assert fig.layout.xaxis.type == "log"
@@ -43,7 +43,7 @@ def test_score_distribution_log_axis_and_scoreless_bar(result) -> None:  # type:
 
 
 def test_reason_breakdown_stacks_shares_per_rank(result) -> None:  # type: ignore[no-untyped-def]
-    fig = result.reason_breakdown()
+    fig = plots.reason_breakdown(result)
     assert fig.layout.barmode == "stack"
     by_name = {(t.name, t.xaxis): t for t in fig.data}
     promoted_b = by_name[("Promoted item", "x2")]
@@ -57,7 +57,7 @@ def test_reason_breakdown_stacks_shares_per_rank(result) -> None:  # type: ignor
 
 
 def test_promoted_positions(result) -> None:  # type: ignore[no-untyped-def]
-    fig = result.promoted_positions_figure()
+    fig = plots.promoted_positions(result)
     b = next(t for t in fig.data if t.name == "B")
     assert list(b.x) == [1, 2, 3]
     assert list(b.y) == [1, 0, 0]
@@ -66,7 +66,7 @@ def test_promoted_positions(result) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_overlap_histogram(result) -> None:  # type: ignore[no-untyped-def]
-    fig = result.overlap_histogram("rbo")
+    fig = plots.overlap_histogram(result, metric="rbo")
     (hist,) = fig.data
     assert hist.type == "histogram"
     assert hist.name == "B vs A"
@@ -79,7 +79,7 @@ def test_overlap_histogram(result) -> None:  # type: ignore[no-untyped-def]
 
 def test_metric_bars_have_ci_error_bars(result) -> None:  # type: ignore[no-untyped-def]
     tests = result.tests().set_index("metric")
-    fig = result.metric_bars(["list_length"])
+    fig = plots.metric_bars(result, metrics=["list_length"])
     bar, marks = fig.data
     ll = tests.loc["list_length"]
     # list length: A 3,1 vs B 2,1 → Δ mean −0.5 on a reference mean of 2 → −25 %
@@ -119,7 +119,7 @@ def test_significance_marks_are_never_under_whiskers() -> None:
     frame = demo_frame(n_users=150)
     popularity = frame.loc[frame["variant"] == "A", "itemId"].value_counts()
     result = compare(frame, item_popularity=popularity, n_resamples=300)
-    fig = result.metric_bars()
+    fig = plots.metric_bars(result)
     tests = result.tests()
     assert _stars_beyond_whiskers(fig) == int((tests["finding"] != "no detectable difference").sum())
     layout = fig.layout
@@ -133,7 +133,7 @@ def test_significance_marks_are_never_under_whiskers() -> None:
 
 def test_metric_bars_word_levels_in_percent_and_shares_in_points() -> None:
     result = compare(demo_frame(n_users=80), n_resamples=200)
-    fig = result.metric_bars()
+    fig = plots.metric_bars(result)
     level_axis, share_axis = fig.layout.yaxis.title.text, fig.layout.yaxis2.title.text
     assert level_axis == "Change vs A (% of A's mean)"
     assert share_axis == "Change vs A (percentage points)"
@@ -143,7 +143,7 @@ def test_metric_bars_word_levels_in_percent_and_shares_in_points() -> None:
 
 
 def test_rank_shift_slope_chart(result) -> None:  # type: ignore[no-untyped-def]
-    fig = result.rank_shift("u1")
+    fig = plots.rank_shift(result, "u1")
     traces = {t.name: t for t in fig.data if t.name}
     up, down = traces["moved up"], traces["moved down"]
     assert list(up.x) == [0, 1, None]
@@ -157,7 +157,7 @@ def test_rank_shift_slope_chart(result) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_category_mix_figure(result) -> None:  # type: ignore[no-untyped-def]
-    fig = result.category_mix_figure()
+    fig = plots.category_mix(result)
     assert fig.layout.barmode == "stack"
     z = next(t for t in fig.data if t.name == "z")
     assert z.orientation == "h"
@@ -174,12 +174,22 @@ def test_unknown_user_and_variant_errors() -> None:
         plots.rank_shift(frame, "u1", variants=("A", "C"))
 
 
-def test_figure_registry_names_every_figure() -> None:
-    from personalize_lab.analysis import Comparison, _views
-
-    assert set(Comparison.figure_names()) >= {"score_distribution", "rank_shift", "category_mix"}
-    with pytest.raises(PersonalizeLabError, match="no figure named 'nope' is registered"):
-        _views.lookup("figure", "nope")
+def test_figures_of_a_comparison_are_functions_of_it() -> None:
+    """``plots.<name>(comparison)`` draws what the comparison holds; ``plots.figures`` picks those that apply."""
+    result = compare(small_frame(), category_column="genre", n_resamples=50)
+    assert list(plots.figures(result)) == [
+        "metric_bars", "score_distribution", "reason_breakdown", "promoted_positions", "rbo_histogram",
+        "rank_shift", "category_mix",
+    ]  # fmt: skip
+    same_user = plots.rank_shift(result.frame, "u1", variants=("A", "B"), k=result.k)
+    assert plots.rank_shift(result, "u1").to_json() == same_user.to_json()
+    assert plots.metric_bars(result).to_json() == plots.metric_bars(result.tests()).to_json()
+    plain = compare(small_frame(), n_resamples=50)  # no category column: no category figure
+    assert "category_mix" not in plots.figures(plain)
+    with pytest.raises(ValidationError, match="variants: a frame has no reference variant"):
+        plots.rank_shift(result.frame, "u1")
+    assert not hasattr(result, "to_html")  # analysis draws nothing: the report is a function of it
+    assert not hasattr(result, "figures")
 
 
 def test_scoreless_only_frame_still_draws() -> None:

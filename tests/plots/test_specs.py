@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 import personalize_lab.plots as plots
-from personalize_lab.plots.distributions import score_distribution_spec
-from personalize_lab.plots.one_list import rank_scores_spec, reason_counts_spec
-from personalize_lab.plots.positions import reason_breakdown_spec
+from personalize_lab.plots.distributions import score_distribution_dict
+from personalize_lab.plots.one_list import rank_scores_dict, reason_counts_dict
+from personalize_lab.plots.positions import reason_breakdown_dict
 from tests.support.analysis_frames import rec_frame, small_frame
 
 
@@ -18,10 +18,10 @@ def _json(fig: go.Figure) -> object:
     return json.loads(pio.to_json(fig, validate=False))
 
 
-def test_specs_draw_the_public_figures() -> None:
+def test_figure_dicts_draw_the_public_figures() -> None:
     frame = small_frame()
-    assert _json(go.Figure(score_distribution_spec(frame))) == _json(plots.score_distribution(frame))
-    assert _json(go.Figure(reason_breakdown_spec(frame))) == _json(plots.reason_breakdown(frame))
+    assert _json(go.Figure(score_distribution_dict(frame))) == _json(plots.score_distribution(frame))
+    assert _json(go.Figure(reason_breakdown_dict(frame))) == _json(plots.reason_breakdown(frame))
 
 
 def test_public_figures_keep_their_subplot_grid() -> None:
@@ -47,15 +47,15 @@ def _frames() -> dict[str, object]:
     }
 
 
-ONE_LIST = {"rank_scores": rank_scores_spec}
+ONE_LIST = {"rank_scores": rank_scores_dict}
 ANY_FRAME = {
-    "score_distribution": score_distribution_spec,
-    "reason_breakdown": reason_breakdown_spec,
-    "reason_counts": reason_counts_spec,
+    "score_distribution": score_distribution_dict,
+    "reason_breakdown": reason_breakdown_dict,
+    "reason_counts": reason_counts_dict,
 }
 
 
-def _specs() -> list[tuple[str, dict[str, object]]]:
+def _dicts() -> list[tuple[str, dict[str, object]]]:
     out = []
     for frame_name, frame in _frames().items():
         builders = dict(ANY_FRAME)
@@ -65,19 +65,19 @@ def _specs() -> list[tuple[str, dict[str, object]]]:
     return out
 
 
-def test_specs_are_plain_json_with_meta_left_to_the_caller() -> None:
+def test_figure_dicts_are_plain_json_with_meta_left_to_the_caller() -> None:
     """The widget sends each whole figure dict to the browser: no numpy values, no NaN, meta unused."""
-    for name, spec in _specs():
-        text = json.dumps(spec, allow_nan=False)  # raises on numpy arrays, numpy scalars and NaN
-        assert json.loads(text) == spec, name  # nothing was a tuple or a subclass that JSON changes
-        assert "meta" not in spec["layout"], name
-        go.Figure(spec)  # and plotly accepts every property
+    for name, figure in _dicts():
+        text = json.dumps(figure, allow_nan=False)  # raises on numpy arrays, numpy scalars and NaN
+        assert json.loads(text) == figure, name  # nothing was a tuple or a subclass that JSON changes
+        assert "meta" not in figure["layout"], name
+        go.Figure(figure)  # and plotly accepts every property
 
 
-def test_one_list_specs_draw_the_public_figures() -> None:
+def test_one_list_figure_dicts_draw_the_public_figures() -> None:
     for frame in _frames().values():
         one_variant = frame["variant"].nunique() == 1 and frame["userId"].nunique() == 1
         if one_variant:
-            assert _json(go.Figure(rank_scores_spec(frame))) == _json(plots.rank_scores(frame))
-            assert _json(go.Figure(score_distribution_spec(frame))) == _json(plots.score_distribution(frame))
-        assert _json(go.Figure(reason_counts_spec(frame))) == _json(plots.reason_counts(frame))
+            assert _json(go.Figure(rank_scores_dict(frame))) == _json(plots.rank_scores(frame))
+            assert _json(go.Figure(score_distribution_dict(frame))) == _json(plots.score_distribution(frame))
+        assert _json(go.Figure(reason_counts_dict(frame))) == _json(plots.reason_counts(frame))

@@ -18,32 +18,32 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-Spec = dict[str, Any]
+FigureDict = dict[str, Any]
 
 
 @lru_cache(maxsize=64)
-def _grid_layout(rows: int, cols: int, options: tuple[tuple[str, Any], ...]) -> Spec:
+def _grid_layout(rows: int, cols: int, options: tuple[tuple[str, Any], ...]) -> FigureDict:
     layout = make_subplots(rows=rows, cols=cols, **dict(options)).layout.to_plotly_json()
     layout.pop("template", None)  # every figure sets its own (theme.TEMPLATE)
     return dict(layout)
 
 
-def grid_layout(rows: int, cols: int, **options: Any) -> Spec:
+def grid_layout(rows: int, cols: int, **options: Any) -> FigureDict:
     """``make_subplots(rows, cols, **options)``'s layout as a fresh dict (list options as tuples)."""
     key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
     return copy.deepcopy(_grid_layout(rows, cols, key))
 
 
-def subplot_figure(spec: Spec, rows: int, cols: int, **options: Any) -> go.Figure:
-    """``spec`` as a ``go.Figure`` that keeps its subplot grid (``update_xaxes(row=, col=)`` works on it).
+def subplot_figure(figure: FigureDict, rows: int, cols: int, **options: Any) -> go.Figure:
+    """``figure`` as a ``go.Figure`` that keeps its subplot grid (``update_xaxes(row=, col=)`` works on it).
 
-    ``rows``, ``cols`` and ``options`` are the ones :func:`grid_layout` built ``spec``'s layout from.
+    ``rows``, ``cols`` and ``options`` are the ones :func:`grid_layout` built ``figure``'s layout from.
     """
     fig = make_subplots(rows=rows, cols=cols, **options)
-    fig.add_traces(spec["data"])
+    fig.add_traces(figure["data"])
     fig.update_layout(
-        spec["layout"]
-    )  # the same grid, plus the spec's keys (lists such as annotations replace)
+        figure["layout"]
+    )  # the same grid, plus the figure's keys (lists such as annotations replace)
     return fig
 
 
@@ -53,7 +53,7 @@ def axis_refs(col: int) -> dict[str, str]:
     return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
 
 
-def merge(target: Spec, update: Spec) -> Spec:
+def merge(target: FigureDict, update: FigureDict) -> FigureDict:
     """Deep-merge ``update`` into ``target`` (nested dicts merge, everything else replaces); returns it."""
     for key, value in update.items():
         if isinstance(value, dict) and isinstance(target.get(key), dict):
@@ -61,3 +61,6 @@ def merge(target: Spec, update: Spec) -> Spec:
         else:
             target[key] = value
     return target
+
+
+__all__ = ["FigureDict", "axis_refs", "grid_layout", "merge", "subplot_figure"]

@@ -1,8 +1,8 @@
-"""The column names analysis reads, and the one place a long recommendation frame is checked and encoded.
+"""The one place a long recommendation frame is checked and encoded for analysis (and the plots above it).
 
-``frames.py`` (the client layer below) owns the contract; these constants repeat its names so analysis
-works on any long frame (a cohort run, batch output, a hand-built test frame) without importing the client.
-:func:`prepare` turns such a frame into integer codes once, so every metric can be a ``bincount``.
+Column names come from :mod:`personalize_lab.columns`, so analysis works on any long frame (a cohort run,
+batch output, a hand-built test frame) without importing the client. :func:`encode` turns such a frame
+into integer codes once, so every metric can be a ``bincount``.
 """
 
 from __future__ import annotations
@@ -12,25 +12,24 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from personalize_lab.columns import (
+    ITEM_ID,
+    PROMOTION_NAME,
+    RANK,
+    REASON,
+    REASON_EXPLORATION,
+    REASON_POPULAR,
+    REASON_PROMOTED,
+    REQUEST_KEYS,
+    SCORE,
+    SEED_ITEM_ID,
+    USER_ID,
+    VARIANT,
+)
 from personalize_lab.errors import ValidationError
-
-VARIANT = "variant"
-USER_ID = "userId"
-SEED_ITEM_ID = "seedItemId"
-RANK = "rank"
-ITEM_ID = "itemId"
-SCORE = "score"
-PROMOTION_NAME = "promotionName"
-REASON = "reason"
-RECOMMENDATION_ID = "recommendationId"
-
-REASON_PROMOTED = "Promoted item"
-REASON_EXPLORATION = "Exploration"
-REASON_POPULAR = "Popular item"
 
 #: Columns every analysed frame must have, besides one request key (userId or seedItemId).
 REQUIRED = (VARIANT, RANK, ITEM_ID)
-REQUEST_KEYS = (USER_ID, SEED_ITEM_ID)
 
 
 def request_key(frame: pd.DataFrame) -> str:
@@ -212,3 +211,6 @@ def encode(frame: pd.DataFrame, *, k: int | None = None) -> Encoded:
         exploration=exploration,
         placeholder=placeholder,
     )
+
+
+__all__ = ["REQUIRED", "Encoded", "encode", "reason_codes", "request_key", "validate_frame", "variant_order"]
