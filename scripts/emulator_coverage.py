@@ -33,6 +33,16 @@ NOTES = {
     "(no Next-Best-Action campaigns)",
 }
 
+#: Service rules the emulator follows that a reader of its answers might doubt, each with its source and test.
+BEHAVIOUR = (
+    "GetPersonalizedRanking: items the model does not know are ranked last with a score of 0 (developer "
+    'guide, "rankings"; `EmulatorOptions(unknown_ranking_item_score=None)` leaves the score out). '
+    "Test: `tests/emulator/test_serving.py`.",
+    "GetRecommendations: every domain use case accepts a promotion, VOD Trending now included (developer "
+    'guide, "promotions": "With all domain use cases … you can specify a promotion"). '
+    "Test: `tests/emulator/test_serving.py`.",
+)
+
 
 def emulated(service: str, operation: str) -> bool:
     """Dispatched by the wire layer: a ControlPlane method, or an engine operation LocalPersonalize has."""
@@ -85,6 +95,7 @@ def render() -> str:
             count = cases.get((service, wire.snake_case(n)), 0)
             lines.append(f"| {n} | `{wire.snake_case(n)}` | {state} | {count or ''} |")
         lines.append("")
+    lines += ["## Behaviour notes", ""] + [f"- {note}" for note in BEHAVIOUR] + [""]
     return "\n".join(lines)
 
 
