@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,9 @@ REASON_POPULAR = "Popular item"
 
 Mask = np.ndarray  # bool[catalog]: which items may be returned
 
+#: ``json.dumps(..., sort_keys=True, default=str)``: the canonical request that seeds its randomness
+_CANONICAL = json.JSONEncoder(sort_keys=True, default=str)
+
 
 # ------------------------------------------------------------------ the request's randomness
 class RequestRandomness:
@@ -86,13 +89,13 @@ class RequestRandomness:
         options = self._engine.options
         if options.random_mode == "sequence":
             return self._engine.random_stream
-        canonical = json.dumps([self._operation, self._params], sort_keys=True, default=str)
+        canonical = _CANONICAL.encode([self._operation, self._params])
         digest = hashlib.sha256(f"{options.seed}:{canonical}".encode()).digest()
         return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
 
 # ------------------------------------------------------------------ the model objects
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Promotion:
     """A request's promotion: its name, the share of slots it covers and the filter that picks its items."""
 
@@ -102,7 +105,7 @@ class Promotion:
     filter_values: dict[str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class RecommendationRequest:
     """A GetRecommendations request the service accepted, as Python values."""
 
@@ -116,21 +119,10 @@ class RecommendationRequest:
     filter_values: dict[str, str]
     promotion: Promotion | None
     rng: RequestRandomness
-
-    @property
-    def related(self) -> bool:
-        """Whether the answer is about a seed item (related-items recipes and use cases)."""
-        recipe = self.deployment.recipe
-        return recipe.recipe_type == "RELATED_ITEMS" or recipe.needs_item_id
-
-    @property
-    def filtered(self) -> bool:
-        return (
-            self.filter is not None or self.promotion is not None or self.deployment.auto_filter is not None
-        )
+    related: bool  # the answer is about a seed item (related-items recipes and use cases)
 
 
-@dataclass
+@dataclass(slots=True)
 class Recommendations:
     """One answer: catalog indices and ids in order, and what the service says about each item.
 
@@ -141,21 +133,21 @@ class Recommendations:
 
     indices: list[int]
     item_ids: list[str]
-    scores: list[float | None] | None = None
+    scores: Sequence[float | None] | None = None
     promotion_name: str | None = None
     promoted: list[bool] | None = None
     metadata: list[dict[str, str]] | None = None
     reasons: list[list[str]] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RankedItem:
     item_id: str
     score: float | None
     metadata: dict[str, str] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RankingRequest:
     """A GetPersonalizedRanking request the service accepted, as Python values."""
 
@@ -168,7 +160,7 @@ class RankingRequest:
     filter_values: dict[str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class Target:
     """Whom or what the answer is for: the relevance over the catalog and the seed item, if any."""
 
@@ -176,7 +168,7 @@ class Target:
     seed_index: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Scoring:
     """How scores are made: a softmax normaliser, over the v2 candidate ``pool`` when there is one."""
 
@@ -191,7 +183,7 @@ class Scoring:
         return self.pool if allowed is None else allowed & self.pool
 
 
-@dataclass
+@dataclass(slots=True)
 class Selection:
     """The items chosen before promoted ones are placed: regular (with explored) and placeholders."""
 
@@ -205,7 +197,8 @@ def recommend(engine: LocalPersonalize, request: RecommendationRequest) -> Recom
     """Steps 2–8 of the module docstring, for a validated request."""
     target = resolve_target(engine, request)
     scores = scoring(request, target, engine.options.v2_candidate_pool)
-    reads = engine.filter_context(request.user_id, target.seed_index) if request.filtered else {}
+    filtered = request.filter or request.promotion or request.deployment.auto_filter
+    reads = engine.filter_context(request.user_id, target.seed_index) if filtered else {}
     allowed = candidate_mask(request, target, reads)
     promoted = promoted_items(engine, request, target, reads)
     if promoted:
@@ -251,6 +244,7 @@ def validate_recommendation_request(
         filter_values=filter_values,
         promotion=promotion,
         rng=RequestRandomness(engine, "GetRecommendations", params),
+        related=dep.recipe.recipe_type == "RELATED_ITEMS" or dep.recipe.needs_item_id,
     )
     _check_inputs(request, engine.catalog.index)
     return request
@@ -405,9 +399,9 @@ def answer(
 
 def _scores(
     target: Target, scores: Scoring, indices: list[int], placeholders: set[int]
-) -> list[float | None] | None:
+) -> Sequence[float | None] | None:
     if scores.log_norm is not None:  # v1: a softmax over the whole catalog
-        return list(target.relevance.scores(indices))
+        return target.relevance.scores(indices)
     if scores.pool is None or scores.pool_log_norm is None:
         return None
     relevance = target.relevance.relevance  # v2: over the candidate pool; placeholders have none
