@@ -34,3 +34,10 @@ MAX_PERCENT_PROMOTED = 100  # percentPromotedItems is 1..100
 MAX_COLUMN_NAME_LENGTH = 150  # a metadataColumns entry
 MAX_CONTEXT_KEY_LENGTH = 150
 MAX_CONTEXT_VALUE_LENGTH = 1000
+
+# ---- counts and defaults the server enforces (the local Personalize's checks read these) ----------------
+MAX_PROMOTIONS = 1
+MAX_EVENTS_PER_CALL = 10  # PutEvents eventList
+MAX_RECORDS_PER_CALL = 10  # PutItems items, PutUsers users
+DEFAULT_NUM_RESULTS = 25
+DEFAULT_ACTION_RESULTS = 5

@@ -3,7 +3,7 @@
 A demo recorded once against AWS then runs anywhere, identically: replay returns the recorded response
 *bytes* from a ``before-send`` handler, so boto3 still validates, serialises and parses as usual (and
 raises the recorded service errors itself). Requests match exactly on their canonical form
-(:func:`personalize_lab.requests.canonical_json` of the operation name and the API parameters); a miss raises :class:`~personalize_lab.errors.ReplayMissError`
+(:func:`personalize_lab.canonical.canonical_json` of the operation name and the API parameters); a miss raises :class:`~personalize_lab.errors.ReplayMissError`
 naming the nearest recorded requests.
 
 File format: JSON Lines, one call per line:
@@ -23,8 +23,8 @@ import boto3
 import botocore
 from botocore.config import Config
 
+from personalize_lab.canonical import canonical_json
 from personalize_lab.errors import ReplayMissError
-from personalize_lab.requests.canonical import canonical_json
 
 __all__ = ["Recorder", "Replayer", "replay_clients"]
 

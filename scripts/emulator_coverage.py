@@ -33,6 +33,16 @@ NOTES = {
     "(no Next-Best-Action campaigns)",
 }
 
+#: Service rules the emulator follows that a reader of its answers might doubt, each with its source and test.
+BEHAVIOUR = (
+    "GetPersonalizedRanking: items the model does not know are ranked last with a score of 0 (developer "
+    'guide, "rankings"; `EmulatorOptions(unknown_ranking_item_score=None)` leaves the score out). '
+    "Test: `tests/emulator/test_serving.py`.",
+    "GetRecommendations: every domain use case accepts a promotion, VOD Trending now included (developer "
+    'guide, "promotions": "With all domain use cases … you can specify a promotion"). '
+    "Test: `tests/emulator/test_serving.py`.",
+)
+
 
 #: Behaviour fixed to match the developer guide, one line each (issue 11), rendered after the tables.
 FIDELITY = (
@@ -103,6 +113,7 @@ def render() -> str:
             lines.append(f"| {n} | `{wire.snake_case(n)}` | {state} | {count or ''} |")
         lines.append("")
     lines += ["## Fidelity notes", ""] + [f"- {line}" for line in FIDELITY] + [""]
+    lines += ["## Behaviour notes", ""] + [f"- {note}" for note in BEHAVIOUR] + [""]
     return "\n".join(lines)
 
 

@@ -2,7 +2,7 @@
 
 Layers of the client side, lowest first; a module may import its own layer and the layers below it:
 
-    base      errors, filters, fields, limits, recipes_known, columns (shared by both sides)
+    base      errors, filters, fields, limits, recipes_known, columns, canonical (shared by both sides)
     frames    frames, requests             (the column contract, typed requests)
     analysis  analysis                     (pure functions of frames)
     plots     plots                        (frames -> plotly figures)
@@ -23,7 +23,7 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parents[1] / "personalize_lab"
 
 CLIENT_LAYERS = [
-    {"errors", "filters", "fields", "limits", "recipes_known", "columns"},
+    {"errors", "filters", "fields", "limits", "recipes_known", "columns", "canonical"},
     {"frames", "requests"},
     {"analysis"},
     {"plots"},
@@ -80,7 +80,15 @@ def test_imports_point_one_way() -> None:
         if src in JOINERS:
             continue
         for dst, at_module_level in _imports(path):
-            if dst == src or dst in {"errors", "filters", "fields", "limits", "recipes_known", "columns"}:
+            if dst == src or dst in {
+                "errors",
+                "filters",
+                "fields",
+                "limits",
+                "recipes_known",
+                "columns",
+                "canonical",
+            }:
                 continue
             rel = path.relative_to(PKG.parent)
             if src in EMULATOR_SIDE:

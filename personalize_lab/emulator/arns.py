@@ -12,15 +12,10 @@ import uuid
 from dataclasses import dataclass
 
 from personalize_lab.emulator.exceptions import InvalidInputException
-from personalize_lab.limits import ARN_PATTERN, NAME_PATTERN
+from personalize_lab.limits import ARN_PATTERN, MAX_ARN_LENGTH, MAX_NAME_LENGTH, NAME_PATTERN
 
 PARTITION = "aws"
 SERVICE = "personalize"
-
-#: The model's ``Arn`` pattern: the runtime checks ARNs against nothing stricter (§10).
-#: The model's ``Name`` pattern and length limits, shared by every named resource.
-NAME_MAX = 63
-ARN_MAX = 256
 
 DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS", "ACTIONS", "ACTION_INTERACTIONS")
 
@@ -122,10 +117,10 @@ def validate_name(name: str, field: str = "name") -> str:
 
     Messages follow the service's validation wording, naming the value, the field and the constraint.
     """
-    if not 1 <= len(name) <= NAME_MAX:
+    if not 1 <= len(name) <= MAX_NAME_LENGTH:
         raise InvalidInputException(
             f"1 validation error detected: Value '{name}' at '{field}' failed to satisfy constraint: "
-            f"Member must have length between 1 and {NAME_MAX}"
+            f"Member must have length between 1 and {MAX_NAME_LENGTH}"
         )
     if NAME_PATTERN.fullmatch(name) is None:
         raise InvalidInputException(
@@ -137,10 +132,10 @@ def validate_name(name: str, field: str = "name") -> str:
 
 def validate_arn(arn: str, field: str) -> str:
     """Check an ARN against the model's loose ``Arn`` shape (≤256 chars, the Arn pattern)."""
-    if len(arn) > ARN_MAX:
+    if len(arn) > MAX_ARN_LENGTH:
         raise InvalidInputException(
             f"1 validation error detected: Value '{arn}' at '{field}' failed to satisfy constraint: "
-            f"Member must have length less than or equal to {ARN_MAX}"
+            f"Member must have length less than or equal to {MAX_ARN_LENGTH}"
         )
     if ARN_PATTERN.fullmatch(arn) is None:
         raise InvalidInputException(

@@ -15,10 +15,9 @@ from personalize_lab.emulator import arns
 from personalize_lab.emulator.campaign_config import check_campaign_config
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.resources import Record, ResourceStore
+from personalize_lab.limits import MAX_EXPRESSION_LENGTH
 
 __all__ = ["ControlPlane"]
-
-FILTER_EXPRESSION_MAX = 2500
 
 
 def _of_parent(items: list[Record], field: str, parent: str | None) -> list[Record]:
@@ -177,12 +176,12 @@ class ControlPlane(ResourceStore):
         filterExpression: str,
         tags: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
-        """Create a filter, ACTIVE at once; the expression is parsed (when the parser is present)."""
+        """Create a filter, ACTIVE at once; the expression is parsed first (a syntax error is refused)."""
         arns.validate_name(name)
-        if not 1 <= len(filterExpression) <= FILTER_EXPRESSION_MAX:
+        if not 1 <= len(filterExpression) <= MAX_EXPRESSION_LENGTH:
             raise InvalidInputException(
                 f"1 validation error detected: Value at 'filterExpression' failed to satisfy constraint: "
-                f"Member must have length between 1 and {FILTER_EXPRESSION_MAX}"
+                f"Member must have length between 1 and {MAX_EXPRESSION_LENGTH}"
             )
         self.dataset_group(datasetGroupArn)
         self.validate_filter_expression(filterExpression)

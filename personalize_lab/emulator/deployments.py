@@ -8,13 +8,15 @@ trained lazily on first use, so a dataset group with a dozen campaigns starts in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
-from personalize_lab.emulator.exceptions import InvalidInputException
+from personalize_lab.emulator.exceptions import InvalidInputException, ResourceNotFoundException
+from personalize_lab.emulator.filter_resources import FilterResource
+from personalize_lab.emulator.filtering import CompiledFilter
 from personalize_lab.emulator.influence import Scoring
 from personalize_lab.emulator.recipes.base import Model, RecipeSpec
 from personalize_lab.emulator.selection import exploration_pool
@@ -48,13 +50,13 @@ class Deployment:
     arn: str
     name: str
     kind: Literal["campaign", "recommender"]
-    spec: RecipeSpec
+    recipe: RecipeSpec
     train: Callable[[], Model]
     exploration_weight: float = DEFAULT_EXPLORATION_WEIGHT
     exploration_cutoff_days: float = DEFAULT_EXPLORATION_CUTOFF_DAYS
     metadata_enabled: bool = False
     status: str = "ACTIVE"
-    auto_filter: Any = None  # FilterResource of a domain use case's automatic filter
+    auto_filter: FilterResource | None = None  # a domain use case's automatic filter
     scoring: Scoring = field(default_factory=Scoring)  # rankingInfluence and score temperature
     _model: Model | None = field(default=None, repr=False)
     _exploration_pool: np.ndarray | None = field(default=None, repr=False)
@@ -72,7 +74,17 @@ class Deployment:
 
     @property
     def explores(self) -> bool:
-        return self.spec.supports_exploration and self.exploration_weight > 0
+        return self.recipe.supports_exploration and self.exploration_weight > 0
+
+    @property
+    def accepts_promotions(self) -> bool:
+        """As the recipe's spec says: every domain use case (developer guide: "With all domain use cases …
+        you can specify a promotion") and the custom recipes other than ranking and related items."""
+        return self.recipe.supports_promotions
+
+    def automatic_filter(self) -> CompiledFilter | None:
+        """The use case's automatic filter bound to the current metadata, if it has one."""
+        return self.auto_filter.compiled if self.auto_filter is not None else None
 
     def exploration_candidates(self) -> np.ndarray:
         """A fresh copy of the items exploration may pick (new or rarely seen), computed once per model."""
@@ -93,3 +105,25 @@ class Deployment:
             cache.key(user_id, recent, context),
             lambda: self.scoring.relevance(self.model, user_id, recent, context),
         )
+
+
+class Deployments:
+    """The campaigns and recommenders of one dataset group, by ARN, in creation order."""
+
+    def __init__(self) -> None:
+        self._by_arn: dict[str, Deployment] = {}
+
+    def add(self, deployment: Deployment) -> None:
+        self._by_arn[deployment.arn] = deployment
+
+    def get(self, arn: str, kind: str) -> Deployment:
+        found = self._by_arn.get(arn)
+        if found is None:
+            raise ResourceNotFoundException(f"Could not find {kind} with ARN {arn}")
+        return found
+
+    def arns_by_name(self, kind: str) -> dict[str, str]:
+        return {d.name: arn for arn, d in self._by_arn.items() if d.kind == kind}
+
+    def __iter__(self) -> Iterator[Deployment]:
+        return iter(list(self._by_arn.values()))

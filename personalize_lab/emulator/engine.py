@@ -13,9 +13,9 @@ Build one with :meth:`LocalPersonalize.demo`, :meth:`LocalPersonalize.from_csv` 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +24,20 @@ import pandas as pd
 
 from personalize_lab.datasets.config import CampaignSpec, ProjectConfig
 from personalize_lab.datasets.data import PersonalizeData
-from personalize_lab.emulator import events, serving
+from personalize_lab.emulator import events, responses, serving
 from personalize_lab.emulator.campaign_config import check_campaign_config, deployment_scoring
 from personalize_lab.emulator.control import ControlPlane
-from personalize_lab.emulator.deployments import Deployment, exploration_settings
-from personalize_lab.emulator.exceptions import InvalidInputException, ResourceNotFoundException
-from personalize_lab.emulator.filtering import CompiledFilter, FilterCatalog, compile_item_filter
+from personalize_lab.emulator.deployments import Deployment, Deployments, exploration_settings
+from personalize_lab.emulator.exceptions import InvalidInputException
+from personalize_lab.emulator.filter_resources import FilterResource, FilterResources
+from personalize_lab.emulator.filtering import CompiledFilter, compile_item_filter
 from personalize_lab.emulator.history import History
+from personalize_lab.emulator.metadata import ItemMetadata, UserMetadata
 from personalize_lab.emulator.options import EmulatorOptions
 from personalize_lab.emulator.recipes import REGISTRY, TrainingData, get_recipe
 from personalize_lab.emulator.recipes.base import Model, Recipe
 from personalize_lab.emulator.transport import WiredMixin
-from personalize_lab.errors import FilterError
-from personalize_lab.filters import FilterExpression, parse
+from personalize_lab.filters import FilterExpression
 
 #: Recipes that get a campaign when no personalize-lab.json declares any (one per supported recipe).
 DEFAULT_CAMPAIGN_RECIPES = (
@@ -51,27 +52,6 @@ DEFAULT_CAMPAIGN_RECIPES = (
 )
 
 
-@dataclass
-class FilterResource:
-    """A filter resource: its expression, parsed once, and compiled against the catalog on first use."""
-
-    arn: str
-    name: str
-    expression: FilterExpression
-    compile: Any  # Callable[[FilterExpression], CompiledFilter]
-    _compiled: CompiledFilter | None = None
-
-    @property
-    def compiled(self) -> CompiledFilter:
-        if self._compiled is None:
-            self._compiled = self.compile(self.expression)
-        return self._compiled
-
-    @property
-    def needs_user_id(self) -> bool:
-        return bool(self.expression.needs_user_id)
-
-
 def _short_name(recipe_arn: str) -> str:
     return recipe_arn.rsplit("/", 1)[-1].removeprefix("aws-")
 
@@ -79,7 +59,11 @@ def _short_name(recipe_arn: str) -> str:
 class LocalPersonalize(WiredMixin):
     """An Amazon Personalize dataset group with its campaigns, recommenders, filters and event trackers.
 
-    Thread-safe for concurrent runtime calls (models are trained under a lock on first use).
+    The backend: its state lives in small objects — :class:`ItemMetadata` (``item_metadata``),
+    :class:`UserMetadata` (``user_metadata``), :class:`History` (``history``), :class:`FilterResources`
+    (``filters``), :class:`Deployments` (``deployments``) and the control plane's records (``control``,
+    event trackers included). Thread-safe for concurrent runtime calls (models train under a lock on
+    first use).
     """
 
     def __init__(
@@ -90,38 +74,33 @@ class LocalPersonalize(WiredMixin):
         options: EmulatorOptions | None = None,
     ) -> None:
         self.options = options or EmulatorOptions()
-        self._rng = np.random.default_rng(self.options.seed)
+        #: the one stream of random choices when ``options.random_mode == "sequence"``
+        self.random_stream = np.random.default_rng(self.options.seed)
         self._lock = threading.RLock()
         self.data = data
         config = config or data.config or ProjectConfig()
         self.config = config
         self.training = TrainingData.from_frames(data.interactions, data.items, data.users)
         self.catalog = self.training.catalog
-        self.items_table = self._aligned_items(data.items)
-        self._metadata_strings: dict[str, np.ndarray] = {}
-        self._metadata_names: set[str] | None = None
-        self._filter_catalog = FilterCatalog(self.items_table)
+        self.item_metadata = ItemMetadata(
+            data.items, self.catalog.item_ids, omit_missing=self.options.omit_missing_metadata
+        )
+        self.user_metadata = UserMetadata(data.users)
         self.history = History(
             data.interactions,
             self.catalog.index,
             per_event_type=self.options.interaction_history_per_event_type,
         )
         self.context_columns = list(self.training.context)  # the Interactions columns models read as context
-        self._users: pd.DataFrame | None = (
-            data.users.drop_duplicates("USER_ID", keep="last").set_index("USER_ID")
-            if data.users is not None
-            else None
-        )
+        self.filters = FilterResources(self._compile)
+        self.deployments = Deployments()
         self._models: dict[str, Model] = {}
-        self._deployments: dict[str, Deployment] = {}
-        self._filters: dict[str, FilterResource] = {}
-        self._trackers: dict[str, str] = {}  # trackingId -> eventTrackerArn
 
         self.control = ControlPlane(
             config.region,
             config.account,
             on_create_filter=self._on_create_filter,
-            on_delete_filter=self._on_delete_filter,
+            on_delete_filter=self.filters.remove,
             on_create_campaign=self._on_create_campaign,
         )
         self.dataset_group_arn = self.control.add_dataset_group(config.dataset_group)
@@ -132,13 +111,11 @@ class LocalPersonalize(WiredMixin):
             self.create_campaign(campaign.name, campaign.recipe, campaign.campaign_config)
         for recommender in config.recommenders:
             self.create_recommender(recommender.name, recommender.recipe, recommender.recommender_config)
-        for spec in config.filters:
-            self.create_filter(spec.name, spec.expression)
-        trackers = config.event_trackers or ()
-        if trackers:
-            for tracker in trackers:
-                self.create_event_tracker(tracker.name)
-        else:  # a dataset group always has one, so PutEvents works without set-up
+        for declared in config.filters:
+            self.create_filter(declared.name, declared.expression)
+        for tracker in config.event_trackers or ():
+            self.create_event_tracker(tracker.name)
+        if not config.event_trackers:  # a dataset group always has one, so PutEvents works without set-up
             self.create_event_tracker(f"{config.dataset_group}-tracker")
 
     # ------------------------------------------------------------------ constructors
@@ -181,15 +158,15 @@ class LocalPersonalize(WiredMixin):
     # ------------------------------------------------------------------ runtime and events (boto3 kwargs)
     def get_recommendations(self, **params: Any) -> dict[str, Any]:
         """GetRecommendations: boto3's keyword arguments in, the service's response dict out."""
-        return serving.get_recommendations(self, params)
+        return responses.get_recommendations(self, params)
 
     def get_personalized_ranking(self, **params: Any) -> dict[str, Any]:
         """GetPersonalizedRanking (campaigns with a PERSONALIZED_RANKING recipe)."""
-        return serving.get_personalized_ranking(self, params)
+        return responses.get_personalized_ranking(self, params)
 
     def get_action_recommendations(self, **params: Any) -> dict[str, Any]:
         """GetActionRecommendations (Next-Best-Action is not emulated: always InvalidInputException)."""
-        return serving.get_action_recommendations(self, params)
+        return responses.get_action_recommendations(self, params)
 
     def put_events(self, **params: Any) -> dict[str, Any]:
         """PutEvents: streamed events reach filters and models on the next request."""
@@ -202,6 +179,15 @@ class LocalPersonalize(WiredMixin):
     def put_users(self, **params: Any) -> dict[str, Any]:
         """PutUsers: user metadata updates (CurrentUser filter conditions see them at once)."""
         return events.put_users(self, params)
+
+    # ------------------------------------------------------------------ runtime (Python API)
+    def recommend(self, request: serving.RecommendationRequest) -> serving.Recommendations:
+        """The answer to a validated GetRecommendations request (see :mod:`.serving`)."""
+        return serving.recommend(self, request)
+
+    def rank(self, request: serving.RankingRequest) -> list[serving.RankedItem]:
+        """The answer to a validated GetPersonalizedRanking request."""
+        return serving.rank(self, request)
 
     # ------------------------------------------------------------------ boto3 wiring
     def client(
@@ -216,83 +202,82 @@ class LocalPersonalize(WiredMixin):
         self, name: str, recipe: str, campaign_config: Mapping[str, Any] | None = None
     ) -> str:
         """Create solution, solution version and campaign for ``recipe`` (short name or ARN); the ARN."""
-        spec = self._recipe(recipe)
+        found = self._recipe(recipe)
         config = dict(campaign_config or {})
         check_campaign_config(config, f"(the new version of solution {name})")
-        solution = self.control.add_solution(name, self.dataset_group_arn, spec.arn)
+        solution = self.control.add_solution(name, self.dataset_group_arn, found.arn)
         version = self.control.add_solution_version(solution)
         arn = self.control.add_campaign(name, version, config)
-        self._deploy(arn, name, "campaign", spec, config)
+        self._deploy(arn, name, "campaign", found, config)
         return arn
 
     def create_recommender(
         self, name: str, recipe: str, recommender_config: Mapping[str, Any] | None = None
     ) -> str:
         """Create a domain recommender for a use case (``aws-ecomm-recommended-for-you`` …); the ARN."""
-        spec = self._recipe(recipe)
-        if spec.spec.domain is None:
+        found = self._recipe(recipe)
+        if found.spec.domain is None:
             raise InvalidInputException(
-                f"{spec.arn} is not a domain use case; recommenders take ECOMMERCE or VIDEO_ON_DEMAND recipes."
+                f"{found.arn} is not a domain use case; recommenders take ECOMMERCE or VIDEO_ON_DEMAND recipes."
             )
         config = dict(recommender_config or {})
-        arn = self.control.add_recommender(name, self.dataset_group_arn, spec.arn, config)
-        self._deploy(arn, name, "recommender", spec, config)
+        arn = self.control.add_recommender(name, self.dataset_group_arn, found.arn, config)
+        self._deploy(arn, name, "recommender", found, config)
         return arn
 
     def create_filter(self, name: str, expression: str) -> str:
-        """Create an ACTIVE filter; invalid expressions raise InvalidInputException with the parser's message."""
-        parsed = self._parse_filter(expression)
-        resource = FilterResource("", name, parsed, self._compile)
-        resource.compiled  # noqa: B018  (fails now, at creation, for a field the Items dataset lacks)
-        arn = self.control.add_filter(name, self.dataset_group_arn, expression)
-        resource.arn = arn
-        self._filters[arn] = resource
-        return arn
+        """Create an ACTIVE filter; invalid expressions raise InvalidInputException with the parser's message
+        (so does a field the Items dataset lacks: the filter is compiled now, not on first use)."""
+        resource = self.filters.build("", name, expression)
+        resource.arn = self.control.add_filter(name, self.dataset_group_arn, expression)
+        self.filters.register(resource)
+        return resource.arn
 
     def create_event_tracker(self, name: str) -> tuple[str, str]:
         """Create an event tracker; returns ``(eventTrackerArn, trackingId)``."""
-        arn, tracking_id = self.control.add_event_tracker(name, self.dataset_group_arn)
-        self._trackers[tracking_id] = arn
-        return arn, tracking_id
+        return self.control.add_event_tracker(name, self.dataset_group_arn)
 
     # ------------------------------------------------------------------ lookups
     @property
     def campaign_arns(self) -> dict[str, str]:
-        return {d.name: a for a, d in self._deployments.items() if d.kind == "campaign"}
+        return self.deployments.arns_by_name("campaign")
 
     @property
     def recommender_arns(self) -> dict[str, str]:
-        return {d.name: a for a, d in self._deployments.items() if d.kind == "recommender"}
+        return self.deployments.arns_by_name("recommender")
 
     @property
     def filter_arns(self) -> dict[str, str]:
-        return {f.name: a for a, f in self._filters.items()}
+        return self.filters.arns_by_name()
 
     @property
     def tracking_id(self) -> str:
         """The first event tracker's tracking id (for PutEvents)."""
-        return next(iter(self._trackers))
+        return str(self.control.records("eventTracker")[0]["trackingId"])
 
     @property
     def default_campaign_arn(self) -> str:
         """The User-Personalization campaign (first one that has a user-personalization recipe)."""
-        for arn, dep in self._deployments.items():
-            if dep.kind == "campaign" and dep.spec.recipe_type == "USER_PERSONALIZATION":
-                return arn
-        return next(iter(self._deployments))
+        deployments = list(self.deployments)
+        for dep in deployments:
+            if dep.kind == "campaign" and dep.recipe.recipe_type == "USER_PERSONALIZATION":
+                return dep.arn
+        return deployments[0].arn
 
     @property
     def users(self) -> list[str]:
         """Every known user id (interactions, Users dataset, streamed events)."""
-        known = set(self.history.users)
-        if self._users is not None:
-            known |= set(map(str, self._users.index))
-        return sorted(known)
+        return sorted(set(self.history.users) | self.user_metadata.ids())
 
     @property
     def items(self) -> pd.DataFrame:
         """The catalog with its metadata, in catalog order."""
-        return self.items_table
+        return self.item_metadata.table
+
+    @property
+    def items_table(self) -> pd.DataFrame:
+        """The same frame as :attr:`items` (the name filters and PutItems knew it by)."""
+        return self.item_metadata.table
 
     def user_history(self, user_id: str, limit: int | None = 20) -> pd.DataFrame:
         """The user's interactions newest first, with item metadata joined."""
@@ -302,10 +287,9 @@ class LocalPersonalize(WiredMixin):
         return frame
 
     def deployment(self, arn: str, *, kind: str) -> Deployment:
+        """The ACTIVE campaign or recommender at ``arn`` (ResourceNotFound / InvalidInput otherwise)."""
         record = self.control.campaign(arn) if kind == "campaign" else self.control.recommender(arn)
-        dep = self._deployments.get(arn)
-        if dep is None:
-            raise ResourceNotFoundException(f"Could not find {kind} with ARN {arn}")
+        dep = self.deployments.get(arn, kind)
         if record.get("status") != "ACTIVE":
             raise InvalidInputException(
                 f"The {kind} {arn} is {record.get('status')}, not ACTIVE: it cannot serve recommendations."
@@ -313,13 +297,36 @@ class LocalPersonalize(WiredMixin):
         return dep
 
     def filter_resource(self, arn: str) -> FilterResource:
+        """The ACTIVE filter at ``arn`` (ResourceNotFound / InvalidInput otherwise)."""
         record = self.control.filter(arn)
-        resource = self._filters.get(arn)
-        if resource is None:
-            raise ResourceNotFoundException(f"Could not find filter with ARN {arn}")
+        resource = self.filters.get(arn)
         if record.get("status") != "ACTIVE":
             raise InvalidInputException(f"The filter {arn} is {record.get('status')}, not ACTIVE.")
         return resource
+
+    def filter_context(self, user_id: str | None, seed_index: int | None) -> dict[str, Any]:
+        """What a filter reads besides its filterValues: the user's history per event type, the
+        CurrentUser row and the CurrentItem row (the keyword arguments of ``CompiledFilter.mask``)."""
+        return {
+            "history": self.history.by_event_type(str(user_id)) if user_id else None,
+            "current_user": self.user_metadata.row(user_id),
+            "current_item": self.item_metadata.row(seed_index),
+        }
+
+    # ------------------------------------------------------------------ real-time data (Python API)
+    def record_event(self, user_id: str, item_id: str, event_type: str, timestamp: int) -> None:
+        """One streamed interaction: filters and User-Personalization see it on the next request."""
+        self.history.add(user_id, item_id, event_type, timestamp)
+
+    def update_items(self, records: list[tuple[str, Mapping[str, Any]]]) -> None:
+        """(itemId, properties) pairs: metadata changes at once, and filters compile again on next use."""
+        index = self.catalog.index
+        self.item_metadata.update((index.get(item_id), properties) for item_id, properties in records)
+        self.filters.recompile_later()
+
+    def update_users(self, records: list[tuple[str, Mapping[str, Any]]]) -> None:
+        """(userId, properties) pairs: CurrentUser conditions see them on the next request."""
+        self.user_metadata.update(records)
 
     # ------------------------------------------------------------------ internals
     def _recipe(self, recipe: str) -> Recipe:
@@ -334,11 +341,12 @@ class LocalPersonalize(WiredMixin):
         self, arn: str, name: str, kind: str, recipe: Recipe, config: Mapping[str, Any]
     ) -> Deployment:
         weight, cutoff = exploration_settings(config.get("itemExplorationConfig"))
+        auto = recipe.spec.auto_filter
         dep = Deployment(
             arn=arn,
             name=name,
             kind="campaign" if kind == "campaign" else "recommender",
-            spec=recipe.spec,
+            recipe=recipe.spec,
             train=lambda: self._model_for(recipe),
             exploration_weight=weight,
             exploration_cutoff_days=cutoff,
@@ -349,20 +357,17 @@ class LocalPersonalize(WiredMixin):
                 influence_scale=self.options.ranking_influence_scale,
                 temperature=self.options.score_temperature,
             ),
+            auto_filter=self.filters.automatic(f"{arn}/auto", auto) if auto else None,
         )
-        if recipe.spec.auto_filter:
-            dep.auto_filter = FilterResource(
-                f"{arn}/auto", "auto", self._parse_filter(recipe.spec.auto_filter), self._compile
-            )
-        self._deployments[arn] = dep
+        self.deployments.add(dep)
         return dep
 
     def _model_for(self, recipe: Recipe) -> Model:
         """Train (once, under the lock) the model of a recipe.
 
-        Models hold no per-recipe behaviour (the deployment's spec decides scores, reasons and inputs), so
-        every recipe built on the same model class with the same config shares one fit: UP, UP-v2, PR,
-        PR-v2 and the domain "for you" use cases train once, not five times.
+        Models hold no per-recipe behaviour (the deployment's recipe spec decides scores, reasons and
+        inputs), so every recipe built on the same model class with the same config shares one fit: UP,
+        UP-v2, PR, PR-v2 and the domain "for you" use cases train once, not five times.
         """
         with self._lock:
             key = f"{recipe.builder.__module__}.{recipe.builder.__qualname__}:{recipe.spec.config!r}"
@@ -372,67 +377,10 @@ class LocalPersonalize(WiredMixin):
                 self._models[key] = model
             return model
 
-    def _auto_filter(self, dep: Deployment) -> CompiledFilter | None:
-        return dep.auto_filter.compiled if dep.auto_filter is not None else None
-
-    def _parse_filter(self, expression: str) -> FilterExpression:
-        try:
-            return parse(expression)
-        except FilterError as exc:
-            raise InvalidInputException(f"Could not create filter. Invalid Expression: {exc}") from exc
-
     def _compile(self, expression: FilterExpression) -> CompiledFilter:
         return compile_item_filter(
-            expression, self._filter_catalog, precedence=self.options.filter_precedence
+            expression, self.item_metadata.filter_catalog, precedence=self.options.filter_precedence
         )
-
-    def _aligned_items(self, items: pd.DataFrame | None) -> pd.DataFrame:
-        ids = pd.Series(self.catalog.item_ids, name="ITEM_ID", dtype=object).astype(str)
-        if items is None:
-            return pd.DataFrame({"ITEM_ID": ids})
-        table = items.drop_duplicates("ITEM_ID", keep="last").set_index("ITEM_ID")
-        aligned = table.reindex(ids.to_numpy())
-        aligned.index.name = "ITEM_ID"
-        return aligned.reset_index()
-
-    def _metadata_columns(self) -> set[str]:
-        columns = self._metadata_names
-        if columns is None:  # cached per request path; PutItems may add columns (_invalidate_filters)
-            columns = self._metadata_names = {c for c in self.items_table.columns if c != "ITEM_ID"}
-        return columns
-
-    def _metadata_for(self, index: int, columns: list[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for column in columns:
-            strings = self._metadata_strings.get(column)
-            if strings is None:
-                strings = _as_strings(self.items_table[column])
-                self._metadata_strings[column] = strings
-            value = strings[index]
-            if value is None:
-                if not self.options.omit_missing_metadata:
-                    out[column] = ""
-                continue
-            out[column] = value
-        return out
-
-    def _user_row(self, user_id: str | None) -> dict[str, Any] | None:
-        if not user_id or self._users is None or user_id not in self._users.index:
-            return None
-        return {str(k): v for k, v in self._users.loc[user_id].items() if not _is_missing(v)}
-
-    def _item_row(self, index: int | None) -> dict[str, Any] | None:
-        if index is None:
-            return None
-        row = self.items_table.iloc[index]
-        return {str(k): v for k, v in row.items() if not _is_missing(v)}
-
-    def _filter_context(self, user_id: str | None, seed_index: int | None) -> dict[str, Any]:
-        return {
-            "history": self.history.by_event_type(str(user_id)) if user_id else None,
-            "current_user": self._user_row(user_id),
-            "current_item": self._item_row(seed_index),
-        }
 
     def _register_datasets(self) -> None:
         for dataset_type, frame in (
@@ -452,13 +400,8 @@ class LocalPersonalize(WiredMixin):
 
     # control-plane callbacks: resources created through boto3 become live here too
     def _on_create_filter(self, record: Mapping[str, Any]) -> None:
-        parsed = self._parse_filter(record["filterExpression"])
-        resource = FilterResource(record["filterArn"], record["name"], parsed, self._compile)
-        resource.compiled  # noqa: B018  (refused at creation, as create_filter does, for an unknown field)
-        self._filters[record["filterArn"]] = resource
-
-    def _on_delete_filter(self, arn: str) -> None:
-        self._filters.pop(arn, None)
+        # refused at creation, as create_filter does, for a field the Items dataset lacks
+        self.filters.add(record["filterArn"], record["name"], record["filterExpression"])
 
     def _on_create_campaign(self, record: Mapping[str, Any]) -> None:
         version = self.control.solution_version(record["solutionVersionArn"])
@@ -466,16 +409,6 @@ class LocalPersonalize(WiredMixin):
         self._deploy(
             record["campaignArn"], record["name"], "campaign", recipe, record.get("campaignConfig") or {}
         )
-
-    def _invalidate_filters(self) -> None:
-        self._metadata_strings.clear()
-        self._metadata_names = None
-        self._filter_catalog = FilterCatalog(self.items_table)
-        for resource in self._filters.values():
-            resource._compiled = None
-        for dep in self._deployments.values():
-            if dep.auto_filter is not None:
-                dep.auto_filter._compiled = None
 
     def __repr__(self) -> str:
         return (
@@ -485,31 +418,7 @@ class LocalPersonalize(WiredMixin):
         )
 
 
-def _is_missing(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _as_strings(column: pd.Series) -> np.ndarray:
-    """Metadata values as the service returns them: strings; integral numbers without a trailing .0."""
-    out = np.empty(len(column), dtype=object)
-    numeric = pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype)
-    integral = numeric and bool(((column.dropna() % 1) == 0).all())
-    for i, value in enumerate(column.to_numpy(dtype=object)):
-        if _is_missing(value):
-            out[i] = None
-        elif integral:
-            out[i] = str(int(value))
-        else:
-            out[i] = str(value)
-    return out
-
-
 def _minimal_schema(name: str, frame: pd.DataFrame) -> str:
-    import json
-
     fields = [{"name": c, "type": "string"} for c in frame.columns]
     return json.dumps(
         {

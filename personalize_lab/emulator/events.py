@@ -1,31 +1,27 @@
-"""Real-time data: PutEvents, PutItems and PutUsers on the local Personalize (personalize-events).
+"""Real-time data: the PutEvents, PutItems and PutUsers requests of the local Personalize (personalize-events).
 
-Streamed events reach the user's history at once, so interaction filters and User-Personalization react on
-the next request (semantics §10). PutItems/PutUsers update metadata that filters and metadata columns read
-(the service takes up to 20 minutes; the emulator is immediate). Items new to the catalog are recorded but
-not recommended until the models are retrained — as with the service's custom recipes.
-
-``properties`` use camelCase keys on the wire (``numRatings``) for schema fields in UPPER_SNAKE
-(``NUM_RATINGS``); keys are matched to schema columns ignoring case and underscores.
+The response layer of the events service: it checks a request as the service does and hands Python values
+to the backend (:meth:`LocalPersonalize.record_event`, :meth:`~LocalPersonalize.update_items`,
+:meth:`~LocalPersonalize.update_users`). Streamed events reach the user's history at once, so interaction
+filters and User-Personalization react on the next request (semantics §10). PutItems/PutUsers update
+metadata that filters and metadata columns read (the service takes up to 20 minutes; the emulator is
+immediate). Items new to the catalog are recorded but not recommended until the models are retrained — as
+with the service's custom recipes.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from personalize_lab.emulator.exceptions import InvalidInputException, ResourceNotFoundException
+from personalize_lab.limits import MAX_EVENTS_PER_CALL, MAX_RECORDS_PER_CALL
 
 if TYPE_CHECKING:
     from personalize_lab.emulator.engine import LocalPersonalize
-
-MAX_EVENTS_PER_CALL = 10
-MAX_RECORDS_PER_CALL = 10
 
 
 def _epoch(value: Any) -> int:
@@ -50,19 +46,10 @@ def _properties(raw: Any, where: str) -> dict[str, Any]:
     return parsed
 
 
-def _column_for(key: str, columns: Iterable[str]) -> str | None:
-    wanted = key.replace("_", "").lower()
-    for column in columns:
-        if column.replace("_", "").lower() == wanted:
-            return column
-    return None
-
-
 def put_events(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str, Any]:
     tracking_id = params.get("trackingId")
     # trackers made through boto3's CreateEventTracker live only in the control plane's records
-    known = {record.get("trackingId") for record in engine.control.records("eventTracker")}
-    if tracking_id not in known:
+    if not engine.control.has_tracking_id(tracking_id):
         raise ResourceNotFoundException(f"Could not find an event tracker with trackingId {tracking_id}")
     events = list(params.get("eventList") or [])
     if not 1 <= len(events) <= MAX_EVENTS_PER_CALL:
@@ -79,52 +66,38 @@ def put_events(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str,
         _properties(event.get("properties"), f"eventList[{i}]")
         item_id = event.get("itemId")
         if item_id:
-            engine.history.add(str(user_id), str(item_id), str(event_type), _epoch(event.get("sentAt")))
+            engine.record_event(str(user_id), str(item_id), str(event_type), _epoch(event.get("sentAt")))
     return {}
 
 
 def put_items(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str, Any]:
     _check_dataset(engine, params.get("datasetArn"), "ITEMS")
-    records = list(params.get("items") or [])
-    if not 1 <= len(records) <= MAX_RECORDS_PER_CALL:
-        raise InvalidInputException(f"items has {len(records)} entries; send between 1 and 10 per call.")
-    table = engine.items_table
-    for i, record in enumerate(records):
-        item_id = str(record.get("itemId", ""))
-        props = _properties(record.get("properties"), f"items[{i}]")
-        index = engine.catalog.index.get(item_id)
-        for key, value in props.items():
-            column = _column_for(key, table.columns) or key.upper()
-            if column not in table.columns:
-                table[column] = pd.Series([None] * len(table), dtype=object)
-            if index is not None:
-                if pd.api.types.is_numeric_dtype(table[column].dtype) and not isinstance(value, (int, float)):
-                    table[column] = table[column].astype(object)
-                table.loc[index, column] = value
-    engine._invalidate_filters()
+    records = _records(params.get("items"), "items")
+    engine.update_items(
+        [(str(r.get("itemId", "")), _properties(r.get("properties"), f"items[{i}]")) for i, r in records]
+    )
     return {}
 
 
 def put_users(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str, Any]:
     _check_dataset(engine, params.get("datasetArn"), "USERS")
-    records = list(params.get("users") or [])
-    if not 1 <= len(records) <= MAX_RECORDS_PER_CALL:
-        raise InvalidInputException(f"users has {len(records)} entries; send between 1 and 10 per call.")
-    if engine._users is None:
-        engine._users = pd.DataFrame(index=pd.Index([], name="USER_ID", dtype=object))
-    for i, record in enumerate(records):
-        user_id = str(record.get("userId", ""))
-        for key, value in _properties(record.get("properties"), f"users[{i}]").items():
-            column = _column_for(key, engine._users.columns) or key.upper()
-            if column not in engine._users.columns:
-                engine._users[column] = pd.Series(dtype=object)
-            engine._users.loc[user_id, column] = value
+    records = _records(params.get("users"), "users")
+    engine.update_users(
+        [(str(r.get("userId", "")), _properties(r.get("properties"), f"users[{i}]")) for i, r in records]
+    )
     return {}
+
+
+def _records(raw: Any, member: str) -> list[tuple[int, Mapping[str, Any]]]:
+    records = list(raw or [])
+    if not 1 <= len(records) <= MAX_RECORDS_PER_CALL:
+        raise InvalidInputException(
+            f"{member} has {len(records)} entries; send between 1 and {MAX_RECORDS_PER_CALL} per call."
+        )
+    return list(enumerate(records))
 
 
 def _check_dataset(engine: LocalPersonalize, arn: Any, dataset_type: str) -> None:
     record = engine.control.dataset(str(arn))
     if record.get("datasetType", "").upper() != dataset_type:
         raise InvalidInputException(f"{arn} is not the {dataset_type} dataset of this dataset group.")
-    if record.get("datasetType") is None:
-        raise ResourceNotFoundException(f"Could not find dataset with ARN {arn}")

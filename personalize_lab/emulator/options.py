@@ -30,8 +30,8 @@ class EmulatorOptions:
         How ``numResults * percentPromotedItems / 100`` becomes a count of promoted slots ([undoc]):
         ``"round"`` (half up, default), ``"floor"`` or ``"ceil"``. At least one slot whenever percent > 0.
     unknown_ranking_item_score:
-        GetPersonalizedRanking appends items unknown to the model at the end. The 2023 guide returns them
-        without a score (``None``, default); the current online guide says score 0 (``0.0``).
+        GetPersonalizedRanking appends items unknown to the model at the end with this score: 0 (default,
+        as the developer guide's "rankings" page says); ``None`` leaves the score out, as the 2023 guide did.
     omit_missing_metadata:
         An item with no value for a requested metadata column leaves the key out (default) instead of
         returning an empty string.
@@ -71,7 +71,7 @@ class EmulatorOptions:
     seed: int = 0
     random_mode: RandomMode = "per_request"
     promotion_rounding: PromotionRounding = "round"
-    unknown_ranking_item_score: float | None = None
+    unknown_ranking_item_score: float | None = 0.0
     omit_missing_metadata: bool = True
     strict_context: bool = False
     exploration_slot_share: float = 0.2

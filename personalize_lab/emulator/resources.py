@@ -15,13 +15,13 @@ Everything is created ``ACTIVE`` at once (no CREATE PENDING/IN_PROGRESS phase) [
 from __future__ import annotations
 
 import copy
-import importlib
 import json
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from personalize_lab import filters
 from personalize_lab.emulator import arns, paging
 from personalize_lab.emulator.exceptions import (
     InvalidInputException,
@@ -346,6 +346,10 @@ class ResourceStore:
         with self._lock:
             return list(self._records[kind].values())
 
+    def has_tracking_id(self, tracking_id: Any) -> bool:
+        """Whether an event tracker of this account has ``tracking_id`` (what PutEvents is sent with)."""
+        return any(r.get("trackingId") == tracking_id for r in self.records("eventTracker"))
+
     def all_recipes(self) -> list[Record]:
         return [r.describe() for r in SERVICE_RECIPES]
 
@@ -358,11 +362,7 @@ class ResourceStore:
             return paging.page(operation, items, next_token, max_results)
 
     def validate_filter_expression(self, expression: str) -> None:
-        """Parse with :mod:`personalize_lab.filters` when present (it lights up once merged)."""
-        try:
-            filters = importlib.import_module("personalize_lab.filters")
-        except ImportError:
-            return
+        """Parse with :mod:`personalize_lab.filters`; a syntax error is the service's InvalidInputException."""
         try:
             filters.parse(expression)
         except ValueError as error:  # every FilterError is a ValidationError, hence a ValueError

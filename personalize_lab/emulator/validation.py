@@ -15,16 +15,25 @@ from personalize_lab.limits import (
     ARN_PATTERN,
     CONTEXT_KEY_PATTERN,
     FILTER_KEY_PATTERN,
+    MAX_ARN_LENGTH,
     MAX_CONTEXT_ENTRIES,
+    MAX_CONTEXT_KEY_LENGTH,
+    MAX_CONTEXT_VALUE_LENGTH,
+    MAX_FILTER_KEY_LENGTH,
+    MAX_FILTER_VALUE_LENGTH,
     MAX_FILTER_VALUES,
+    MAX_ID_LENGTH,
     MAX_METADATA_COLUMNS,
+    MAX_NAME_LENGTH,
+    MAX_PERCENT_PROMOTED,
+    MAX_PROMOTIONS,
     MAX_RESULTS_WITH_METADATA,
     NAME_PATTERN,
 )
 
 
 def check_arn(field: str, value: Any) -> str:
-    if not isinstance(value, str) or len(value) > 256 or not ARN_PATTERN.fullmatch(value):
+    if not isinstance(value, str) or len(value) > MAX_ARN_LENGTH or not ARN_PATTERN.fullmatch(value):
         raise InvalidInputException(
             f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
             f"Member must satisfy regular expression pattern: arn:([a-z\\d-]+):personalize:.*:.*:.+"
@@ -33,10 +42,10 @@ def check_arn(field: str, value: Any) -> str:
 
 
 def check_id(field: str, value: Any) -> str:
-    if not isinstance(value, str) or len(value) > 256:
+    if not isinstance(value, str) or len(value) > MAX_ID_LENGTH:
         raise InvalidInputException(
             f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
-            "Member must have length less than or equal to 256"
+            f"Member must have length less than or equal to {MAX_ID_LENGTH}"
         )
     return value
 
@@ -71,13 +80,13 @@ def check_context(context: Mapping[str, Any] | None) -> dict[str, str]:
             f"context has {len(context)} entries; at most {MAX_CONTEXT_ENTRIES} are allowed."
         )
     for key, value in context.items():
-        if len(key) > 150 or not CONTEXT_KEY_PATTERN.fullmatch(key):
+        if len(key) > MAX_CONTEXT_KEY_LENGTH or not CONTEXT_KEY_PATTERN.fullmatch(key):
             raise InvalidInputException(
-                f"context key '{key}' must be 1–150 characters matching [A-Za-z\\d_]+."
+                f"context key '{key}' must be 1–{MAX_CONTEXT_KEY_LENGTH} characters matching [A-Za-z\\d_]+."
             )
-        if not isinstance(value, str) or len(value) > 1000:
+        if not isinstance(value, str) or len(value) > MAX_CONTEXT_VALUE_LENGTH:
             raise InvalidInputException(
-                f"context value for '{key}' must be a string of at most 1000 characters."
+                f"context value for '{key}' must be a string of at most {MAX_CONTEXT_VALUE_LENGTH} characters."
             )
     return dict(context)
 
@@ -90,13 +99,13 @@ def check_filter_values(values: Mapping[str, Any] | None, *, field: str = "filte
             f"{field} has {len(values)} entries; at most {MAX_FILTER_VALUES} are allowed."
         )
     for key, value in values.items():
-        if len(key) > 50 or not FILTER_KEY_PATTERN.fullmatch(key):
+        if len(key) > MAX_FILTER_KEY_LENGTH or not FILTER_KEY_PATTERN.fullmatch(key):
             raise InvalidInputException(
-                f"{field} key '{key}' must be 1–50 characters matching [A-Za-z0-9_]+ (the placeholder name without '$')."
+                f"{field} key '{key}' must be 1–{MAX_FILTER_KEY_LENGTH} characters matching [A-Za-z0-9_]+ (the placeholder name without '$')."
             )
-        if not isinstance(value, str) or len(value) > 1000:
+        if not isinstance(value, str) or len(value) > MAX_FILTER_VALUE_LENGTH:
             raise InvalidInputException(
-                f"{field} value for '{key}' must be a string of at most 1000 characters."
+                f"{field} value for '{key}' must be a string of at most {MAX_FILTER_VALUE_LENGTH} characters."
             )
     return dict(values)
 
@@ -135,20 +144,24 @@ def check_promotions(promotions: Any) -> dict[str, Any] | None:
     """At most one promotion; name pattern; percentPromotedItems 1–100; a filterArn is needed."""
     if not promotions:
         return None
-    if len(promotions) > 1:
+    if len(promotions) > MAX_PROMOTIONS:
         raise InvalidInputException(
-            f"promotions has {len(promotions)} entries; at most 1 promotion is allowed per request."
+            f"promotions has {len(promotions)} entries; at most {MAX_PROMOTIONS} promotion is allowed per request."
         )
     promotion = dict(promotions[0])
     name = promotion.get("name")
-    if not isinstance(name, str) or not (1 <= len(name) <= 63) or not NAME_PATTERN.fullmatch(name):
+    if (
+        not isinstance(name, str)
+        or not (1 <= len(name) <= MAX_NAME_LENGTH)
+        or not NAME_PATTERN.fullmatch(name)
+    ):
         raise InvalidInputException(
-            f"promotion name '{name}' must be 1–63 characters matching ^[a-zA-Z0-9][a-zA-Z0-9\\-_]*."
+            f"promotion name '{name}' must be 1–{MAX_NAME_LENGTH} characters matching ^[a-zA-Z0-9][a-zA-Z0-9\\-_]*."
         )
     percent = promotion.get("percentPromotedItems")
-    if not isinstance(percent, int) or not 1 <= percent <= 100:
+    if not isinstance(percent, int) or not 1 <= percent <= MAX_PERCENT_PROMOTED:
         raise InvalidInputException(
-            f"percentPromotedItems={percent} for promotion '{name}' must be an integer from 1 to 100."
+            f"percentPromotedItems={percent} for promotion '{name}' must be an integer from 1 to {MAX_PERCENT_PROMOTED}."
         )
     if not promotion.get("filterArn"):
         raise InvalidInputException(

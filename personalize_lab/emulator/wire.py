@@ -15,6 +15,7 @@ import inspect
 import json
 import logging
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,7 +24,6 @@ from typing import Any
 import botocore.session
 from botocore.model import OperationModel, Shape
 
-from personalize_lab.emulator import ids
 from personalize_lab.emulator.exceptions import (
     InvalidInputException,
     ServiceException,
@@ -233,24 +233,13 @@ def _signature(function: Any) -> inspect.Signature:
     return inspect.signature(function)
 
 
-_accepted: set[tuple[Any, frozenset[str]]] = set()
-
-
 def _check_arguments(target: Any, params: dict[str, Any]) -> None:
-    """Raise TypeError if the backend method cannot take ``params`` (signatures cached per function).
-
-    Every argument is a keyword, so whether a call binds depends on the names only: name sets that
-    bound once are remembered, and a repeat request skips ``Signature.bind``."""
+    """Raise TypeError if the backend method cannot take ``params`` (signatures cached per function)."""
     function = getattr(target, "__func__", None)
-    key = (function if function is not None else target, frozenset(params))
-    if key in _accepted:
-        return
     if function is None:
         _signature(target).bind(**params)
     else:
         _signature(function).bind(target.__self__, **params)
-    if len(_accepted) < 4096:  # bounded: a client inventing member names cannot grow it forever
-        _accepted.add(key)
 
 
 def error_response(
@@ -265,7 +254,7 @@ def error_response(
         {
             "Content-Type": JSON_11 if protocol_json else REST_JSON,
             "x-amzn-ErrorType": error.code,
-            "x-amzn-RequestId": request_id or ids.uuid4(),
+            "x-amzn-RequestId": request_id or str(uuid.uuid4()),
         },
         json.dumps(body).encode(),
     )
@@ -273,7 +262,7 @@ def error_response(
 
 def handle(backend: Any, method: str, path: str, headers: Mapping[str, Any], body: bytes) -> WireResponse:
     """Answer one serialised request as the service would (never raises for a service error)."""
-    request_id = ids.uuid4()
+    request_id = str(uuid.uuid4())
     target_header = _target_header(headers)
     is_json = target_header is not None
     route: Route | None = None

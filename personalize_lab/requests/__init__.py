@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from personalize_lab.canonical import canonical_json, digest
 from personalize_lab.limits import (
     MAX_ACTION_RESULTS,
     MAX_ID_LENGTH,
     MAX_RESULTS,
     MAX_RESULTS_WITH_METADATA,
 )
-from personalize_lab.requests.canonical import canonical_json, digest
 from personalize_lab.requests.recipes import RecipeInfo, recipe_info
 from personalize_lab.requests.request import OPERATIONS, Request
 from personalize_lab.requests.rules import (

@@ -39,7 +39,7 @@ _RECIPES: dict[str, tuple[str, Need, Need, bool, bool]] = {
     "aws-vod-because-you-watched-x": ("RELATED_ITEMS", "required", "required", True, False),
     "aws-vod-more-like-x": ("RELATED_ITEMS", "required", "required", True, False),
     "aws-vod-most-popular": ("POPULAR_ITEMS", "required", "unused", True, False),
-    "aws-vod-trending-now": ("POPULAR_ITEMS", "optional", "unused", False, False),
+    "aws-vod-trending-now": ("POPULAR_ITEMS", "optional", "unused", True, False),
     "aws-vod-top-picks": ("USER_PERSONALIZATION", "required", "unused", True, True),
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from personalize_lab.requests.canonical import canonical_json, digest
+from personalize_lab.canonical import canonical_json, digest
 
 __all__ = ["OPERATIONS", "Operation", "Request"]
 
@@ -58,7 +58,7 @@ class Request:
         return OPERATIONS[self.operation].list_key
 
     def canonical(self) -> str:
-        """The canonical JSON of the request (see :mod:`personalize_lab.requests.canonical`)."""
+        """The canonical JSON of the request (see :mod:`personalize_lab.canonical`)."""
         return canonical_json(self.operation, self.kwargs)
 
     def digest(self) -> str:

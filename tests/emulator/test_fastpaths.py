@@ -1,17 +1,15 @@
 """The speed-ups of the runtime path give the very answers of the plain code they replace.
 
 ``top_k`` picks a handful of items by repeated argmax instead of ``argpartition``; per-user scores are
-cached per deployment; ids are made without ``uuid.uuid4``. Each is checked against the plain computation.
+cached per deployment. Each is checked against the plain computation.
 """
 
 from __future__ import annotations
 
-import uuid
-
 import numpy as np
 
 from personalize_lab.datasets import demo_store
-from personalize_lab.emulator import LocalPersonalize, ids, selection
+from personalize_lab.emulator import LocalPersonalize, selection
 
 
 def _argpartition_top_k(values: np.ndarray, k: int) -> np.ndarray:
@@ -33,14 +31,6 @@ def test_top_k_of_a_few_items_equals_argpartition_with_ties_nan_and_infinities()
             np.where(rng.random(n) < 0.1, np.inf, rng.standard_normal(n)).astype(np.float32),
         ][trial % 5]
         np.testing.assert_array_equal(selection.top_k(values, k), _argpartition_top_k(values, k))
-
-
-def test_ids_are_version_4_uuid_strings() -> None:
-    made = {ids.uuid4() for _ in range(1000)}
-    assert len(made) == 1000
-    for text in made:
-        parsed = uuid.UUID(text)
-        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
 
 
 def test_cached_user_scores_answer_like_a_fresh_engine_and_follow_streamed_events() -> None:

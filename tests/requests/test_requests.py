@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -192,9 +193,13 @@ def test_one_promotion_only_and_not_everywhere() -> None:
     assert message(rec, promotion=two).endswith(
         "takes at most one promotion. Fix: pass a single pl.Promotion"
     )
-    assert message(rec, recipe=VOD_TRENDING, promotion=Promotion("p", 10)) == (
-        "promotions='p' are not supported by recipe aws-vod-trending-now. Fix: drop promotion="
+    # no GetRecommendations recipe refuses promotions today; the rule stays for a table that says so
+    refusing = dataclasses.replace(UP, promotions=False)
+    assert message(rec, recipe=refusing, promotion=Promotion("p", 10)) == (
+        "promotions='p' are not supported by recipe aws-user-personalization. Fix: drop promotion="
     )
+    # every domain use case takes a promotion (developer guide), VOD "Trending now" included
+    assert rec(recipe=VOD_TRENDING, promotion=Promotion("p", 10))["promotions"][0]["name"] == "p"
     assert Promotion("edge-1_x", 100).percent == 100
     with pytest.raises(AttributeError):
         Promotion("a", 1).percent = 2  # type: ignore[misc]

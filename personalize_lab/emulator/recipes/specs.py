@@ -204,7 +204,6 @@ _VIDEO_ON_DEMAND = [
             "Trending now",
             "POPULAR_ITEMS",
             TrendingConfig(),
-            supports_promotions=False,
             domain="VIDEO_ON_DEMAND",
         ),
         TrendingModel,

@@ -181,7 +181,8 @@ def test_domain_use_cases_carry_their_automatic_filters() -> None:
         "aws-vod-trending-now": None,
         "aws-vod-top-picks": watched,
     }
-    assert not get_recipe("aws-vod-trending-now").spec.supports_promotions
+    # "With all domain use cases … you can specify a promotion" (developer guide): VOD Trending now too
+    assert get_recipe("aws-vod-trending-now").spec.supports_promotions
     explorers = {r.spec.short_name for r in REGISTRY.values() if r.spec.supports_exploration}
     assert explorers == {
         "aws-user-personalization",
