@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import boto3
 import botocore.exceptions
 import pandas as pd
+from botocore.config import Config
 
 from personalize_lab import cohort, discovery, frames
 from personalize_lab.errors import (
@@ -55,7 +56,11 @@ if TYPE_CHECKING:
     from personalize_lab.cohort import CohortResult, Progress
     from personalize_lab.replay import Recorder
 
-__all__ = ["Connection", "Lab"]
+__all__ = ["NO_RETRIES", "Connection", "Lab"]
+
+#: botocore config of the clients cohort runs send through: one attempt per call, so the run's own retries
+#: (paced, counted, interruptible) are the only layer.
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 #: The Lab method whose arguments :meth:`Lab.build_request` takes.
 Verb = Literal["recommend", "rank", "recommend_actions"]
@@ -76,6 +81,11 @@ class Connection:
     local_personalize: Any = None
     recorder: Recorder | None = None
     responses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Builds a runtime client like ``client`` but with botocore's retries off, for cohort runs (whose own
+    #: retries are then the only layer); None when ``client`` was given, and is used as it is.
+    cohort_factory: Callable[[], Any] | None = field(default=None, repr=False)
+    _cohort_client: Any = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def open(
@@ -86,6 +96,7 @@ class Connection:
         source: str = "aws",
         local_personalize: Any = None,
         record: str | Path | None = None,
+        cohort_factory: Callable[[], Any] | None = None,
     ) -> Connection:
         """A connection on these clients; ``record`` appends every call they make to that file."""
         recorder = None
@@ -95,7 +106,22 @@ class Connection:
             recorder = Recorder(record)
             recorder.attach(client)
             recorder.attach(control_client)
-        return cls(client, control_client, source, local_personalize, recorder)
+        return cls(client, control_client, source, local_personalize, recorder, cohort_factory=cohort_factory)
+
+    @property
+    def cohort_client(self) -> Any:
+        """The runtime client cohort runs send through: one made by ``cohort_factory`` (botocore's retries
+        off, the recorder attached) on first use, else ``client`` itself."""
+        with self._lock:
+            if self._cohort_client is None:
+                if self.cohort_factory is None:
+                    self._cohort_client = self.client
+                else:
+                    made = self.cohort_factory()
+                    if self.recorder is not None:
+                        self.recorder.attach(made)
+                    self._cohort_client = made
+            return self._cohort_client
 
     def call(self, client: Any, method: str, kwargs: Mapping[str, Any]) -> Any:
         """``client.<method>(**kwargs)``; botocore's errors become :mod:`personalize_lab.errors`."""
@@ -105,9 +131,9 @@ class Connection:
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             raise from_client_error(e, request=dict(kwargs)) from e
 
-    def send(self, request: Request) -> dict[str, Any]:
-        """A runtime request, sent as is; returns boto3's answer."""
-        response: dict[str, Any] = self.call(self.client, request.method, request.kwargs)
+    def send(self, request: Request, *, client: Any = None) -> dict[str, Any]:
+        """A runtime request, sent as is through ``client`` (default: the runtime client); boto3's answer."""
+        response: dict[str, Any] = self.call(client or self.client, request.method, request.kwargs)
         return response
 
     def control(self, method: str, kwargs: Mapping[str, Any]) -> Any:
@@ -152,8 +178,9 @@ class Lab:
         self.campaign_arn = campaign_arn
         self.recommender_arn = recommender_arn
         if connection is None:
+            factory = _cohort_factory(self.target_arn, session, region) if client is None else None
             client, control_client = _clients(self.target_arn, session, region, client, control_client)
-            connection = Connection.open(client, control_client, record=record)
+            connection = Connection.open(client, control_client, record=record, cohort_factory=factory)
         self.connection = connection
         self.last_run: CohortResult | None = None
         self._recipe: RecipeInfo | None = None
@@ -220,6 +247,7 @@ class Lab:
             source="local",
             local_personalize=local_personalize,
             record=record,
+            cohort_factory=lambda: local_personalize.client("personalize-runtime", config=NO_RETRIES),
         )
         return cls(campaign_arn, recommender_arn, connection=connection)
 
@@ -668,3 +696,15 @@ def _clients(
             fix="pass region=",
         ) from e
     return client, control_client
+
+
+def _cohort_factory(arn: str, session: boto3.session.Session | None, region: str | None) -> Callable[[], Any]:
+    """Makes the runtime client of cohort runs: like the Lab's own (same session and region), but with
+    botocore's retries off. Built on first use only: most Labs never run a cohort."""
+
+    def make() -> Any:
+        where = region or arn_region(arn)
+        own = session or boto3.session.Session(region_name=where)
+        return own.client("personalize-runtime", region_name=where, config=NO_RETRIES)
+
+    return make
