@@ -583,25 +583,31 @@ class Lab:
         - ``frame``: ``variant``, ``userId`` (or ``seedItemId``), then the recommendation columns
           (rank, itemId, score, promotionName, reason, metadata, recommendationId) with their dtypes;
         - ``errors``: ``variant``, ``userId`` (or ``seedItemId``), ``code``, ``message``, ``attempts``,
-          one row per request that failed after its retries; a variant that fails for every id (for
-          example ResourceNotFound) is sent once and recorded once, with the id ``<NA>``;
-        - ``stats``: requests, sent, from_cache, from_checkpoint, calls, retries, failed, seconds.
+          one row per request that failed after its retries. A failure stays its id's own; a variant ends
+          only when its first two ids fail with the same non-transient service error naming neither (for
+          example ResourceNotFound for its filter): then it is recorded once, with the id ``<NA>``;
+        - ``stats``: requests, sent, from_cache, from_checkpoint, calls (attempts that reached the wire),
+          retries, failed, seconds.
 
         ``workers``: threads sending at once (default 8; 1 against an in-process backend — the local
         Personalize without simulated latency, or a replay — where threads only contend for the GIL).
         ``rate_limit``: requests per second across the workers (token bucket). ``"auto"`` is 50/s against
         AWS — a tenth of the service's 500 TPS per-campaign limit, so a notebook never crowds out
         production traffic — and unlimited against the local Personalize or a replay; ``None`` is
-        unlimited. ``retries``: ThrottlingError and ServiceUnavailableError (5xx) are retried up to this
-        many times with exponential backoff and full jitter starting at ``backoff`` seconds; other errors
-        are not retried. botocore retries on its own too: give the Lab a client built with
-        ``Config(retries={"total_max_attempts": 1})`` to leave retries to this method.
+        unlimited. ``retries``: ThrottlingError and ServiceUnavailableError (5xx, and a connection that
+        failed, closed or timed out) are retried up to this many times with exponential backoff and full
+        jitter starting at ``backoff`` seconds; other errors are not retried. There is one retry layer:
+        runs send through :attr:`Connection.cohort_client`, which has botocore's retries off when the Lab
+        made its clients; a runtime client you passed is used as it is, and when its config lets botocore
+        retry, botocore's retries are the layer and this method adds none (pass one built with
+        ``Config(retries={"total_max_attempts": 1})`` to use ``retries`` and ``backoff``).
         ``cache``: answers are kept on the Lab's :class:`Connection` (shared with its ``with_target``
         Labs) by canonical request (exact kwargs and target), so
         running the same comparison again sends nothing and exploration stays pinned across analyses;
         ``cache=False`` sends everything (and stores nothing); :meth:`clear_cache` empties it.
         ``checkpoint``: a parquet file written as results arrive (atomic flushes); calling again with the
-        same path after a crash, Ctrl-C or kernel restart sends only the requests it does not hold.
+        same path after a crash, Ctrl-C or kernel restart sends only the requests it does not hold. A path
+        that cannot be written is refused before the first request.
         ``progress``: a tqdm bar (done/total, rate, errors, ETA), ``False``, or a callable receiving a
         :class:`~personalize_lab.cohort.Progress` after each request. Ctrl-C (or KeyboardInterrupt from
         the callable) stops the run: what finished is returned, with a warning, and checkpointed.

@@ -235,11 +235,10 @@ def read_recording(path: Path) -> list[dict[str, Any]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
         raise ReplayError(
             f"bytes that are not UTF-8 ({e.reason}). Fix: record again, or delete the line",
             file=str(path),
-            line=line,
+            line=raw.count(b"\n", 0, e.start) + 1,
         ) from e
     lines = text.split("\n")
     entries = []

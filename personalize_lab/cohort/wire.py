@@ -4,7 +4,8 @@ A run's stats and its errors frame say how many times each request was sent. Cou
 would miss what botocore resends on its own (a client whose retries are on), so the count is taken from
 botocore's ``response-received`` event, which fires once per attempt (answered, refused, or failed on
 the connection), and attributed to the request through a thread-local tally: each worker sends one
-request at a time.
+request at a time. :func:`botocore_attempts` says whether botocore resends on its own: the run retries
+only on a client where it does not (one retry layer).
 """
 
 from __future__ import annotations
