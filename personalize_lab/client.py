@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import boto3
 import botocore.exceptions
 import pandas as pd
+from botocore.config import Config
 
 from personalize_lab import cohort, discovery, frames
 from personalize_lab.errors import (
@@ -55,7 +56,11 @@ if TYPE_CHECKING:
     from personalize_lab.cohort import CohortResult, Progress
     from personalize_lab.replay import Recorder
 
-__all__ = ["Connection", "Lab"]
+__all__ = ["NO_RETRIES", "Connection", "Lab"]
+
+#: botocore config of the clients cohort runs send through: one attempt per call, so the run's own retries
+#: (paced, counted, interruptible) are the only layer.
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 #: The Lab method whose arguments :meth:`Lab.build_request` takes.
 Verb = Literal["recommend", "rank", "recommend_actions"]
@@ -76,6 +81,11 @@ class Connection:
     local_personalize: Any = None
     recorder: Recorder | None = None
     responses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Builds a runtime client like ``client`` but with botocore's retries off, for cohort runs (whose own
+    #: retries are then the only layer); None when ``client`` was given, and is used as it is.
+    cohort_factory: Callable[[], Any] | None = field(default=None, repr=False)
+    _cohort_client: Any = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def open(
@@ -86,6 +96,7 @@ class Connection:
         source: str = "aws",
         local_personalize: Any = None,
         record: str | Path | None = None,
+        cohort_factory: Callable[[], Any] | None = None,
     ) -> Connection:
         """A connection on these clients; ``record`` appends every call they make to that file."""
         recorder = None
@@ -95,7 +106,22 @@ class Connection:
             recorder = Recorder(record)
             recorder.attach(client)
             recorder.attach(control_client)
-        return cls(client, control_client, source, local_personalize, recorder)
+        return cls(client, control_client, source, local_personalize, recorder, cohort_factory=cohort_factory)
+
+    @property
+    def cohort_client(self) -> Any:
+        """The runtime client cohort runs send through: one made by ``cohort_factory`` (botocore's retries
+        off, the recorder attached) on first use, else ``client`` itself."""
+        with self._lock:
+            if self._cohort_client is None:
+                if self.cohort_factory is None:
+                    self._cohort_client = self.client
+                else:
+                    made = self.cohort_factory()
+                    if self.recorder is not None:
+                        self.recorder.attach(made)
+                    self._cohort_client = made
+            return self._cohort_client
 
     def call(self, client: Any, method: str, kwargs: Mapping[str, Any]) -> Any:
         """``client.<method>(**kwargs)``; botocore's errors become :mod:`personalize_lab.errors`."""
@@ -105,9 +131,9 @@ class Connection:
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             raise from_client_error(e, request=dict(kwargs)) from e
 
-    def send(self, request: Request) -> dict[str, Any]:
-        """A runtime request, sent as is; returns boto3's answer."""
-        response: dict[str, Any] = self.call(self.client, request.method, request.kwargs)
+    def send(self, request: Request, *, client: Any = None) -> dict[str, Any]:
+        """A runtime request, sent as is through ``client`` (default: the runtime client); boto3's answer."""
+        response: dict[str, Any] = self.call(client or self.client, request.method, request.kwargs)
         return response
 
     def control(self, method: str, kwargs: Mapping[str, Any]) -> Any:
@@ -152,8 +178,9 @@ class Lab:
         self.campaign_arn = campaign_arn
         self.recommender_arn = recommender_arn
         if connection is None:
+            factory = _cohort_factory(self.target_arn, session, region) if client is None else None
             client, control_client = _clients(self.target_arn, session, region, client, control_client)
-            connection = Connection.open(client, control_client, record=record)
+            connection = Connection.open(client, control_client, record=record, cohort_factory=factory)
         self.connection = connection
         self.last_run: CohortResult | None = None
         self._recipe: RecipeInfo | None = None
@@ -220,6 +247,7 @@ class Lab:
             source="local",
             local_personalize=local_personalize,
             record=record,
+            cohort_factory=lambda: local_personalize.client("personalize-runtime", config=NO_RETRIES),
         )
         return cls(campaign_arn, recommender_arn, connection=connection)
 
@@ -555,25 +583,31 @@ class Lab:
         - ``frame``: ``variant``, ``userId`` (or ``seedItemId``), then the recommendation columns
           (rank, itemId, score, promotionName, reason, metadata, recommendationId) with their dtypes;
         - ``errors``: ``variant``, ``userId`` (or ``seedItemId``), ``code``, ``message``, ``attempts``,
-          one row per request that failed after its retries; a variant that fails for every id (for
-          example ResourceNotFound) is sent once and recorded once, with the id ``<NA>``;
-        - ``stats``: requests, sent, from_cache, from_checkpoint, calls, retries, failed, seconds.
+          one row per request that failed after its retries. A failure stays its id's own; a variant ends
+          only when its first two ids fail with the same non-transient service error naming neither (for
+          example ResourceNotFound for its filter): then it is recorded once, with the id ``<NA>``;
+        - ``stats``: requests, sent, from_cache, from_checkpoint, calls (attempts that reached the wire),
+          retries, failed, seconds.
 
         ``workers``: threads sending at once (default 8; 1 against an in-process backend — the local
         Personalize without simulated latency, or a replay — where threads only contend for the GIL).
         ``rate_limit``: requests per second across the workers (token bucket). ``"auto"`` is 50/s against
         AWS — a tenth of the service's 500 TPS per-campaign limit, so a notebook never crowds out
         production traffic — and unlimited against the local Personalize or a replay; ``None`` is
-        unlimited. ``retries``: ThrottlingError and ServiceUnavailableError (5xx) are retried up to this
-        many times with exponential backoff and full jitter starting at ``backoff`` seconds; other errors
-        are not retried. botocore retries on its own too: give the Lab a client built with
-        ``Config(retries={"total_max_attempts": 1})`` to leave retries to this method.
+        unlimited. ``retries``: ThrottlingError and ServiceUnavailableError (5xx, and a connection that
+        failed, closed or timed out) are retried up to this many times with exponential backoff and full
+        jitter starting at ``backoff`` seconds; other errors are not retried. There is one retry layer:
+        runs send through :attr:`Connection.cohort_client`, which has botocore's retries off when the Lab
+        made its clients; a runtime client you passed is used as it is, and when its config lets botocore
+        retry, botocore's retries are the layer and this method adds none (pass one built with
+        ``Config(retries={"total_max_attempts": 1})`` to use ``retries`` and ``backoff``).
         ``cache``: answers are kept on the Lab's :class:`Connection` (shared with its ``with_target``
         Labs) by canonical request (exact kwargs and target), so
         running the same comparison again sends nothing and exploration stays pinned across analyses;
         ``cache=False`` sends everything (and stores nothing); :meth:`clear_cache` empties it.
         ``checkpoint``: a parquet file written as results arrive (atomic flushes); calling again with the
-        same path after a crash, Ctrl-C or kernel restart sends only the requests it does not hold.
+        same path after a crash, Ctrl-C or kernel restart sends only the requests it does not hold. A path
+        that cannot be written is refused before the first request.
         ``progress``: a tqdm bar (done/total, rate, errors, ETA), ``False``, or a callable receiving a
         :class:`~personalize_lab.cohort.Progress` after each request. Ctrl-C (or KeyboardInterrupt from
         the callable) stops the run: what finished is returned, with a warning, and checkpointed.
@@ -668,3 +702,15 @@ def _clients(
             fix="pass region=",
         ) from e
     return client, control_client
+
+
+def _cohort_factory(arn: str, session: boto3.session.Session | None, region: str | None) -> Callable[[], Any]:
+    """Makes the runtime client of cohort runs: like the Lab's own (same session and region), but with
+    botocore's retries off. Built on first use only: most Labs never run a cohort."""
+
+    def make() -> Any:
+        where = region or arn_region(arn)
+        own = session or boto3.session.Session(region_name=where)
+        return own.client("personalize-runtime", region_name=where, config=NO_RETRIES)
+
+    return make

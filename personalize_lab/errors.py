@@ -18,7 +18,9 @@ exactly one place, :func:`from_client_error`, chained with ``from`` so the origi
     │   ├── ResourceNotFoundError        ResourceNotFoundException
     │   ├── ThrottlingError              ThrottlingException / TooManyRequests
     │   ├── AccessDeniedError            AccessDeniedException, expired or missing credentials
-    │   └── ServiceUnavailableError      5xx, InternalFailure, ServiceUnavailable
+    │   └── ServiceUnavailableError      5xx, InternalFailure, ServiceUnavailable, and a connection
+    │                                    that failed or timed out (ConnectionClosedError, ...)
+    ├── ReplayError                      a recording cannot be read (file, line)
     └── ReplayMissError                  a replayed session has no recording of this request
 
     PersonalizeLabWarning (UserWarning)  legal but surprising, e.g. an EXCLUDE clause dropped for a
@@ -39,6 +41,7 @@ __all__ = [
     "InvalidInputError",
     "PersonalizeLabError",
     "PersonalizeLabWarning",
+    "ReplayError",
     "ReplayMissError",
     "ResourceNotFoundError",
     "ServiceError",
@@ -202,6 +205,17 @@ class ReplayMissError(PersonalizeLabError):
     """A replayed session has no recording that matches this request."""
 
 
+class ReplayError(PersonalizeLabError, ValueError):
+    """A recording (``Lab(record=...)``) has a line that cannot be served: ``file`` and ``line`` (1-based)
+    say where, the message what is wrong and how to fix it."""
+
+    def __init__(self, message: str, *, file: str, line: int | None = None) -> None:
+        self.file = file
+        self.line = line
+        where = f"{file}, line {line}" if line is not None else file
+        super().__init__(f"recording {where}: {message}")
+
+
 _CODE_TO_CLASS: dict[str, type[ServiceError]] = {
     "InvalidInputException": InvalidInputError,
     "ValidationException": InvalidInputError,
@@ -216,9 +230,12 @@ _CODE_TO_CLASS: dict[str, type[ServiceError]] = {
     # botocore raises these itself (no HTTP answer); the client maps them through here too
     "NoCredentialsError": AccessDeniedError,
     "PartialCredentialsError": AccessDeniedError,
+    # a connection that failed, closed or timed out: transient, like a 5xx (retried by cohort runs)
     "EndpointConnectionError": ServiceUnavailableError,
     "ConnectTimeoutError": ServiceUnavailableError,
     "ReadTimeoutError": ServiceUnavailableError,
+    "ConnectionClosedError": ServiceUnavailableError,
+    "HTTPClientError": ServiceUnavailableError,
     "InternalFailure": ServiceUnavailableError,
     "InternalServerError": ServiceUnavailableError,
     "ServiceUnavailable": ServiceUnavailableError,
@@ -237,7 +254,11 @@ def from_client_error(error: Exception, *, request: dict[str, Any] | None = None
     message = str(err.get("Message", "")) or str(error)
     status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     operation = getattr(error, "operation_name", None)
-    cls = _CODE_TO_CLASS.get(code)
+    # a botocore exception with no mapping of its own takes its base class's (e.g. HTTPClientError)
+    cls = next(
+        (_CODE_TO_CLASS[t.__name__] for t in type(error).__mro__ if t.__name__ in _CODE_TO_CLASS), None
+    )
+    cls = _CODE_TO_CLASS.get(code, cls)
     if cls is None:
         cls = ServiceUnavailableError if isinstance(status, int) and status >= 500 else ServiceError
     return cls(message, code=code, status=status, operation=operation, request=request)

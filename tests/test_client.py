@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import boto3
+import botocore.exceptions
 import pytest
 
 import personalize_lab.errors as err
@@ -274,3 +275,41 @@ def test_local_uses_the_engines_clients_and_default_campaign() -> None:
     assert df.attrs["source"] == "local"
     ranker = Lab.local(local, campaign_arn=RANKING_CAMPAIGN)
     assert ranker.rank("u1", ["a"]).attrs["source"] == "local"
+
+
+def test_a_lab_that_makes_its_clients_sends_cohorts_without_botocore_retries() -> None:
+    session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    lab = Lab(CAMPAIGN, session=session)
+    cohort = lab.connection.cohort_client
+    assert cohort is not lab.client
+    assert cohort.meta.config.retries["total_max_attempts"] == 1
+    assert cohort.meta.region_name == lab.client.meta.region_name
+    assert lab.with_target(RANKING_CAMPAIGN).connection.cohort_client is cohort  # made once, shared
+    runtime, control = FakeService().clients()
+    given = Lab(CAMPAIGN, client=runtime, control_client=control)
+    assert given.connection.cohort_client is runtime  # a client you pass is used as it is
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        botocore.exceptions.ConnectionClosedError(endpoint_url="https://x"),
+        botocore.exceptions.EndpointConnectionError(endpoint_url="https://x"),
+        botocore.exceptions.ReadTimeoutError(endpoint_url="https://x"),
+        botocore.exceptions.ConnectTimeoutError(endpoint_url="https://x"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_a_failed_connection_is_service_unavailable(error: Exception) -> None:
+    service = FakeService()
+    runtime, control = service.clients()
+
+    def drop(**_: object) -> None:
+        raise error
+
+    runtime.meta.events.register_first("before-send.personalize-runtime", drop)
+    lab = Lab(CAMPAIGN, client=runtime, control_client=control)
+    with pytest.raises(err.ServiceUnavailableError) as info:
+        lab.send(lab.build_request("recommend", user_id="u1"))
+    assert info.value.code == type(error).__name__
+    assert info.value.__cause__ is error

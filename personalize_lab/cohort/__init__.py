@@ -1,13 +1,16 @@
 """Many requests at once: the same question asked for a cohort of users under several variants.
 
 ``Lab.recommend_many`` and ``Lab.compare`` delegate here; a run uses only the Lab's public interface
-(``build_request``, ``send``, ``with_target``, ``connection``). A run validates each variant once (a broken
+(``build_request``, ``with_target``, ``connection``). A run validates each variant once (a broken
 variant fails before anything is sent), answers what it can from the response cache and the checkpoint,
-sends the rest through a bounded worker pool under a client-side rate limit, retries throttling and 5xx
-answers with jittered exponential backoff, records every other failure in an errors frame while the run
-goes on, checkpoints as results arrive, and keeps what finished when interrupted.
+sends the rest through a bounded worker pool under a client-side rate limit, retries throttling, 5xx and
+dropped connections with jittered exponential backoff (the one retry layer: it sends through the
+connection's cohort client, whose botocore retries are off), records every other failure in an errors
+frame while the run goes on (a failure ends a variant only when it is the variant's own), checkpoints as
+results arrive, and keeps what finished when interrupted.
 
-Modules: ``plan`` (variants → exact requests), ``pacing`` (rate limit, retry rule), ``run`` (the pool),
+Modules: ``plan`` (variants → exact requests), ``pacing`` (rate limit, retry rule), ``blame`` (the
+variant's failure or one id's), ``wire`` (attempts counted where they are sent), ``run`` (the pool),
 ``checkpoint`` (parquet, atomic flushes, resume), ``result`` (the frames a run returns).
 """
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from personalize_lab.cohort.blame import may_be_the_variants, the_variants
 from personalize_lab.cohort.checkpoint import Checkpoint
 from personalize_lab.cohort.pacing import (
     TokenBucket,
@@ -33,7 +34,8 @@ from personalize_lab.cohort.pacing import (
 )
 from personalize_lab.cohort.plan import Plan
 from personalize_lab.cohort.result import CohortResult, build_errors, build_frame
-from personalize_lab.errors import PersonalizeLabWarning
+from personalize_lab.cohort.wire import botocore_attempts, counting, watch
+from personalize_lab.errors import DataError, PersonalizeLabWarning
 from personalize_lab.frames import Answer, read_answer
 
 __all__ = ["Progress", "run_plan"]
@@ -90,8 +92,14 @@ class _Runner:
         self.progress = progress
         self.stop = threading.Event()
         self.rng = random.Random(0)  # jitter only; results never depend on it
-        self._calls = itertools.count()
-        self._retried = itertools.count()
+        # per variant: the connection and the client it sends through, and the retries this run adds
+        # (none when that client's botocore retries itself: one retry layer, never one inside another)
+        self.senders = [(v.lab.connection, v.lab.connection.cohort_client) for v in plan.variants]
+        self.own_retries = [retries if botocore_attempts(c) == 1 else 0 for _, c in self.senders]
+        for _, client in self.senders:
+            watch(client)
+        self._count_lock = threading.Lock()
+        self.calls = self.retried = 0
         # each answer is read into columns on arrival, while its dicts are still in the CPU cache
         self.answers: dict[int, Answer] = {}
         self.errors: list[tuple[int, str | None, str, str, int]] = []  # index, key, code, message, attempts
@@ -102,24 +110,34 @@ class _Runner:
 
     # --- workers --------------------------------------------------------------------------------
     def send(self, index: int) -> _Outcome:
+        """One request, retried while transient; ``attempts`` is what reached the wire (botocore's own
+        resends included), counted there."""
+        with counting() as wire:
+            outcome = self._attempts(index)
+        outcome.attempts = wire.n
+        with self._count_lock:
+            self.calls += wire.n
+            self.retried += max(0, wire.n - 1)
+        return outcome
+
+    def _attempts(self, index: int) -> _Outcome:
         planned = self.requests[index]
-        lab = self.plan.variants[planned.variant].lab
+        connection, client = self.senders[planned.variant]
+        retries = self.own_retries[planned.variant]
         attempt = 0
         while True:
             if self.limiter is not None and not self.limiter.acquire(self.stop):
-                return _Outcome(index, attempts=attempt, cancelled=True)
+                return _Outcome(index, cancelled=True)
             attempt += 1
-            next(self._calls)
             try:
-                response = lab.send(planned.request)
+                response = connection.send(planned.request, client=client)
             except Exception as e:  # every failure is an outcome: the run goes on, nothing is lost
-                if is_retryable(e) and attempt <= self.retries:
-                    next(self._retried)
+                if is_retryable(e) and attempt <= retries:
                     if self.stop.wait(backoff_delay(attempt - 1, self.backoff, self.rng)):
-                        return _Outcome(index, attempts=attempt, cancelled=True)
+                        return _Outcome(index, cancelled=True)
                     continue
-                return _Outcome(index, error=e, attempts=attempt)
-            return _Outcome(index, response=response, attempts=attempt)
+                return _Outcome(index, error=e)
+            return _Outcome(index, response=response)
 
     # --- the calling thread ---------------------------------------------------------------------
     def check_cancel(self) -> None:
@@ -193,7 +211,7 @@ class _Runner:
             name = self.plan.variants[r.variant].name
             found = done.get((name, r.key, r.digest))
             if found is not None:
-                self.read(i, found)
+                self.read_saved(i, (name, r.key, r.digest), found)
                 self.counts["from_checkpoint"] += 1
                 if self.cache is not None:
                     self.cache[r.digest] = found
@@ -204,28 +222,63 @@ class _Runner:
                 pending.append(i)
         return pending
 
+    def read_saved(self, index: int, row: tuple[str, str, str], response: Mapping[str, Any]) -> None:
+        """A checkpointed answer; one that cannot be read names its file and row."""
+        assert self.checkpoint is not None
+        try:
+            self.read(index, response)
+        except (AttributeError, KeyError, TypeError, ValueError) as e:
+            raise DataError(
+                f"the saved response for variant {row[0]!r}, id {row[1]!r} is not a "
+                f"{self.requests[index].request.operation} answer ({type(e).__name__}: {e})",
+                file=str(self.checkpoint.path),
+                row=self.checkpoint.rows.get(row),
+                column="response",
+                rule="the service's answer as JSON",
+                fix="delete the file (or pass a new checkpoint path) and run again",
+            ) from e
+
     def probe(self, pending: list[int]) -> list[int]:
-        """Send each variant's first request alone; a variant whose probe fails in a way that does not
-        depend on the user (not throttling, not 5xx) is recorded once and not sent again."""
-        first: dict[int, int] = {}
+        """Send each variant's first request alone. When it fails in a way that may be the variant's own
+        (:mod:`~personalize_lab.cohort.blame`), send the next id's too: the same failure again ends the
+        variant (recorded once, the rest skipped); otherwise each failure stays its id's own."""
+        by_variant: dict[int, list[int]] = {}
         for i in pending:
-            first.setdefault(self.requests[i].variant, i)
+            by_variant.setdefault(self.requests[i].variant, []).append(i)
+        probed: set[int] = set()
         dead: set[int] = set()
-        for v, i in first.items():
+        for v, indices in by_variant.items():
             self.check_cancel()
-            outcome = self.send(i)
-            if outcome.error is not None and not is_retryable(outcome.error):
-                rest = sum(1 for j in pending if self.requests[j].variant == v) - 1
-                code, message = error_code(outcome.error), error_message(outcome.error)
-                note = f" (the variant fails the same way for every id: sent once, {rest} request(s) skipped)"
-                self.errors.append((i, None, code, message + note, outcome.attempts))
-                self.counts["sent"] += 1
-                self.counts["skipped"] += rest
+            first = self.send(indices[0])
+            probed.add(indices[0])
+            if len(indices) == 1 or not may_be_the_variants(first.error, self.requests[indices[0]].key):
+                self.record(first)
+                continue
+            self.check_cancel()
+            second = self.send(indices[1])
+            probed.add(indices[1])
+            if the_variants(first.error, second.error, self.requests[indices[1]].key):
+                self.end_variant(indices, first)
                 dead.add(v)
-                self.tick(rest + 1)
             else:
-                self.record(outcome)
-        return [i for i in pending if i not in first.values() and self.requests[i].variant not in dead]
+                self.record(first)
+                self.record(second)
+        return [i for i in pending if i not in probed and self.requests[i].variant not in dead]
+
+    def end_variant(self, indices: list[int], first: _Outcome) -> None:
+        """The variant's first two ids failed the same way: one error row (id <NA>), the rest skipped."""
+        assert first.error is not None
+        keys = [self.requests[i].key for i in indices[:2]]
+        rest = len(indices) - 2
+        code, message = error_code(first.error), error_message(first.error)
+        note = (
+            f" (the variant fails the same way for every id: the same answer for {keys[0]!r} and "
+            f"{keys[1]!r}, {rest} other request(s) skipped)"
+        )
+        self.errors.append((indices[0], None, code, message + note, first.attempts))
+        self.counts["sent"] += 2
+        self.counts["skipped"] += rest
+        self.tick(len(indices))
 
     def execute(self, pending: Iterable[int]) -> None:
         if self.workers <= 1:  # no pool: in-process backends gain nothing from threads (one GIL)
@@ -277,8 +330,8 @@ class _Runner:
         return {
             "requests": len(self.requests),
             **self.counts,
-            "calls": next(self._calls),
-            "retries": next(self._retried),
+            "calls": self.calls,
+            "retries": self.retried,
             "failed": len(self.errors),
             "workers": self.workers,
             "rate_limit": None if self.limiter is None else self.limiter.rate,
@@ -338,7 +391,7 @@ def run_plan(
     finally:
         runner.stop.set()
         if store is not None:
-            store.flush()
+            store.flush_or_warn()
         runner.close_bar()
     frame = build_frame(plan, runner.requests, runner.answers, source=source)
     errors = build_errors(plan, runner.requests, runner.errors)

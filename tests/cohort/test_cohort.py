@@ -161,7 +161,7 @@ def test_throttling_is_retried_5xx_recorded_and_the_run_continues(local: LocalPe
     assert not result.interrupted
 
 
-def test_a_variant_that_fails_for_everyone_is_sent_once(local: LocalPersonalize) -> None:
+def test_a_variant_that_fails_for_everyone_is_sent_twice_then_ended(local: LocalPersonalize) -> None:
     def fail(body: dict[str, Any], _: int) -> tuple[int, str] | None:
         return (400, "InvalidInputException") if "filterArn" in body else None
 
@@ -175,10 +175,10 @@ def test_a_variant_that_fails_for_everyone_is_sent_once(local: LocalPersonalize)
     assert (row["variant"], row["code"], row["attempts"]) == ("B", "InvalidInputException", 1)
     assert row["userId"] is pd.NA
     assert row["message"] == (
-        "injected InvalidInputException (the variant fails the same way for every id: sent once, "
-        "5 request(s) skipped)"
+        "injected InvalidInputException (the variant fails the same way for every id: the same answer "
+        "for 'u00' and 'u01', 4 other request(s) skipped)"
     )
-    assert sum("filterArn" in b for b in wire.sent) == 1
+    assert sum("filterArn" in b for b in wire.sent) == 2
 
 
 # --- cache ----------------------------------------------------------------------------------------------

@@ -187,14 +187,14 @@ def test_compare_panel_shows_failed_requests_from_the_errors_frame(demo_lab: Lab
     assert "… and 1 more (panel.errors holds them all)" in message
     assert panel.comparison is not None
     assert sorted(panel.comparison.encoded.users) == ["1", "2", "5"]
-    # a variant that fails for its first user fails for everyone: sent once, the rest skipped
-    panel.cohort_list.value = "9, 6"
+    # a variant whose first two users fail the same way fails for everyone: the rest is skipped
+    panel.cohort_list.value = "9, 3, 6"
     panel.run()
     message = panel.message.value
     assert "No list came back: nothing to compare." in message
-    assert "2 of 4 requests failed (InvalidInputException ×2)" in message
+    assert "2 of 6 requests failed (InvalidInputException ×2)" in message
     assert "variant A, every user: injected InvalidInputException (the variant fails the same way" in message
-    assert len(wire.users()) == 10 + 2
+    assert len(wire.users()) == 10 + 4
 
 
 def test_storefront_persona_picker_searches_every_user_in_numeric_order(demo_lab: Lab) -> None:
