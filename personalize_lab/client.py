@@ -2,7 +2,7 @@
 
 A Lab is composed of three parts, each usable on its own:
 
-- a :class:`Connection`, shared by every Lab made from it with :meth:`Lab.with_target`: the two boto3
+- a :class:`~personalize_lab.connection.Connection`, shared by every Lab made from it with :meth:`Lab.with_target`: the two boto3
   clients, which backend they reach (``source``, ``local_personalize``), the recorder attached to them,
   the cohort response cache, and the one place boto3 is called and its errors are mapped
   (:mod:`personalize_lab.errors`);
@@ -23,28 +23,24 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
-import botocore.exceptions
 import pandas as pd
-from botocore.config import Config
 
 from personalize_lab import cohort, discovery, frames
+from personalize_lab.connection import NO_RETRIES, Connection, clients, cohort_factory
 from personalize_lab.errors import (
     AccessDeniedError,
     PersonalizeLabWarning,
     ValidationError,
-    from_client_error,
 )
 from personalize_lab.requests import (
     Promotion,
     RecipeInfo,
     Request,
     ResolvedFilter,
-    arn_region,
     build_action_request,
     build_ranking_request,
     build_recommendations_request,
@@ -54,102 +50,11 @@ from personalize_lab.requests import (
 if TYPE_CHECKING:
     from personalize_lab.analysis import Comparison
     from personalize_lab.cohort import CohortResult, Progress
-    from personalize_lab.replay import Recorder
 
-__all__ = ["NO_RETRIES", "Connection", "Lab"]
-
-#: botocore config of the clients cohort runs send through: one attempt per call, so the run's own retries
-#: (paced, counted, interruptible) are the only layer.
-NO_RETRIES = Config(retries={"total_max_attempts": 1})
+__all__ = ["Connection", "Lab"]
 
 #: The Lab method whose arguments :meth:`Lab.build_request` takes.
 Verb = Literal["recommend", "rank", "recommend_actions"]
-
-
-@dataclass(eq=False)
-class Connection:
-    """What every Lab on one backend shares: clients, backend, recorder, response cache, error mapping.
-
-    ``source`` says what the clients reach (``aws``, ``local`` or ``replay``); ``local_personalize`` is the
-    embedded local Personalize when they reach one. ``responses`` holds cohort answers by request digest
-    (the digest names the target too, so Labs on different targets can share it).
-    """
-
-    client: Any
-    control_client: Any
-    source: str = "aws"
-    local_personalize: Any = None
-    recorder: Recorder | None = None
-    responses: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: Builds a runtime client like ``client`` but with botocore's retries off, for cohort runs (whose own
-    #: retries are then the only layer); None when ``client`` was given, and is used as it is.
-    cohort_factory: Callable[[], Any] | None = field(default=None, repr=False)
-    _cohort_client: Any = field(default=None, init=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
-
-    @classmethod
-    def open(
-        cls,
-        client: Any,
-        control_client: Any,
-        *,
-        source: str = "aws",
-        local_personalize: Any = None,
-        record: str | Path | None = None,
-        cohort_factory: Callable[[], Any] | None = None,
-    ) -> Connection:
-        """A connection on these clients; ``record`` appends every call they make to that file."""
-        recorder = None
-        if record is not None:
-            from personalize_lab.replay import Recorder
-
-            recorder = Recorder(record)
-            recorder.attach(client)
-            recorder.attach(control_client)
-        return cls(client, control_client, source, local_personalize, recorder, cohort_factory=cohort_factory)
-
-    @property
-    def cohort_client(self) -> Any:
-        """The runtime client cohort runs send through: one made by ``cohort_factory`` (botocore's retries
-        off, the recorder attached) on first use, else ``client`` itself."""
-        with self._lock:
-            if self._cohort_client is None:
-                if self.cohort_factory is None:
-                    self._cohort_client = self.client
-                else:
-                    made = self.cohort_factory()
-                    if self.recorder is not None:
-                        self.recorder.attach(made)
-                    self._cohort_client = made
-            return self._cohort_client
-
-    def call(self, client: Any, method: str, kwargs: Mapping[str, Any]) -> Any:
-        """``client.<method>(**kwargs)``; botocore's errors become :mod:`personalize_lab.errors`."""
-        fn: Callable[..., Any] = getattr(client, method)
-        try:
-            return fn(**kwargs)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            raise from_client_error(e, request=dict(kwargs)) from e
-
-    def send(self, request: Request, *, client: Any = None) -> dict[str, Any]:
-        """A runtime request, sent as is through ``client`` (default: the runtime client); boto3's answer."""
-        response: dict[str, Any] = self.call(client or self.client, request.method, request.kwargs)
-        return response
-
-    def control(self, method: str, kwargs: Mapping[str, Any]) -> Any:
-        """A control-plane call (``describe_campaign``, ``list_filters``, ...)."""
-        return self.call(self.control_client, method, kwargs)
-
-    def list_all(self, method: str, key: str, kwargs: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """Every page of a control-plane List call (nextToken paging)."""
-        found: list[dict[str, Any]] = []
-        page_kwargs = dict(kwargs)
-        while True:
-            page = self.control(method, page_kwargs)
-            found.extend(page.get(key, []))
-            if not page.get("nextToken"):
-                return found
-            page_kwargs["nextToken"] = page["nextToken"]
 
 
 class Lab:
@@ -178,8 +83,8 @@ class Lab:
         self.campaign_arn = campaign_arn
         self.recommender_arn = recommender_arn
         if connection is None:
-            factory = _cohort_factory(self.target_arn, session, region) if client is None else None
-            client, control_client = _clients(self.target_arn, session, region, client, control_client)
+            factory = cohort_factory(self.target_arn, session, region) if client is None else None
+            client, control_client = clients(self.target_arn, session, region, client, control_client)
             connection = Connection.open(client, control_client, record=record, cohort_factory=factory)
         self.connection = connection
         self.last_run: CohortResult | None = None
@@ -677,40 +582,3 @@ class Lab:
         from personalize_lab.widgets import Storefront
 
         return Storefront(self, **options)
-
-
-def _clients(
-    arn: str, session: boto3.session.Session | None, region: str | None, client: Any, control_client: Any
-) -> tuple[Any, Any]:
-    """The clients given, or new ones from ``session`` in ``region`` (default: the ARN's region)."""
-    if client is not None and control_client is not None:
-        return client, control_client
-    # the ARN names its region: calling another region would only answer ResourceNotFound
-    region = region or arn_region(arn)
-    try:
-        session = session or boto3.session.Session(region_name=region)
-        if client is None:
-            client = session.client("personalize-runtime", region_name=region)
-        if control_client is None:
-            control_client = session.client("personalize", region_name=client.meta.region_name)
-    except botocore.exceptions.NoRegionError as e:
-        raise ValidationError(
-            "region=None: no AWS region is configured for the session. Fix: pass region='us-east-1' "
-            "(your campaign's region), or set AWS_DEFAULT_REGION",
-            field="region",
-            rule="a region is required",
-            fix="pass region=",
-        ) from e
-    return client, control_client
-
-
-def _cohort_factory(arn: str, session: boto3.session.Session | None, region: str | None) -> Callable[[], Any]:
-    """Makes the runtime client of cohort runs: like the Lab's own (same session and region), but with
-    botocore's retries off. Built on first use only: most Labs never run a cohort."""
-
-    def make() -> Any:
-        where = region or arn_region(arn)
-        own = session or boto3.session.Session(region_name=where)
-        return own.client("personalize-runtime", region_name=where, config=NO_RETRIES)
-
-    return make
