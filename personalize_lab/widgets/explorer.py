@@ -49,7 +49,7 @@ class Explorer:
         self.frame: pd.DataFrame = pd.DataFrame()
         self.error: BaseException | None = None
         self.seq = 0
-        #: milliseconds per stage of the latest update (controls, request, frame, figures, table, view):
+        #: milliseconds per stage of the latest update (controls, request, figures, table, view, total):
         #: what ``benchmarks/widgets.py`` reports, so a slow change can be traced to its stage
         self.timings: dict[str, float] = {}
         self.history: list[RequestSpec] = []
@@ -61,10 +61,33 @@ class Explorer:
         table, filter_table, context_keys, item_fields = discover(lab)
         self.roles = item_roles(self.catalog.items, item_fields)
 
+        self._request_controls(table, user_id, item_fields, metadata)
+        self.context = ContextRows(context_keys, self._changed)
+        self.filter = FilterPicker(filter_table, self.catalog, self._changed)
+        self.promotion = PromotionEditor(filter_table, self.catalog, self._changed)
+        self._history_controls()
+        self.header = w.HTML()
+        #: message, table, both plots and the call: one widget, one state (see ResultView)
+        self.view = ResultView(layout={"flex": "1 1 auto", "min_width": "0"})
+        self._wire()
+
+        self.widget = self._layout()
+        self._apply_recipe()
+        self._quiet = False
+        self.run()
+
+    def _request_controls(
+        self,
+        targets: pd.DataFrame,
+        user_id: str | None,
+        item_fields: list[str],
+        metadata: tuple[str, ...] | None,
+    ) -> None:
+        """Target, user, item, inputList, metadata columns and numResults."""
         self.target = w.Dropdown(
             options=[
                 (f"{kind}: {name if isinstance(name, str) else arn}", (str(arn), str(kind)))
-                for kind, name, arn in zip(table["kind"], table["name"], table["arn"], strict=True)
+                for kind, name, arn in zip(targets["kind"], targets["name"], targets["arn"], strict=True)
             ],
             description="Target",
             layout={"width": "380px"},
@@ -82,9 +105,8 @@ class Explorer:
             description="Random", tooltip="a random known user", layout={"width": "76px"}
         )
         self.user_history = w.HTML()
-        item_ids = (
-            [] if self.catalog.items is None else list(self.catalog.items["ITEM_ID"].astype(str)[:5000])
-        )
+        items = self.catalog.items
+        item_ids = [] if items is None else list(items["ITEM_ID"].astype(str)[:5000])
         self.item = w.Combobox(
             value=item_ids[0] if item_ids else "",
             options=item_ids,
@@ -100,16 +122,11 @@ class Explorer:
             continuous_update=False,
             layout={"width": "380px", "height": "60px"},
         )
-        item_columns = (
-            [] if self.catalog.items is None else [c for c in self.catalog.items.columns if c != "ITEM_ID"]
-        )
-        if not item_columns:
-            item_columns = [f for f in item_fields if f != "ITEM_ID"]
-        chosen = (
-            metadata if metadata is not None else tuple(c for c in self.roles.columns() if c in item_columns)
-        )
+        columns = [c for c in items.columns if c != "ITEM_ID"] if items is not None else []
+        columns = columns or [f for f in item_fields if f != "ITEM_ID"]
+        chosen = metadata if metadata is not None else tuple(c for c in self.roles.columns() if c in columns)
         self.metadata = w.SelectMultiple(
-            options=item_columns, value=chosen, description="Metadata", rows=4, layout={"width": "380px"}
+            options=columns, value=chosen, description="Metadata", rows=4, layout={"width": "380px"}
         )
         self.num_results = w.BoundedIntText(
             value=25,
@@ -118,20 +135,16 @@ class Explorer:
             description="numResults",
             layout={"width": "200px"},
         )
-        self.context = ContextRows(context_keys, self._changed)
-        self.filter = FilterPicker(filter_table, self.catalog, self._changed)
-        self.promotion = PromotionEditor(filter_table, self.catalog, self._changed)
+
+    def _history_controls(self) -> None:
         self.back = w.Button(description="◀ back", disabled=True, layout={"width": "80px"})
         self.forward = w.Button(description="forward ▶", disabled=True, layout={"width": "90px"})
         self.pin_a = w.Button(description="pin as A", layout={"width": "80px"})
         self.pin_b = w.Button(description="pin as B", layout={"width": "80px"})
         self.pins_note = w.HTML()
 
-        self.header = w.HTML()
-        #: message, table, both plots and the call: one widget, one state (see ResultView)
-        self.view = ResultView(layout={"flex": "1 1 auto", "min_width": "0"})
-
-        # stable CSS handles: for people styling the panel and for the browser tests
+    def _wire(self) -> None:
+        """CSS handles (for people styling the panel and for the browser tests) and the handlers."""
         for widget, css in (
             (self.target, "pl-target"),
             (self.user, "pl-user"),
@@ -152,11 +165,6 @@ class Explorer:
         self.forward.on_click(lambda _b: self.go(+1))
         self.pin_a.on_click(lambda _b: self.pin("A"))
         self.pin_b.on_click(lambda _b: self.pin("B"))
-
-        self.widget = self._layout()
-        self._apply_recipe()
-        self._quiet = False
-        self.run()
 
     # --- layout --------------------------------------------------------------------------------------
 
