@@ -77,7 +77,8 @@ def test_figure_json_keeps_values_but_escapes_markup(tmp_path: Path, hostile_com
     path = to_html(hostile_comparison, tmp_path / "r.html", include_plotlyjs="cdn")
     scripts = [s for s in parse(path).scripts if "Plotly.newPlot" in s]
     data = json.loads(re.search(r'newPlot\("figure-\d+",(\[.*?\]),\{', scripts[-1]).group(1))  # category mix
-    assert XSS in {trace["name"] for trace in data}  # the value survives, as data, for plotly to show as text
+    # the value survives, escaped for plotly.js, which decodes &lt; &gt; &amp; and shows the text as written
+    assert "&lt;img src=x onerror=alert(1)&gt;" in {trace["name"] for trace in data}
 
 
 def test_arns_and_account_ids_are_redacted(tmp_path: Path, hostile_comparison) -> None:  # type: ignore[no-untyped-def]
