@@ -6,8 +6,10 @@ writes it — as ranx keeps Report apart from the result it reads; ``analysis`` 
 One file by default, with plotly.js embedded, so it opens from an e-mail attachment or a file share
 without network. Everything that came from data or from the caller (title, variant names, item
 metadata, user ids) is escaped with ``html.escape`` in the page, and figure JSON is escaped for the
-``<script>`` it sits in. Amazon resource names and 12-digit account ids are replaced unless
-``redact=False``, because reports travel further than notebooks.
+``<script>`` it sits in; inside the figures, ``plots`` has already escaped data text for plotly.js (which
+would draw ``<a href>`` as a link). Amazon resource names (also percent-encoded, as in console URLs) and
+account ids (``123456789012``, ``1234-5678-9012``) are replaced unless ``redact=False``, because reports
+travel further than notebooks.
 """
 
 from __future__ import annotations
@@ -36,13 +38,26 @@ from personalize_lab.errors import ValidationError
 IncludePlotlyJS = Literal["inline", "cdn", "directory"]
 PLOTLY_JS_FILE = "plotly.min.js"
 
-_ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):[\w-]*:\d{12}:[^\s\"'<>,;)\]]*[^\s\"'<>,;)\].]")
-_ACCOUNT = re.compile(r"(?<![\w.])\d{12}(?![\w])")
+#: An ARN's ``:`` as written, percent-encoded once (``%3A``, a URL) or twice (``%253A``, a URL in a URL).
+_SEP = r"(?::|%(?:25)?3[aA])"
+_ARN = re.compile(
+    rf"arn{_SEP}aws[\w-]*{_SEP}([\w-]+){_SEP}[\w-]*{_SEP}\d{{12}}{_SEP}"
+    r"(?:(?!%(?:25)?26)[^\s\"'<>&,;)\]])*(?!%(?:25)?26)[^\s\"'<>&,;)\].]"  # to a space, quote, & or %26
+)
+#: An account id: 12 digits, or 4-4-4 with dashes (as the console shows it), not part of a longer number.
+#: Not after a digit and a point, nor before a point and a digit: a decimal is not an account.
+_ACCOUNT = re.compile(r"(?<!\d)(?<!\d\.)(?:\d{12}(?!\.\d)|(?<!\d-)\d{4}-\d{4}-\d{4}(?!-\d))(?!\d)")
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def redact_text(text: str) -> str:
-    """Replace ARNs by ``[redacted <service> ARN]`` and 12-digit account ids by ``[redacted account]``."""
+    """Replace ARNs by ``[redacted <service> ARN]`` and account ids by ``[redacted account]``.
+
+    ARNs are found as written and percent-encoded once or twice (``arn%3Aaws%3Apersonalize%3A…``, as in
+    a console URL). Account ids are 12 digits not touching another digit (``acct_123456789012``,
+    ``id=123456789012``) or ``1234-5678-9012``; longer digit runs (a 13-digit epoch in milliseconds),
+    shorter ones (a 10-digit timestamp) and decimals (``0.123456789012``, ``1234.56``) stay.
+    """
     text = _ARN.sub(lambda m: f"[redacted {m.group(1)} ARN]", text)
     return _ACCOUNT.sub("[redacted account]", text)
 
@@ -233,7 +248,8 @@ def render(
     include_plotlyjs: ``"inline"`` embeds plotly.js (one self-contained page, ~4.5 MB, works offline);
         ``"cdn"`` links cdn.plot.ly (small page, needs network); ``"directory"`` needs a folder, so only
         :func:`to_html` takes it.
-    redact: replace ARNs and 12-digit AWS account ids everywhere in the page (title, tables, figures).
+    redact: replace ARNs (as written or percent-encoded) and AWS account ids (12 digits, or 4-4-4 with
+        dashes) everywhere in the page (title, tables, verdicts, figures); see :func:`redact_text`.
     figures: the figures to show (default: ``plots.figures(comparison)``).
     """
     _check(comparison)

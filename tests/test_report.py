@@ -77,7 +77,8 @@ def test_figure_json_keeps_values_but_escapes_markup(tmp_path: Path, hostile_com
     path = to_html(hostile_comparison, tmp_path / "r.html", include_plotlyjs="cdn")
     scripts = [s for s in parse(path).scripts if "Plotly.newPlot" in s]
     data = json.loads(re.search(r'newPlot\("figure-\d+",(\[.*?\]),\{', scripts[-1]).group(1))  # category mix
-    assert XSS in {trace["name"] for trace in data}  # the value survives, as data, for plotly to show as text
+    # the value survives, escaped for plotly.js, which decodes &lt; &gt; &amp; and shows the text as written
+    assert "&lt;img src=x onerror=alert(1)&gt;" in {trace["name"] for trace in data}
 
 
 def test_arns_and_account_ids_are_redacted(tmp_path: Path, hostile_comparison) -> None:  # type: ignore[no-untyped-def]
@@ -99,6 +100,68 @@ def test_redact_text() -> None:
         == "account [redacted account] user 1234567890123"
     )
     assert redact_text("score 0.123456789012") == "score 0.123456789012"
+
+
+ENCODED = "arn%3Aaws%3Apersonalize%3Aus-east-1%3A123456789012%3Acampaign%2Fholiday-promo"
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("acct_123456789012", "acct_[redacted account]"),
+        ("owner=123456789012&x=1", "owner=[redacted account]&x=1"),
+        ("account 1234-5678-9012.", "account [redacted account]."),
+        ("(1234-5678-9012)", "([redacted account])"),
+        ("123456789012.dkr.ecr.us-east-1.amazonaws.com", "[redacted account].dkr.ecr.us-east-1.amazonaws.com"),
+        (f"https://console.aws.amazon.com/personalize/home#{ENCODED}&tab=1",
+         "https://console.aws.amazon.com/personalize/home#[redacted personalize ARN]&tab=1"),
+        (ENCODED.replace("%3A", "%3a").replace("%2F", "%2f"), "[redacted personalize ARN]"),
+        (ENCODED.replace("%", "%25"), "[redacted personalize ARN]"),  # encoded twice
+        ("next=" + ENCODED.replace("%", "%25") + "%2526x=1", "next=[redacted personalize ARN]%2526x=1"),
+        (f"{ENCODED}%26x=1", "[redacted personalize ARN]%26x=1"),  # the next parameter stays
+        ("arn:aws:iam::123456789012:role/Personalize", "[redacted iam ARN]"),
+    ],
+)  # fmt: skip
+def test_redact_text_catches_every_account_shape(text: str, redacted: str) -> None:
+    assert redact_text(text) == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "price 1234.56",
+        "sentAt 1700000000",  # epoch seconds: 10 digits
+        "sentAt 1700000000123",  # epoch milliseconds: 13 digits
+        "sentAt 1700000000123456",  # epoch microseconds
+        "score 0.123456789012",  # a decimal's fraction
+        "mean 123456789012.5",  # a decimal
+        "card 1234-5678-9012-3456",  # 4-4-4-4 is not an account id
+        "isbn 978-0-306-40615-7, phone +1-206-555-0100, date 2024-01-15",
+        "1,234,567,890,123 events",
+        "arn:aws:s3:::bucket/key",  # no account in it: nothing to hide
+    ],
+)
+def test_redact_text_keeps_numbers_that_are_not_account_ids(text: str) -> None:
+    assert redact_text(text) == text
+
+
+def test_report_redacts_accounts_and_encoded_arns_everywhere(tmp_path: Path) -> None:
+    frame = small_frame()
+    frame["variant"] = frame["variant"].map(
+        {"A": "acct_123456789012", "B": f"1234-5678-9012 via {ENCODED.replace('holiday', 'secret')}"}
+    )
+    twice = ENCODED.replace("%", "%25").replace("campaign%252Fholiday-promo", "filter%252Fsecret-filter")
+    frame["genre"] = frame["genre"].astype(str).replace({"x": twice})
+    frame["itemId"] = frame["itemId"].astype("string").replace({"a": "item-210987654321"})
+    result = compare(frame, category_column="genre", n_resamples=50)
+    numbers = "1234.56 · 1700000000 · 1700000000123"
+    path = to_html(result, tmp_path / "r.html", title=numbers, include_plotlyjs="cdn")
+    text = path.read_text(encoding="utf-8")
+    for secret in ("123456789012", "1234-5678-9012", "210987654321", "secret", "%3A", "%253A"):
+        assert secret not in text, secret
+    assert "acct_[redacted account]" in text
+    assert "[redacted account] via [redacted personalize ARN]" in text
+    assert parse(path).title == numbers  # ordinary numbers stay
 
 
 def test_plotlyjs_modes(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from personalize_lab.analysis import labels
 from personalize_lab.analysis.comparison import Comparison
 from personalize_lab.columns import VARIANT
 from personalize_lab.errors import ValidationError
+from personalize_lab.plots.text import escape, escape_all
 from personalize_lab.plots.theme import CATEGORY_PALETTE, MUTED, themed, variant_colors
 
 _TEST_COLUMNS = ("metric", VARIANT, "reference", "mean_reference", "mean_diff", "ci_low", "ci_high")
@@ -88,7 +89,10 @@ def metric_bars(
         bottom = np.nanmin(np.r_[part["low"], 0.0]) - 2.5 * pad
         suffix = "%" if panel == "level" else ""
         fig.update_yaxes(
-            title_text=_PANELS[panel].format(ref=reference), ticksuffix=suffix, range=[bottom, top], col=col
+            title_text=_PANELS[panel].format(ref=escape(reference)),
+            ticksuffix=suffix,
+            range=[bottom, top],
+            col=col,
         )
         fig.add_hline(y=0, line={"color": MUTED, "width": 1}, col=col)
     fig.update_xaxes(tickangle=-30)
@@ -96,7 +100,7 @@ def metric_bars(
     fig.update_layout(barmode="group", scattermode="group")
     level = float(tests["ci_level"].iloc[0]) if "ci_level" in tests.columns and len(tests) else 0.95
     method = _method(tests, level, alpha)
-    themed(fig, title=f"Change against {reference}, with {level:.0%} bootstrap intervals", height=480)
+    themed(fig, title=f"Change against {escape(reference)}, with {level:.0%} bootstrap intervals", height=480)
     fig.update_layout(title={"subtitle": {"text": method, "font": {"size": 12, "color": MUTED}}})
     return fig
 
@@ -107,8 +111,8 @@ def _method(tests: pd.DataFrame, level: float, alpha: float) -> str:
         return f"* p < {alpha:g}"
     row = tests.iloc[0]
     correction = str(row.get("correction", "none"))
-    adjusted = "" if correction == "none" else f"{correction}-adjusted "
-    test = str(row["test"]).split(" (")[0]
+    adjusted = "" if correction == "none" else f"{escape(correction)}-adjusted "
+    test = escape(str(row["test"]).split(" (")[0])
     return (
         f"Whiskers: {level:.0%} bootstrap CI of the mean (not corrected). * difference: {adjusted}"
         f"{test} p < {1 - level:.2g} and the interval excludes 0; ? inconclusive: they disagree"
@@ -127,16 +131,16 @@ def _add_variant(
     legend: bool,
 ) -> None:
     """One variant's bars and, beside each whisker's far end, its mark (same offset group)."""
-    x = rows["name"].to_numpy()
-    verdicts = rows["verdict"].to_numpy() if "verdict" in rows.columns else np.full(len(rows), "")
+    x = escape_all(rows["name"])
+    verdicts = escape_all(rows["verdict"]) if "verdict" in rows.columns else [""] * len(rows)
     fig.add_trace(
         go.Bar(
             x=x,
             y=rows["change"].to_numpy(),
-            name=f"{variant} vs {reference}",
-            legendgroup=variant,
+            name=escape(f"{variant} vs {reference}"),
+            legendgroup=escape(variant),
             showlegend=legend,
-            offsetgroup=variant,
+            offsetgroup=escape(variant),
             marker={"color": color},
             error_y={
                 "type": "data",
@@ -146,7 +150,7 @@ def _add_variant(
                 "color": "#3E4C59",
                 "thickness": 1.5,
             },
-            customdata=np.c_[rows["mean_diff"].to_numpy(), verdicts],
+            customdata=np.c_[rows["mean_diff"].to_numpy(), np.array(verdicts, dtype=object)],
             hovertemplate="%{x}: %{y:+.3g}<br>Δ mean = %{customdata[0]:.4g}<br>%{customdata[1]}<extra></extra>",
         ),
         row=1,
@@ -161,8 +165,8 @@ def _add_variant(
             text=rows["mark"].to_numpy(),
             textposition=["top center" if u else "bottom center" for u in up],
             textfont={"size": 16, "color": "#1F2933"},
-            offsetgroup=variant,
-            legendgroup=variant,
+            offsetgroup=escape(variant),
+            legendgroup=escape(variant),
             showlegend=False,
             hoverinfo="skip",
             cliponaxis=False,
@@ -194,9 +198,9 @@ def category_mix(data: Comparison | pd.DataFrame, *, column: str | None = None) 
         part = mix[mix["category"] == cat].set_index(VARIANT)["share"].reindex(variants).fillna(0.0)
         fig.add_trace(
             go.Bar(
-                y=variants,
+                y=escape_all(variants),
                 x=part.to_numpy(),
-                name=str(cat),
+                name=escape(cat),
                 orientation="h",
                 marker={"color": MUTED if cat in ("(other)", "(missing)") else palette[i % len(palette)]},
                 hovertemplate="%{y}: %{x:.1%}<extra>%{fullData.name}</extra>",
@@ -205,5 +209,5 @@ def category_mix(data: Comparison | pd.DataFrame, *, column: str | None = None) 
     fig.update_xaxes(title_text="Share of recommended items", tickformat=".0%", range=[0, 1])
     fig.update_yaxes(title_text="Variant", type="category", autorange="reversed")
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
-    label = f" ({column})" if column else ""
+    label = f" ({escape(column)})" if column else ""
     return themed(fig, title=f"Category mix per variant{label}", height=max(300, 80 * len(variants) + 200))

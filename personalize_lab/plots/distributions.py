@@ -18,6 +18,7 @@ from personalize_lab.analysis.encoding import validate_frame, variant_order
 from personalize_lab.columns import SCORE, VARIANT
 from personalize_lab.errors import ValidationError
 from personalize_lab.plots.figure_dicts import FigureDict, axis_refs, grid_layout, merge, subplot_figure
+from personalize_lab.plots.text import escape, escape_all
 from personalize_lab.plots.theme import LEGEND_BELOW, MUTED, themed, themed_dict, variant_colors
 
 _SCORE_GRID: dict[str, Any] = {
@@ -89,14 +90,14 @@ def score_distribution_dict(frame: pd.DataFrame, *, bins: int | None = None) -> 
                     "type": "scatter",
                     "x": centers,
                     "y": counts.tolist(),
-                    "name": v,
-                    "legendgroup": v,
+                    "name": escape(v),
+                    "legendgroup": escape(v),
                     "showlegend": cols > 1,
                     "mode": "lines",
                     "line": {"shape": "hvh", "color": colors[v], "width": 2},
                     "fill": "tozeroy",
                     "opacity": 0.6,
-                    "hovertemplate": f"{_hover_safe(v)}<br>score ≈ %{{x:.3g}}<br>%{{y}} items<extra></extra>",
+                    "hovertemplate": "%{fullData.name}<br>score ≈ %{x:.3g}<br>%{y} items<extra></extra>",
                     **axis_refs(1),
                 }
             )
@@ -155,7 +156,7 @@ def _scoreless_panel(
     data.append(
         {
             "type": "bar",
-            "x": variants,
+            "x": escape_all(variants),
             "y": scoreless,
             "name": "no score",
             "marker": {"color": [colors[v] for v in variants], "pattern": {"shape": "/"}},
@@ -171,7 +172,7 @@ def _scoreless_panel(
         data.append(
             {
                 "type": "bar",
-                "x": variants,
+                "x": escape_all(variants),
                 "y": nonpositive,
                 "name": "score ≤ 0",
                 "marker": {"color": MUTED},
@@ -212,11 +213,6 @@ def _scoreless_panel(
             "font": {"size": 11, "color": MUTED},
         }
     )
-
-
-def _hover_safe(text: str) -> str:
-    """Keep plotly's hovertemplate placeholders from reading variant names as format fields."""
-    return text.replace("%", "%%").replace("{", "(").replace("}", ")")
 
 
 _OVERLAP_TITLES = {
@@ -262,7 +258,7 @@ def overlap_histogram(
         fig.add_trace(
             go.Histogram(
                 x=values.to_numpy(dtype=np.float64),
-                name=f"{b} vs {a}",
+                name=escape(f"{b} vs {a}"),
                 marker={"color": colors[b], "line": {"color": "white", "width": 1}},
                 xbins={"start": 0.0, "end": 1.0 + 1e-9, "size": 1.0 / bins},
                 opacity=0.75,

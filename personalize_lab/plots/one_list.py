@@ -35,6 +35,7 @@ from personalize_lab.columns import (
 )
 from personalize_lab.errors import ValidationError
 from personalize_lab.plots.figure_dicts import FigureDict
+from personalize_lab.plots.text import escape, escape_all
 from personalize_lab.plots.theme import (
     ITEM_MARKERS,
     LEGEND_BELOW,
@@ -228,7 +229,8 @@ def _why(lst: _List, i: int, kind: str, above: int) -> str:
     """One item's hover line: what it is and why it sits there."""
     outscored = f", above {above} higher-scored item{'s' if above != 1 else ''}" if above else ""
     return {
-        "promoted": f"promoted ({lst.promotion[i] or REASON_PROMOTED}): placed at a random position{outscored}",
+        "promoted": f"promoted ({escape(lst.promotion[i] or REASON_PROMOTED)}): placed at a random"
+        f" position{outscored}",
         "explored": f"exploration (reason Exploration){outscored}",
         "placeholder": "a popular placeholder (reason Popular item): the filter left too few items",
         "out of order": f"no reason given{outscored}: exploration (v1 recipes do not label it)",
@@ -239,13 +241,8 @@ def _why(lst: _List, i: int, kind: str, above: int) -> str:
 def _hover(lst: _List, i: int, kind: str, above: int) -> str:
     name = lst.item[i] + (f" · {lst.title[i]}" if lst.title and lst.title[i] else "")
     score = "no score" if np.isnan(lst.score[i]) else f"score {lst.score[i]:.3g}"
-    reasons = f"<br>reason: {', '.join(lst.reasons[i])}" if lst.reasons[i] else ""
-    return f"rank {lst.rank[i]} · {_esc(name)}<br>{score}{reasons}<br>{_why(lst, i, kind, above)}"
-
-
-def _esc(text: str) -> str:
-    """Plotly renders hover text as HTML-ish markup: keep item names from opening tags."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    reasons = f"<br>reason: {escape(', '.join(lst.reasons[i]))}" if lst.reasons[i] else ""
+    return f"rank {lst.rank[i]} · {escape(name)}<br>{score}{reasons}<br>{_why(lst, i, kind, above)}"
 
 
 def rank_scores(frame: pd.DataFrame) -> go.Figure:
@@ -317,7 +314,7 @@ def rank_scores_dict(frame: pd.DataFrame) -> FigureDict:
     }
     if strip:
         _strip(layout, has_scored=bool(scored.any()))
-    title = "Score by rank" + (f" · {lst.variant}" if lst.variant else "")
+    title = "Score by rank" + (f" · {escape(lst.variant)}" if lst.variant else "")
     figure = themed_dict({"data": data, "layout": layout}, title=title)
     figure["layout"]["title"]["subtitle"] = {
         "text": _wrap(explain_order(lst, kind)),
@@ -399,9 +396,9 @@ def reason_counts_dict(frame: pd.DataFrame, *, recipe: str | None = None) -> Fig
             {
                 "type": "bar",
                 "orientation": "h",
-                "y": list(labels),
+                "y": escape_all(labels),
                 "x": counts,
-                "name": v or "items",
+                "name": escape(v) if v else "items",
                 "marker": {
                     "color": [_REASON_COLOR.get(label, MUTED) for label in labels] if single else colors[v]
                 },
@@ -440,7 +437,7 @@ def _count_hover(label: str, ranks: np.ndarray, total: int) -> str:
         + ", ".join(map(str, sorted(ranks.tolist())[:12]))
         + (", …)" if len(ranks) > 12 else ")")
     )
-    return f"{label}: {len(ranks)} of {total} items{where}"
+    return f"{escape(label)}: {len(ranks)} of {total} items{where}"
 
 
 def no_reason_message(recipe: str | None) -> tuple[str, str]:
@@ -465,7 +462,7 @@ def _no_reasons(
     layout: FigureDict, data: list[FigureDict], n: int, recipe: str | None, promoted: bool
 ) -> None:
     """Replace the one grey bar by words: what is missing, and why."""
-    headline, detail = no_reason_message(recipe)
+    headline, detail = (escape(text) for text in no_reason_message(recipe))
     count = f"All {n:,} item{'s' if n != 1 else ''}: no reason given."
     if promoted:
         count += " Promoted items are marked by promotionName instead."

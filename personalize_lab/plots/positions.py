@@ -14,6 +14,7 @@ from personalize_lab.columns import DOCUMENTED_REASONS, ITEM_ID, RANK, REASON, V
 from personalize_lab.errors import ValidationError
 from personalize_lab.plots.figure_dicts import FigureDict, axis_refs, grid_layout, merge, subplot_figure
 from personalize_lab.plots.one_list import no_reason_message
+from personalize_lab.plots.text import escape, escape_all
 from personalize_lab.plots.theme import DOWN, MUTED, REASON_COLORS, UP, themed, themed_dict, variant_colors
 
 NO_REASON = "No reason"
@@ -68,7 +69,7 @@ def reason_breakdown(data: Comparison | pd.DataFrame) -> go.Figure:
 
 
 def _reason_grid(variants: list[str]) -> dict[str, Any]:
-    return {"shared_yaxes": True, "subplot_titles": variants, "horizontal_spacing": 0.04}
+    return {"shared_yaxes": True, "subplot_titles": escape_all(variants), "horizontal_spacing": 0.04}
 
 
 def reason_breakdown_dict(frame: pd.DataFrame) -> FigureDict:
@@ -97,12 +98,12 @@ def reason_breakdown_dict(frame: pd.DataFrame) -> FigureDict:
                     "type": "bar",
                     "x": ranks[rows][order].tolist(),
                     "y": values[rows][order].tolist(),
-                    "name": label,
-                    "legendgroup": label,
+                    "name": escape(label),
+                    "legendgroup": escape(label),
                     "showlegend": label not in in_legend,
                     "legendrank": 100 + labels.index(label),
                     "marker": {"color": REASON_COLORS.get(label, MUTED)},
-                    "hovertemplate": f"rank %{{x}}: %{{y:.0%}} {label}<extra></extra>",
+                    "hovertemplate": "rank %{x}: %{y:.0%} %{fullData.name}<extra></extra>",
                     **axis_refs(col),
                 }
             )
@@ -159,7 +160,7 @@ def promoted_positions(data: Comparison | pd.DataFrame) -> go.Figure:
             go.Bar(
                 x=part["position"].to_numpy(),
                 y=part["promoted"].to_numpy(),
-                name=v,
+                name=escape(v),
                 marker={"color": colors[v]},
             )
         )
@@ -229,7 +230,7 @@ def rank_shift(
             xs, ys, texts = groups[name]
             xs += [0, 1, None]
             ys += [a, b, None]
-            texts += [item, item, ""]
+            texts += [escape(item), escape(item), ""]
     for (name, (xs, ys, texts)), color in zip(groups.items(), (UP, DOWN, MUTED), strict=True):
         fig.add_trace(
             go.Scatter(
@@ -239,12 +240,15 @@ def rank_shift(
         )  # fmt: skip
     only_a = [(i, r) for i, r in ra.items() if i not in rb]
     only_b = [(i, r) for i, r in rb.items() if i not in ra]
-    for name, side, items in ((f"only in {left}", 0, only_a), (f"only in {right}", 1, only_b)):
+    for name, side, items in (
+        (f"only in {escape(left)}", 0, only_a),
+        (f"only in {escape(right)}", 1, only_b),
+    ):
         fig.add_trace(
             go.Scatter(
                 x=[side] * len(items), y=[r for _, r in items], mode="markers", name=name,
                 marker={"symbol": "circle-open", "size": 9, "color": MUTED, "line": {"width": 2}},
-                text=[i for i, _ in items], hovertemplate="%{text}: rank %{y}<extra></extra>",
+                text=[escape(i) for i, _ in items], hovertemplate="%{text}: rank %{y}<extra></extra>",
             )
         )  # fmt: skip
     pad = "   "
@@ -252,7 +256,7 @@ def rank_shift(
         fig.add_trace(
             go.Scatter(
                 x=[side] * len(table), y=list(table.values()), mode="text",
-                text=[f"{i}{pad}" if side == 0 else f"{pad}{i}" for i in table],
+                text=[f"{escape(i)}{pad}" if side == 0 else f"{pad}{escape(i)}" for i in table],
                 textposition=position, showlegend=False, hoverinfo="skip", textfont={"size": 11},
             )
         )  # fmt: skip
@@ -261,9 +265,11 @@ def rank_shift(
         title_text="Rank", autorange=False, range=[depth + 0.8, 0.2], dtick=1 if depth <= 25 else 5
     )
     fig.update_xaxes(
-        title_text="Variant", tickvals=[0, 1], ticktext=[left, right], range=[-0.45, 1.45],
+        title_text="Variant", tickvals=[0, 1], ticktext=escape_all([left, right]), range=[-0.45, 1.45],
         showgrid=False, zeroline=False,
     )  # fmt: skip
     return themed(
-        fig, title=f"Rank shift for {key} {user}: {left} → {right}", height=max(420, 22 * depth + 160)
+        fig,
+        title=escape(f"Rank shift for {key} {user}: {left} → {right}"),
+        height=max(420, 22 * depth + 160),
     )
