@@ -56,6 +56,14 @@ class RequestSpec:
         return " · ".join(parts)
 
 
+def target_options(targets: pd.DataFrame) -> list[tuple[str, tuple[str, str]]]:
+    """Dropdown options for ``lab.targets()``: "campaign: name" → (ARN, kind), unnamed ones by ARN."""
+    return [
+        (f"{kind}: {name if isinstance(name, str) else arn}", (str(arn), str(kind)))
+        for kind, name, arn in zip(targets["kind"], targets["name"], targets["arn"], strict=True)
+    ]
+
+
 class Targets:
     """Labs per target ARN sharing one set of clients, so switching campaign costs one describe call."""
 

@@ -26,7 +26,7 @@ from personalize_lab.errors import PersonalizeLabError, ValidationError
 from personalize_lab.limits import MAX_RESULTS_WITH_METADATA
 from personalize_lab.widgets import _html
 from personalize_lab.widgets._inputs import Catalog, FilterPicker, PromotionEditor
-from personalize_lab.widgets._request import RequestSpec, Targets, discover
+from personalize_lab.widgets._request import RequestSpec, Targets, discover, target_options
 from personalize_lab.widgets._roles import item_roles
 from personalize_lab.widgets._state import pins_of
 from personalize_lab.widgets.view import ResultView
@@ -131,10 +131,7 @@ class ComparePanel:
         # title and category for the drill-down and the category mix; only from a catalog the backend
         # holds, because asking AWS for metadata columns a campaign does not return is an error
         self.roles = item_roles(self.catalog.items)
-        self.target_options = [
-            (f"{kind}: {name if isinstance(name, str) else arn}", (str(arn), str(kind)))
-            for kind, name, arn in zip(table["kind"], table["name"], table["arn"], strict=True)
-        ]
+        self.target_options = target_options(table)
         self.known_users = lab.known_users()
         self.seed = seed
         self.frame = pd.DataFrame()
@@ -145,11 +142,19 @@ class ComparePanel:
         self._cancel = threading.Event()
         self._worker: threading.Thread | None = None
 
+        self._variant_controls()
+        self._cohort_controls(users)
+        self._run_controls(num_results)
+        self._output_controls()
+        self.widget = self._layout()
+
+    def _variant_controls(self) -> None:
+        """One editor per pinned request (or two empty ones) and the *+ variant* button."""
         self.editors: list[VariantEditor] = []
         self.variant_box = w.HBox([], layout={"flex_flow": "row wrap"})
         self.add_variant_button = w.Button(description="+ variant", layout={"width": "100px"})
         self.add_variant_button.on_click(lambda _b: self.add_variant())
-        pins = pins_of(lab)
+        pins = pins_of(self.lab)
         if pins:
             for name in sorted(pins)[:MAX_VARIANTS]:
                 self.add_variant(pins[name], name=name)
@@ -157,7 +162,9 @@ class ComparePanel:
             self.add_variant()
             self.add_variant()
 
-        people = lab.user_table()
+    def _cohort_controls(self, users: int) -> None:
+        """N random known users, a typed list, or a segment of the Users dataset."""
+        people = self.catalog.users
         segment_columns = [] if people is None else [c for c in people.columns if c != "USER_ID"]
         self.cohort_kind = w.ToggleButtons(options=["random users", "list", "segment"], value="random users")
         self.cohort_size = w.BoundedIntText(value=users, min=1, max=100_000, description="Users")
@@ -168,6 +175,11 @@ class ComparePanel:
         self.segment_value = w.Dropdown(options=[], description="Value")
         self.segment_column.observe(lambda _c: self._segment_values(), names="value")
         self._segment_values()
+        self.cohort_kind.observe(lambda _c: self._cohort_visibility(), names="value")
+        self.cohort_inputs = w.VBox()
+        self._cohort_visibility()
+
+    def _run_controls(self, num_results: int) -> None:
         self.num_results = w.BoundedIntText(
             value=num_results, min=1, max=MAX_RESULTS_WITH_METADATA, description="numResults"
         )
@@ -176,6 +188,11 @@ class ComparePanel:
         )
         self.cancel_button = w.Button(description="Cancel", disabled=True, layout={"width": "90px"})
         self.progress = w.IntProgress(value=0, min=0, max=1, description="0 / 0")
+        self.run_button.on_click(lambda _b: self.run(background=True))
+        self.cancel_button.on_click(lambda _b: self.cancel())
+
+    def _output_controls(self) -> None:
+        """Message, summary, the figures' view, the one-user drill-down and the report export."""
         self.message = w.HTML()
         self.summary = w.HTML()
         # the latest run's figures (plain figures; the view draws them from its whole state)
@@ -189,18 +206,14 @@ class ComparePanel:
             value="comparison-report.html", description="Report", layout={"width": "360px"}
         )
         self.export_button = w.Button(description="Export HTML report", disabled=True)
-        self.run_button.on_click(lambda _b: self.run(background=True))
-        self.cancel_button.on_click(lambda _b: self.cancel())
         self.drill_user.observe(lambda _c: self.show_user(), names="value")
         self.export_button.on_click(lambda _b: self.export())
-        self.cohort_kind.observe(lambda _c: self._cohort_visibility(), names="value")
-        self.cohort_inputs = w.VBox()
-        self._cohort_visibility()
 
+    def _layout(self) -> w.Widget:
         def section(title: str) -> w.HTML:
             return w.HTML(f"<div style='font-weight:600;color:#52606D;margin-top:10px'>{title}</div>")
 
-        self.widget = w.VBox(
+        root = w.VBox(
             [
                 w.HTML(_html.STYLE + "<div class='pl-root pl-h'>Compare variants</div>"),
                 section("Variants"),
@@ -219,7 +232,8 @@ class ComparePanel:
                 w.HBox([self.report_path, self.export_button]),
             ]
         )
-        self.widget.add_class("pl-compare")
+        root.add_class("pl-compare")
+        return root
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -22,7 +22,7 @@ from personalize_lab.plots.figure_dicts import FigureDict, merge
 from personalize_lab.plots.one_list import rank_scores_dict, reason_counts_dict
 from personalize_lab.widgets import _advice, _html
 from personalize_lab.widgets._inputs import Catalog, ContextRows, FilterPicker, PromotionEditor
-from personalize_lab.widgets._request import RequestSpec, Targets, discover
+from personalize_lab.widgets._request import RequestSpec, Targets, discover, target_options
 from personalize_lab.widgets._roles import item_roles
 from personalize_lab.widgets._state import pins_of
 from personalize_lab.widgets.view import ResultView
@@ -85,10 +85,7 @@ class Explorer:
     ) -> None:
         """Target, user, item, inputList, metadata columns and numResults."""
         self.target = w.Dropdown(
-            options=[
-                (f"{kind}: {name if isinstance(name, str) else arn}", (str(arn), str(kind)))
-                for kind, name, arn in zip(targets["kind"], targets["name"], targets["arn"], strict=True)
-            ],
+            options=target_options(targets),
             description="Target",
             layout={"width": "380px"},
         )
