@@ -30,12 +30,14 @@ import boto3
 import pandas as pd
 
 from personalize_lab import cohort, discovery, frames
+from personalize_lab.cohort.pacing import BACKOFF_BASE, RETRIES
 from personalize_lab.connection import NO_RETRIES, Connection, clients, cohort_factory
 from personalize_lab.errors import (
     AccessDeniedError,
     PersonalizeLabWarning,
     ValidationError,
 )
+from personalize_lab.limits import DEFAULT_NUM_RESULTS
 from personalize_lab.requests import (
     Promotion,
     RecipeInfo,
@@ -350,7 +352,7 @@ class Lab:
         self,
         user_id: str | None = None,
         item_id: str | None = None,
-        num_results: int = 25,
+        num_results: int = DEFAULT_NUM_RESULTS,
         context: Mapping[str, str] | None = None,
         filter: str | None = None,
         filter_values: Mapping[str, object] | None = None,
@@ -391,7 +393,7 @@ class Lab:
         self,
         user_id: str | None = None,
         item_id: str | None = None,
-        num_results: int = 25,
+        num_results: int = DEFAULT_NUM_RESULTS,
         context: Mapping[str, str] | None = None,
         filter: str | None = None,
         filter_values: Mapping[str, object] | None = None,
@@ -460,14 +462,14 @@ class Lab:
         *,
         items: Iterable[Any] | None = None,
         variants: Mapping[str, Mapping[str, Any]] | None = None,
-        num_results: int = 25,
+        num_results: int = DEFAULT_NUM_RESULTS,
         workers: int | None = None,
         rate_limit: float | Literal["auto"] | None = "auto",
         cache: bool = True,
         checkpoint: str | Path | None = None,
         progress: bool | Callable[[Progress], None] = True,
-        retries: int = 4,
-        backoff: float = 0.1,
+        retries: int = RETRIES,
+        backoff: float = BACKOFF_BASE,
         cancel: threading.Event | None = None,
         warn: bool = True,
     ) -> CohortResult:

@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from personalize_lab.cohort.pacing import BACKOFF_BASE, DEFAULT_AWS_RATE, TokenBucket, check_rate
+from personalize_lab.cohort.pacing import BACKOFF_BASE, DEFAULT_AWS_RATE, RETRIES, TokenBucket, check_rate
 from personalize_lab.cohort.plan import VARIANT_KEYS, make_plan
 from personalize_lab.cohort.result import CohortResult
 from personalize_lab.cohort.run import Progress, run_plan
 from personalize_lab.errors import ValidationError
+from personalize_lab.limits import DEFAULT_NUM_RESULTS
 
 if TYPE_CHECKING:
     from personalize_lab.analysis import Comparison
@@ -89,13 +90,13 @@ def recommend_many(
     *,
     items: Iterable[Any] | None = None,
     variants: Mapping[str, Mapping[str, Any]] | None = None,
-    num_results: int = 25,
+    num_results: int = DEFAULT_NUM_RESULTS,
     workers: int | None = None,
     rate_limit: float | Literal["auto"] | None = "auto",
     cache: bool = True,
     checkpoint: str | Path | None = None,
     progress: bool | Callable[[Progress], None] = True,
-    retries: int = 4,
+    retries: int = RETRIES,
     backoff: float = BACKOFF_BASE,
     cancel: threading.Event | None = None,
     warn: bool = True,
@@ -145,13 +146,13 @@ def compare(
     reference: str | None = None,
     *,
     items: Iterable[Any] | None = None,
-    num_results: int = 25,
+    num_results: int = DEFAULT_NUM_RESULTS,
     workers: int | None = None,
     rate_limit: float | Literal["auto"] | None = "auto",
     cache: bool = True,
     checkpoint: str | Path | None = None,
     progress: bool | Callable[[Progress], None] = True,
-    retries: int = 4,
+    retries: int = RETRIES,
     **analysis_kwargs: Any,
 ) -> Comparison:
     """See :meth:`personalize_lab.Lab.compare`."""

@@ -28,6 +28,7 @@ __all__ = [
 DEFAULT_AWS_RATE = 50.0
 #: Full-jitter backoff: the n-th retry waits a uniform random time in [0, min(CAP, BASE * 2**n)] seconds.
 BACKOFF_BASE = 0.1
+RETRIES = 4  # retries of one request after throttling, a 5xx or a dropped connection
 BACKOFF_CAP = 20.0
 
 
