@@ -132,12 +132,12 @@ class IssuedRecommendations:
     """``recommendationId`` -> (the campaign or recommender ARN that answered, the items it returned).
 
     What lets an event's ``recommendationId`` name its source in metric attribution reports and stand for
-    the implicit impressions (semantics: the service derives both from the id). Bounded: the oldest
-    ``capacity`` answers are forgotten first (an event citing a forgotten id is attributed to
-    SOURCE_NAME_UNDEFINED).
+    the implicit impressions (semantics: the service derives both from the id). Bounded to the newest
+    ``capacity`` answers (10,000: about 15 MB with 25 items each; an event citing a forgotten id is
+    attributed to SOURCE_NAME_UNDEFINED). Remembering costs about 1 µs of a 200 µs request.
     """
 
-    def __init__(self, capacity: int = 100_000) -> None:
+    def __init__(self, capacity: int = 10_000) -> None:
         self.capacity = capacity
         self._issued: OrderedDict[str, tuple[str, tuple[str, ...]]] = OrderedDict()
         self._lock = threading.Lock()
