@@ -9,65 +9,27 @@ operation emulated (docs/emulator-coverage.md is generated from these names).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from typing import Any
 
 from personalize_lab.emulator import arns
 from personalize_lab.emulator.campaign_config import check_campaign_config
+from personalize_lab.emulator.control_metrics import MetricAttributionOperations
 from personalize_lab.emulator.exceptions import InvalidInputException
-from personalize_lab.emulator.metric_attribution import check_metrics
-from personalize_lab.emulator.resources import Record, ResourceStore
+from personalize_lab.emulator.resources import Record
 from personalize_lab.limits import MAX_EXPRESSION_LENGTH
 
 __all__ = ["ControlPlane"]
-
-
-#: Members of the MetricAttribution structure (the record also keeps its metrics, listed on their own).
-_METRIC_ATTRIBUTION_FIELDS = (
-    "name",
-    "metricAttributionArn",
-    "datasetGroupArn",
-    "metricsOutputConfig",
-    "status",
-    "creationDateTime",
-    "lastUpdatedDateTime",
-    "failureReason",
-)
-_ROLE_ARN = re.compile(r"arn:([a-z\d-]+):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
-_S3_PATH = re.compile(r"(s3|http|https)://.+")
-
-
-def _check_output(config: Mapping[str, object] | None, field: str) -> dict[str, object]:
-    """metricsOutputConfig: the role ARN and the optional S3 path match the model's patterns."""
-    config = dict(config or {})
-    role = config.get("roleArn")
-    if not isinstance(role, str) or len(role) > 256 or not _ROLE_ARN.fullmatch(role):
-        raise InvalidInputException(
-            f"1 validation error detected: Value '{role}' at '{field}.roleArn' failed to satisfy constraint: "
-            "Member must satisfy regular expression pattern: "
-            "arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
-        )
-    destination = config.get("s3DataDestination")
-    if isinstance(destination, Mapping):
-        path = destination.get("path")
-        if not isinstance(path, str) or len(path) > 256 or not _S3_PATH.fullmatch(path):
-            raise InvalidInputException(
-                f"1 validation error detected: Value '{path}' at '{field}.s3DataDestination.path' failed to "
-                "satisfy constraint: Member must satisfy regular expression pattern: (s3|http|https)://.+"
-            )
-    return config
 
 
 def _of_parent(items: list[Record], field: str, parent: str | None) -> list[Record]:
     return items if parent is None else [r for r in items if r.get(field) == parent]
 
 
-class ControlPlane(ResourceStore):
+class ControlPlane(MetricAttributionOperations):
     """Resource records (see :class:`ResourceStore`) plus the boto3-named control-plane operations.
 
     Describe/List for every resource kind, CreateFilter, DeleteFilter, CreateCampaign, CreateEventTracker,
-    and the metric attribution operations (Create/Describe/List/Update/Delete, ListMetricAttributionMetrics).
+    and the metric attribution operations of :class:`MetricAttributionOperations`.
     ``ControlPlane(region="us-east-1", account="123456789012", clock=time.time, on_create_filter=...)``.
     """
 
@@ -98,10 +60,6 @@ class ControlPlane(ResourceStore):
 
     def describe_event_tracker(self, eventTrackerArn: str) -> dict[str, Any]:
         return {"eventTracker": self.snapshot(self.event_tracker(eventTrackerArn))}
-
-    def describe_metric_attribution(self, metricAttributionArn: str) -> dict[str, Any]:
-        record = self.snapshot(self.metric_attribution(metricAttributionArn))
-        return {"metricAttribution": {k: record[k] for k in _METRIC_ATTRIBUTION_FIELDS if k in record}}
 
     def describe_recipe(self, recipeArn: str) -> dict[str, Any]:
         return {"recipe": self.recipe(recipeArn)}
@@ -196,29 +154,6 @@ class ControlPlane(ResourceStore):
         items = _of_parent(self.records("eventTracker"), "datasetGroupArn", datasetGroupArn)
         return self._list("ListEventTrackers", "eventTrackers", items, nextToken, maxResults)
 
-    def list_metric_attributions(
-        self,
-        datasetGroupArn: str | None = None,
-        nextToken: str | None = None,
-        maxResults: int | None = None,
-    ) -> dict[str, Any]:
-        items = _of_parent(self.records("metricAttribution"), "datasetGroupArn", datasetGroupArn)
-        return self._list("ListMetricAttributions", "metricAttributions", items, nextToken, maxResults)
-
-    def list_metric_attribution_metrics(
-        self,
-        metricAttributionArn: str | None = None,
-        nextToken: str | None = None,
-        maxResults: int | None = None,
-    ) -> dict[str, Any]:
-        """The attribution's metrics (``metricAttributionArn`` is optional in the model, needed here)."""
-        if not metricAttributionArn:
-            raise InvalidInputException(
-                "ListMetricAttributionMetrics needs metricAttributionArn: the attribution whose metrics to list."
-            )
-        metrics = self.snapshot(self.metric_attribution(metricAttributionArn))["metrics"]
-        return self._list("ListMetricAttributionMetrics", "metrics", metrics, nextToken, maxResults)
-
     def list_recipes(
         self,
         recipeProvider: str | None = None,
@@ -298,61 +233,3 @@ class ControlPlane(ResourceStore):
     ) -> dict[str, Any]:
         arn, tracking = self.add_event_tracker(name, datasetGroupArn)
         return {"eventTrackerArn": arn, "trackingId": tracking}
-
-    def create_metric_attribution(
-        self,
-        name: str,
-        datasetGroupArn: str,
-        metrics: list[dict[str, Any]],
-        metricsOutputConfig: dict[str, Any],
-    ) -> dict[str, Any]:
-        """ACTIVE at once; it reports the events received from now on (see :mod:`.metric_attribution`)."""
-        arns.validate_name(name)
-        self.dataset_group(datasetGroupArn)
-        parsed = check_metrics(metrics)
-        if self.check_metrics is not None:
-            self.check_metrics([m.wire() for m in parsed])
-        output = _check_output(metricsOutputConfig, "metricsOutputConfig")
-        arn = self.add_metric_attribution(name, datasetGroupArn, [m.wire() for m in parsed], output)
-        return {"metricAttributionArn": arn}
-
-    def update_metric_attribution(
-        self,
-        metricAttributionArn: str | None = None,
-        addMetrics: list[dict[str, Any]] | None = None,
-        removeMetrics: list[str] | None = None,
-        metricsOutputConfig: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Add metrics, remove metrics by name, or replace the output; at most 10 metrics remain."""
-        if not metricAttributionArn:
-            raise InvalidInputException("UpdateMetricAttribution needs metricAttributionArn.")
-        record = self.metric_attribution(metricAttributionArn)
-        with self._lock:
-            current = list(record["metrics"])
-            names = {m["metricName"] for m in current}
-            unknown = [n for n in removeMetrics or [] if n not in names]
-            if unknown:
-                raise InvalidInputException(
-                    f"removeMetrics names {unknown}, which this metric attribution does not have; "
-                    f"its metrics are {sorted(names)}."
-                )
-            kept = [m for m in current if m["metricName"] not in set(removeMetrics or [])]
-            parsed = check_metrics([*kept, *(addMetrics or [])], "addMetrics")
-            if addMetrics and self.check_metrics is not None:
-                self.check_metrics([m.wire() for m in parsed[len(kept) :]])
-            output = (
-                _check_output(metricsOutputConfig, "metricsOutputConfig")
-                if metricsOutputConfig is not None
-                else record["metricsOutputConfig"]
-            )
-            record["metrics"] = [m.wire() for m in parsed]
-            record["metricsOutputConfig"] = output
-            record["lastUpdatedDateTime"] = self.clock()
-        return {"metricAttributionArn": metricAttributionArn}
-
-    def delete_metric_attribution(self, metricAttributionArn: str) -> dict[str, Any]:
-        """Delete at once; the events stay (they belong to the dataset group, not to the attribution)."""
-        self.metric_attribution(metricAttributionArn)
-        with self._lock:
-            self._records["metricAttribution"].pop(metricAttributionArn, None)
-        return {}
