@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import boto3
 import pandas as pd
 
-from personalize_lab import cohort, discovery, frames
+from personalize_lab import cohort, discovery, frames, tracking
 from personalize_lab.cohort.pacing import BACKOFF_BASE, RETRIES
 from personalize_lab.connection import NO_RETRIES, Connection, clients, cohort_factory
 from personalize_lab.errors import (
@@ -50,6 +50,8 @@ from personalize_lab.requests import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from personalize_lab.analysis import Comparison
     from personalize_lab.cohort import CohortResult, Progress
 
@@ -95,6 +97,7 @@ class Lab:
         self._filters_by_arn: dict[str, dict[str, Any]] = {}
         self._filter_list: list[dict[str, Any]] | None = None
         self._last: Request | None = None
+        self._trackers: dict[tuple[str | None, str | None], tracking.Tracker] = {}
 
     def __repr__(self) -> str:
         return f"Lab({self.target_kind}={self.target_arn!r}, source={self.source!r})"
@@ -256,6 +259,72 @@ class Lab:
     def events_client(self) -> tuple[Any, str | None]:
         """A ``personalize-events`` client and the tracking id (local tracker; None against AWS)."""
         return discovery.events_client(self)
+
+    # --- events and their worth (personalize_lab.tracking) ------------------------------------------------
+
+    def tracker(
+        self, tracking_id: str | None = None, *, attribution_source: str | None = None
+    ) -> tracking.Tracker:
+        """A :class:`~personalize_lab.tracking.Tracker` (PutEvents); against AWS pass ``tracking_id``.
+
+        The local Personalize's event tracker is found on its own; ``attribution_source`` becomes the
+        default ``eventAttributionSource`` of its events (one Tracker per A/B variant). Kept per arguments.
+        """
+        key = (tracking_id, attribution_source)
+        found = self._trackers.get(key)
+        if found is None:
+            client, local_id = self.events_client()
+            found = tracking.Tracker(
+                client, tracking_id or local_id or "", attribution_source=attribution_source
+            )
+            self._trackers[key] = found
+        return found
+
+    def track(
+        self,
+        user_id: str,
+        item_id: str | None,
+        event_type: str,
+        *,
+        value: float | None = None,
+        recommendation: pd.DataFrame | str | None = None,
+        impression: Sequence[str] | None = None,
+        session_id: str | None = None,
+        properties: Mapping[str, Any] | str | None = None,
+        attribution_source: str | None = None,
+        tracking_id: str | None = None,
+        sent_at: dt.datetime | None = None,
+        event_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Send one PutEvents event: what ``user_id`` did with ``item_id``; returns the event as sent.
+
+        ``recommendation``: the frame of the list the user saw (or its recommendationId) — its
+        recommendationId and, unless ``impression`` is given, its items as the impression. ``value`` is
+        the EVENT_VALUE; ``properties`` a dict sent as JSON; ``attribution_source`` names the experience
+        for metric attribution (``"storefront-A"``). See docs/client.md "Tracking events".
+        """
+        return self.tracker(tracking_id).track(
+            user_id,
+            item_id,
+            event_type,
+            value=value,
+            recommendation=recommendation,
+            impression=impression,
+            session_id=session_id,
+            properties=properties,
+            attribution_source=attribution_source,
+            sent_at=sent_at,
+            event_id=event_id,
+        )
+
+    def attribution_metrics(
+        self, metric_attribution_arn: str | None = None, *, freq: str | None = None
+    ) -> pd.DataFrame:
+        """A metric attribution's metrics per EVENT_ATTRIBUTION_SOURCE, from the local Personalize.
+
+        See :func:`personalize_lab.tracking.attribution_metrics` (against AWS: CloudWatch/S3 instead).
+        """
+        return tracking.attribution_metrics(self, metric_attribution_arn, freq=freq)
 
     def _describe_filter(self, arn: str) -> dict[str, Any]:
         if arn not in self._filters_by_arn:

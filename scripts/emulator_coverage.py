@@ -38,6 +38,15 @@ BEHAVIOUR = (
     "GetPersonalizedRanking: items the model does not know are ranked last with a score of 0 (developer "
     'guide, "rankings"; `EmulatorOptions(unknown_ranking_item_score=None)` leaves the score out). '
     "Test: `tests/emulator/test_serving.py`.",
+    "PutEvents: eventValue, impression, recommendationId, eventId, eventAttributionSource and properties are "
+    "stored with the event (`LocalPersonalize.streamed_events()`); a recommendationId this emulator issued "
+    "names the event's campaign or recommender and its list (implicit impressions); a repeated eventId is "
+    "not applied twice (guide: repeats are not used in training). Test: `tests/emulator/test_events.py`.",
+    "Metric attribution: the service publishes metrics to CloudWatch/S3; the emulator computes them from "
+    "the events received after creation, per EVENT_ATTRIBUTION_SOURCE (source, else the recommendationId's "
+    "campaign or recommender, else SOURCE_NAME_UNDEFINED), as `LocalPersonalize.metric_attribution_report(arn)` "
+    "(a DataFrame; `lab.attribution_metrics()`). Event types match case-insensitively [undoc]. "
+    "Test: `tests/emulator/test_metric_attribution.py`.",
     "GetRecommendations: every domain use case accepts a promotion, VOD Trending now included (developer "
     'guide, "promotions": "With all domain use cases … you can specify a promotion"). '
     "Test: `tests/emulator/test_serving.py`.",

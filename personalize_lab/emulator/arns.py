@@ -77,6 +77,10 @@ def event_tracker_arn(name: str, region: str, account: str) -> str:
     return _arn(region, account, f"event-tracker/{name}")
 
 
+def metric_attribution_arn(name: str, region: str, account: str) -> str:
+    return _arn(region, account, f"metric-attribution/{name}")
+
+
 def tracking_id(event_tracker: str) -> str:
     """A UUID-shaped tracking id, derived from the tracker's ARN so it is stable across runs."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, event_tracker))

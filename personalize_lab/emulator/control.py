@@ -13,8 +13,9 @@ from typing import Any
 
 from personalize_lab.emulator import arns
 from personalize_lab.emulator.campaign_config import check_campaign_config
+from personalize_lab.emulator.control_metrics import MetricAttributionOperations
 from personalize_lab.emulator.exceptions import InvalidInputException
-from personalize_lab.emulator.resources import Record, ResourceStore
+from personalize_lab.emulator.resources import Record
 from personalize_lab.limits import MAX_EXPRESSION_LENGTH
 
 __all__ = ["ControlPlane"]
@@ -24,10 +25,11 @@ def _of_parent(items: list[Record], field: str, parent: str | None) -> list[Reco
     return items if parent is None else [r for r in items if r.get(field) == parent]
 
 
-class ControlPlane(ResourceStore):
+class ControlPlane(MetricAttributionOperations):
     """Resource records (see :class:`ResourceStore`) plus the boto3-named control-plane operations.
 
-    Describe/List for every resource kind, CreateFilter, DeleteFilter, CreateCampaign, CreateEventTracker.
+    Describe/List for every resource kind, CreateFilter, DeleteFilter, CreateCampaign, CreateEventTracker,
+    and the metric attribution operations of :class:`MetricAttributionOperations`.
     ``ControlPlane(region="us-east-1", account="123456789012", clock=time.time, on_create_filter=...)``.
     """
 

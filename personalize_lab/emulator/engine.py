@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,18 @@ from personalize_lab.emulator import events, responses, serving
 from personalize_lab.emulator.campaign_config import check_campaign_config, deployment_scoring
 from personalize_lab.emulator.control import ControlPlane
 from personalize_lab.emulator.deployments import Deployment, Deployments, exploration_settings
+from personalize_lab.emulator.event_log import (
+    UNDEFINED_SOURCE,
+    EventLog,
+    IssuedRecommendations,
+    StreamedEvent,
+)
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.filter_resources import FilterResource, FilterResources
 from personalize_lab.emulator.filtering import CompiledFilter, compile_item_filter
 from personalize_lab.emulator.history import History
 from personalize_lab.emulator.metadata import ItemMetadata, UserMetadata
+from personalize_lab.emulator.metric_attribution import Metric, check_metrics, report
 from personalize_lab.emulator.options import EmulatorOptions
 from personalize_lab.emulator.recipes import REGISTRY, TrainingData, get_recipe
 from personalize_lab.emulator.recipes.base import Model, Recipe
@@ -92,6 +100,8 @@ class LocalPersonalize(WiredMixin):
             per_event_type=self.options.interaction_history_per_event_type,
         )
         self.context_columns = list(self.training.context)  # the Interactions columns models read as context
+        self.event_log = EventLog()  # every PutEvents event, whole (eventValue, impression, ...)
+        self.issued = IssuedRecommendations()  # recommendationId -> its campaign/recommender and items
         self.filters = FilterResources(self._compile)
         self.deployments = Deployments()
         self._models: dict[str, Model] = {}
@@ -102,6 +112,7 @@ class LocalPersonalize(WiredMixin):
             on_create_filter=self._on_create_filter,
             on_delete_filter=self.filters.remove,
             on_create_campaign=self._on_create_campaign,
+            check_metrics=self._check_metric_columns,
         )
         self.dataset_group_arn = self.control.add_dataset_group(config.dataset_group)
         self._register_datasets()
@@ -314,9 +325,96 @@ class LocalPersonalize(WiredMixin):
         }
 
     # ------------------------------------------------------------------ real-time data (Python API)
-    def record_event(self, user_id: str, item_id: str, event_type: str, timestamp: int) -> None:
-        """One streamed interaction: filters and User-Personalization see it on the next request."""
-        self.history.add(user_id, item_id, event_type, timestamp)
+    def record_event(
+        self,
+        user_id: str,
+        item_id: str | None,
+        event_type: str,
+        timestamp: int,
+        *,
+        session_id: str | None = None,
+        event_id: str | None = None,
+        value: float | None = None,
+        impression: tuple[str, ...] = (),
+        recommendation_id: str | None = None,
+        attribution_source: str | None = None,
+        properties: Mapping[str, Any] | None = None,
+    ) -> StreamedEvent:
+        """One streamed event, kept whole in :attr:`event_log`; filters and User-Personalization see its
+        item on the next request. A ``recommendation_id`` this object issued names the event's source (when
+        no ``attribution_source`` is given) and, without an ``impression``, the items it stood for (the
+        service's implicit impressions). An ``event_id`` seen before is logged but not applied again."""
+        issued = self.issued.get(recommendation_id)
+        event = self.event_log.append(
+            StreamedEvent(
+                event_id=event_id or str(uuid.uuid4()),
+                user_id=user_id,
+                session_id=session_id or user_id,
+                event_type=event_type,
+                item_id=item_id,
+                timestamp=int(timestamp),
+                received=self.control.clock(),
+                value=value,
+                impression=impression or (issued[1] if issued else ()),
+                recommendation_id=recommendation_id,
+                attribution_source=attribution_source,
+                attributed_to=attribution_source or (issued[0] if issued else UNDEFINED_SOURCE),
+                properties=dict(properties or {}),
+            )
+        )
+        if item_id and not event.duplicate:
+            self.history.add(user_id, item_id, event_type, timestamp)
+        return event
+
+    def remember_recommendation(self, recommendation_id: str, source_arn: str, item_ids: list[str]) -> None:
+        """Note which campaign or recommender answered with ``recommendation_id`` (for attribution)."""
+        self.issued.remember(recommendation_id, source_arn, tuple(item_ids))
+
+    def streamed_events(self) -> pd.DataFrame:
+        """Every event received through PutEvents, oldest first, as Interactions-shaped rows.
+
+        Columns: EVENT_ID, USER_ID, SESSION_ID, ITEM_ID, EVENT_TYPE, EVENT_VALUE, TIMESTAMP (sentAt),
+        IMPRESSION (``|``-joined), RECOMMENDATION_ID, EVENT_ATTRIBUTION_SOURCE (as sent), ``attributed_to``
+        (where metric attribution credits it), ``received`` (epoch seconds), ``duplicate`` (an eventId
+        seen before), then one column per property under its Interactions name (``numRatings`` ->
+        NUM_RATINGS).
+        """
+        return self.event_log.frame()
+
+    def training_interactions(self) -> pd.DataFrame:
+        """The imported interactions plus the streamed events with an item, as a retrain would read them.
+
+        Streamed rows keep EVENT_VALUE, IMPRESSION, RECOMMENDATION_ID, EVENT_ATTRIBUTION_SOURCE and the
+        properties that name an imported column (context such as DEVICE), so context-aware recipes learn
+        from them when trained on this frame (``LocalPersonalize.from_frames(local.training_interactions(),
+        ...)``); repeated eventIds are left out, as the service leaves them out of training.
+        """
+        imported = self.data.interactions
+        streamed = self.event_log.frame(include_duplicates=False)
+        if streamed.empty:
+            return imported.copy()
+        streamed = streamed[streamed["ITEM_ID"].notna()]
+        reserved = ["EVENT_VALUE", "IMPRESSION", "RECOMMENDATION_ID", "EVENT_ATTRIBUTION_SOURCE"]
+        columns = list(imported.columns) + [
+            c for c in reserved if c not in imported.columns and streamed[c].notna().any()
+        ]
+        rows = streamed.reindex(columns=columns)
+        return pd.concat([imported, rows], ignore_index=True)[columns]
+
+    def metric_attribution_report(
+        self, metric_attribution_arn: str, *, freq: str | None = None
+    ) -> pd.DataFrame:
+        """What the service would publish to CloudWatch for a metric attribution, as a DataFrame.
+
+        One row per metric and ``EVENT_ATTRIBUTION_SOURCE`` (columns metricName, eventType, expression,
+        EVENT_ATTRIBUTION_SOURCE, events, value), computed from the events received since the attribution
+        was created; ``freq="1h"`` splits it over time (a ``period`` column). ResourceNotFoundException for
+        an unknown ARN. See :mod:`personalize_lab.emulator.metric_attribution`.
+        """
+        record = self.control.snapshot(self.control.metric_attribution(metric_attribution_arn))
+        metrics = check_metrics(record["metrics"])
+        events = self.event_log.frame(since=record["creationDateTime"], include_duplicates=False)
+        return report(events, metrics, self.item_metadata.table, freq=freq)
 
     def update_items(self, records: list[tuple[str, Mapping[str, Any]]]) -> None:
         """(itemId, properties) pairs: metadata changes at once, and filters compile again on next use."""
@@ -402,6 +500,29 @@ class LocalPersonalize(WiredMixin):
     def _on_create_filter(self, record: Mapping[str, Any]) -> None:
         # refused at creation, as create_filter does, for a field the Items dataset lacks
         self.filters.add(record["filterArn"], record["name"], record["filterExpression"])
+
+    def _check_metric_columns(self, metrics: list[dict[str, Any]]) -> None:
+        """SUM reads a numeric column the dataset has (EVENT_VALUE is always an Interactions column)."""
+        for metric in check_metrics(metrics):
+            if metric.function == "SUM" and not self._summable(metric):
+                raise InvalidInputException(
+                    f"metric {metric.name!r}: {metric.expression} sums {metric.dataset}.{metric.column}, which "
+                    f"is not a numeric column of the {metric.dataset} dataset. SUM reads numeric columns "
+                    "only (e.g. SUM(Items.PRICE), SUM(Interactions.EVENT_VALUE)); use SAMPLECOUNT() to count."
+                )
+
+    def _summable(self, metric: Metric) -> bool:
+        column = str(metric.column).upper()
+        if metric.dataset == "Interactions":
+            if column == "EVENT_VALUE":
+                return True
+            frame: pd.DataFrame | None = self.data.interactions
+        else:
+            frame = self.data.items
+        if frame is None:
+            return False
+        found = [c for c in frame.columns if str(c).upper() == column]
+        return bool(found) and pd.api.types.is_numeric_dtype(frame[found[0]])
 
     def _on_create_campaign(self, record: Mapping[str, Any]) -> None:
         version = self.control.solution_version(record["solutionVersionArn"])

@@ -62,6 +62,7 @@ ARN_FIELD = {
     "recommender": "recommenderArn",
     "filter": "filterArn",
     "eventTracker": "eventTrackerArn",
+    "metricAttribution": "metricAttributionArn",
 }
 
 
@@ -74,8 +75,9 @@ class ResourceStore:
     """Resource records of one emulated account and region.
 
     ``on_create_filter(filter_record)`` / ``on_delete_filter(filter_arn)`` / ``on_create_campaign(record)``
-    let the engine compile a filter or load a model when a boto3 caller creates one. ``clock`` returns
-    epoch seconds (injectable so tests get stable timestamps).
+    let the engine compile a filter or load a model when a boto3 caller creates one; ``check_metrics``
+    lets it refuse metric definitions its datasets cannot compute (``SUM`` of a column it lacks).
+    ``clock`` returns epoch seconds (injectable so tests get stable timestamps).
     """
 
     def __init__(
@@ -87,6 +89,7 @@ class ResourceStore:
         on_create_filter: Callable[[Record], None] | None = None,
         on_delete_filter: Callable[[str], None] | None = None,
         on_create_campaign: Callable[[Record], None] | None = None,
+        check_metrics: Callable[[list[Record]], None] | None = None,
     ) -> None:
         self.region = region
         self.account = account
@@ -94,6 +97,7 @@ class ResourceStore:
         self.on_create_filter = on_create_filter
         self.on_delete_filter = on_delete_filter
         self.on_create_campaign = on_create_campaign
+        self.check_metrics = check_metrics
         self._records: dict[str, dict[str, Record]] = {kind: {} for kind in ARN_FIELD}
         self._lock = threading.RLock()  # the HTTP server calls in from many threads
 
@@ -271,6 +275,22 @@ class ResourceStore:
         self._put("eventTracker", record)
         return arn, record["trackingId"]
 
+    def add_metric_attribution(
+        self, name: str, dataset_group_arn: str, metrics: list[Record], output: Record
+    ) -> str:
+        """Register a metric attribution (metrics already checked); its report counts events received from
+        its ``creationDateTime`` on (the service does not report data imported before)."""
+        arns.validate_name(name)
+        self.dataset_group(dataset_group_arn)
+        record: Record = {
+            "name": name,
+            "metricAttributionArn": arns.metric_attribution_arn(name, self.region, self.account),
+            "datasetGroupArn": dataset_group_arn,
+            "metricsOutputConfig": copy.deepcopy(output),
+            "metrics": copy.deepcopy(metrics),
+        }
+        return self._put("metricAttribution", record)
+
     def set_status(self, arn: str, status: str) -> None:
         """Put a resource in another state (``INACTIVE`` recommender, ``CREATE FAILED`` campaign...)."""
         if status not in STATUSES:
@@ -325,6 +345,9 @@ class ResourceStore:
 
     def event_tracker(self, arn: str) -> Record:
         return self._get("eventTracker", arn)
+
+    def metric_attribution(self, arn: str) -> Record:
+        return self._get("metricAttribution", arn)
 
     def recipe(self, arn: str) -> Record:
         found = BY_ARN.get(arn)

@@ -23,13 +23,18 @@ def recommendation_id() -> str:
 
 def get_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str, Any]:
     request = serving.validate_recommendation_request(engine, params)
-    return {"itemList": item_list(engine.recommend(request)), "recommendationId": recommendation_id()}
+    answer = engine.recommend(request)
+    rid = recommendation_id()
+    engine.remember_recommendation(rid, request.deployment.arn, answer.item_ids)  # for attribution
+    return {"itemList": item_list(answer), "recommendationId": rid}
 
 
 def get_personalized_ranking(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str, Any]:
     request = serving.validate_ranking_request(engine, params)
-    ranking = [_ranked(item) for item in engine.rank(request)]
-    return {"personalizedRanking": ranking, "recommendationId": recommendation_id()}
+    ranked = engine.rank(request)
+    rid = recommendation_id()
+    engine.remember_recommendation(rid, request.deployment.arn, [item.item_id for item in ranked])
+    return {"personalizedRanking": [_ranked(item) for item in ranked], "recommendationId": rid}
 
 
 def get_action_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str, Any]:

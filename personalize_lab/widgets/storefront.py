@@ -1,15 +1,16 @@
 """The Storefront: what a shopper would see, for stakeholders — personas, product cards, A/B, live events.
 
 Clicking "Buy" on a card sends a real PutEvents call (``personalize-events``: the local Personalize's
-event tracker, or a configured tracking id on AWS); the next request sees the event, so the shelf
-changes the way production would. Cards are built by ``_html.card`` (every metadata value escaped;
+event tracker, or a configured tracking id on AWS) through a :class:`~personalize_lab.tracking.Tracker`,
+with the shelf's recommendationId and impressions and the variant as attribution source, so a metric
+attribution credits each variant; the next request sees the event, so the shelf changes the way
+production would. Cards are built by ``_html.card`` (every metadata value escaped;
 pictures are generated SVG tiles, or the catalog's own photos when a metadata column holds image URLs).
 The persona picker is a type-to-search box over every known user, in numeric order.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from ipywidgets.widgets.widget_string import HTMLStyle
 
 from personalize_lab.errors import PersonalizeLabError, ValidationError
 from personalize_lab.requests import Promotion
+from personalize_lab.tracking import Tracker
 from personalize_lab.widgets import _html
 from personalize_lab.widgets._request import RequestSpec, Targets, discover
 from personalize_lab.widgets._roles import ItemRoles, category_filter, exclude_bought_filter, item_roles
@@ -100,7 +102,8 @@ class Storefront:
         self.tracking_id = tracking_id or local_tracking
         self.frame = pd.DataFrame()
         self.error: BaseException | None = None
-        self.events: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []  # every event sent, as sent (Tracker.track's answer)
+        self._tracker: Tracker | None = None
         self.seq = 0
         self.kernel_ms = 0.0
         self.personas = list(personas) if personas else sorted(lab.known_users(), key=natural_key)
@@ -265,7 +268,12 @@ class Storefront:
         return frame
 
     def click(self, item_id: str) -> None:
-        """Record ``event_type`` for the persona on ``item_id`` through PutEvents, then refresh."""
+        """Record ``event_type`` for the persona on ``item_id`` through PutEvents, then refresh.
+
+        The event carries what metric attribution needs: the shelf's recommendationId and its items as
+        the impression, the variant as eventAttributionSource (``storefront-A``/``storefront-B``) and the
+        card's price as eventValue when the card shows one.
+        """
         user = self.user
         title = self._title_of(item_id)
         try:
@@ -275,17 +283,40 @@ class Storefront:
                     "Fix: pass tracking_id='...' (your event tracker's trackingId)",
                     field="tracking_id",
                 )
-            event = {"eventType": self.event_type, "itemId": item_id, "sentAt": dt.datetime.now(dt.UTC)}
-            self.events_client.put_events(
-                trackingId=self.tracking_id, userId=user, sessionId=f"storefront-{user}", eventList=[event]
+            if self._tracker is None:
+                self._tracker = Tracker(self.events_client, self.tracking_id)
+            shelf = self.frame if "recommendationId" in self.frame.columns and len(self.frame) else None
+            sent = self._tracker.track(
+                user,
+                item_id,
+                self.event_type,
+                value=self._price_of(item_id),
+                recommendation=shelf,
+                session_id=f"storefront-{user}",
+                attribution_source=self.attribution_source,
             )
         except Exception as e:  # shown in the page
             self.error = e
             self.status.value = _html.STYLE + _html.error_box(e)
             return
-        self.events.append({"userId": user, **event})
+        self.events.append(sent)
         self.status.value = _html.confirmation(self.event_type, title, user)
         self.refresh()
+
+    @property
+    def attribution_source(self) -> str:
+        """The eventAttributionSource of the shown variant (``storefront-A``), for metric attribution."""
+        return f"storefront-{self.variant.value}"
+
+    def _price_of(self, item_id: str) -> float | None:
+        """The card's price for ``item_id`` (sent as the purchase's eventValue), None when not shown."""
+        price = self.roles.price
+        if price is None or price not in self.frame.columns or "itemId" not in self.frame.columns:
+            return None
+        match = pd.to_numeric(
+            self.frame.loc[self.frame["itemId"].astype(str) == item_id, price], errors="coerce"
+        )
+        return float(match.iloc[0]) if len(match) and pd.notna(match.iloc[0]) else None
 
     def _title_of(self, item_id: str) -> str:
         """The card's title for ``item_id`` (the shelf shows it, so no catalog look-up is needed)."""

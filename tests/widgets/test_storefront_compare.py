@@ -32,6 +32,41 @@ def test_storefront_click_records_an_event_the_next_request_sees(demo_lab: Lab) 
     assert "Recorded Purchase of" in shop.status.value
 
 
+def test_storefront_buy_credits_the_shelf_and_the_variant(demo_lab: Lab) -> None:
+    """Buy sends the shelf's recommendationId and impressions and the variant as attribution source,
+    so a metric attribution counts purchases and revenue per variant."""
+    local = demo_lab.local_personalize
+    control = demo_lab.control_client
+    arn = control.create_metric_attribution(
+        name="storefront-impact",
+        datasetGroupArn=local.dataset_group_arn,
+        metrics=[
+            {"eventType": "Purchase", "metricName": "purchases", "expression": "SAMPLECOUNT()"},
+            {"eventType": "Purchase", "metricName": "revenue", "expression": "SUM(Items.PRICE)"},
+        ],
+        metricsOutputConfig={"roleArn": "arn:aws:iam::123456789012:role/PersonalizeMetrics"},
+    )["metricAttributionArn"]
+    try:
+        shop = Storefront(demo_lab, personas=["104"])
+        shelf = shop.frame.copy()
+        item = str(shelf["itemId"].iloc[1])
+        shop.click(item)
+        shop.variant.value = "B"
+        shop.click(str(shop.frame["itemId"].iloc[0]))
+        sent = shop.events[-2]
+        assert sent["recommendationId"] == shelf["recommendationId"].iloc[0]
+        assert sent["impression"] == list(shelf["itemId"])
+        assert sent["metricAttribution"] == {"eventAttributionSource": "storefront-A"}
+        assert sent["eventValue"] == pytest.approx(float(shelf["PRICE"].iloc[1]))
+        assert shop.events[-1]["metricAttribution"] == {"eventAttributionSource": "storefront-B"}
+        table = demo_lab.attribution_metrics(arn).set_index(["metricName", "EVENT_ATTRIBUTION_SOURCE"])
+        assert table.loc[("purchases", "storefront-A"), "value"] == 1
+        assert table.loc[("purchases", "storefront-B"), "value"] == 1
+        assert table.loc[("revenue", "storefront-A"), "value"] == pytest.approx(sent["eventValue"])
+    finally:
+        control.delete_metric_attribution(metricAttributionArn=arn)
+
+
 def test_storefront_ab_toggle_shows_promoted_badges(demo_lab: Lab) -> None:
     shop = Storefront(demo_lab, personas=["102"])
     assert [v for _, v in shop.variant.options] == ["A", "B"]
