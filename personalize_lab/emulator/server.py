@@ -155,6 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Errors found before a handler runs (bad request line, headers too long) in the service's shape."""
         self.close_connection = True
+        self.request_version = "HTTP/1.1"  # an unparsable line leaves HTTP/0.9, which would send no headers
         status = HTTPStatus(code)
         error = HTTPRequestError(
             "SerializationException" if code < 500 else "InternalFailure",

@@ -76,7 +76,7 @@ def _shown(value: Any) -> str:
 def _wrong_type(path: str, shape: Shape, value: Any) -> SerializationException:
     kind = "null" if value is None else type(value).__name__.replace("dict", "object").replace("list", "array")
     return SerializationException(
-        f"{path}: expected {_EXPECTED.get(shape.type_name, shape.type_name)} ({shape.name}), "
+        f"{path}: expected {_EXPECTED.get(shape.type_name, shape.type_name)}, "
         f"got {kind} {_shown(value)}; send {path} as {_EXPECTED.get(shape.type_name, shape.type_name)}"
     )
 
