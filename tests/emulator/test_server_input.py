@@ -99,7 +99,9 @@ CASES: list[tuple[str, str, str | None, Any, str]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("path", "target", "body", "code"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("path", "target", "body", "code"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_a_wrongly_typed_member_is_a_400_in_the_service_shape(
     live: server.LocalServer, path: str, target: str | None, body: Any, code: str
 ) -> None:
@@ -116,8 +118,7 @@ def test_a_wrongly_typed_member_is_a_400_in_the_service_shape(
 def test_messages_name_the_member_the_value_and_what_to_send(live: server.LocalServer) -> None:
     _, _, answer = post(live, "/events", json.dumps(_events(eventValue="x")).encode())
     assert answer["message"] == (
-        "eventList[0].eventValue: expected a number, got str 'x'; "
-        "send eventList[0].eventValue as a number"
+        "eventList[0].eventValue: expected a number, got str 'x'; send eventList[0].eventValue as a number"
     )
     _, _, answer = post(live, "/users", json.dumps({"datasetArn": USERS, "users": [None]}).encode())
     assert answer["message"] == (

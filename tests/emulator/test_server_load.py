@@ -41,7 +41,9 @@ def _request(live: server.LocalServer, head: str, body: bytes = b"") -> bytes:
     return b"".join(chunks)
 
 
-def _head(live: server.LocalServer, method: str = "POST", path: str = "/recommendations", **extra: str) -> str:
+def _head(
+    live: server.LocalServer, method: str = "POST", path: str = "/recommendations", **extra: str
+) -> str:
     headers = {"Host": f"{live.host}:{live.port}", "Content-Type": "application/json", **extra}
     lines = [f"{method} {path} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items())]
     return "\r\n".join(lines) + "\r\n\r\n"
@@ -110,9 +112,7 @@ def test_many_slow_clients_do_not_hold_threads(live: server.LocalServer) -> None
     assert threading.active_count() - before <= server.DEFAULT_WORKERS
     for conn in slow:
         conn.close()
-    assert _request(live, _head(live, **{"Content-Length": str(len(BODY))}), BODY).startswith(
-        b"HTTP/1.1 200"
-    )
+    assert _request(live, _head(live, **{"Content-Length": str(len(BODY))}), BODY).startswith(b"HTTP/1.1 200")
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "OPTIONS", "PATCH", "BREW", "GET"])
