@@ -74,7 +74,9 @@ def _shown(value: Any) -> str:
 
 
 def _wrong_type(path: str, shape: Shape, value: Any) -> SerializationException:
-    kind = "null" if value is None else type(value).__name__.replace("dict", "object").replace("list", "array")
+    kind = (
+        "null" if value is None else type(value).__name__.replace("dict", "object").replace("list", "array")
+    )
     return SerializationException(
         f"{path}: expected {_EXPECTED.get(shape.type_name, shape.type_name)}, "
         f"got {kind} {_shown(value)}; send {path} as {_EXPECTED.get(shape.type_name, shape.type_name)}"
@@ -110,7 +112,7 @@ def decode_input(shape: Shape | None, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_required(shape: Shape, value: Mapping[str, Any], prefix: str) -> None:
-    for name in shape.required_members:  # type: ignore[attr-defined]
+    for name in shape.required_members:
         if name not in value:
             raise _invalid(f"{prefix}{name}", None, "Member must not be null")
 

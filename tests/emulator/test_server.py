@@ -372,7 +372,8 @@ def test_cli_serve_prints_a_data_error_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith(f"personalize-lab serve: file {tmp_path / 'interactions.csv'}: ")
     assert "has no rows" in err
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
 
 
 def test_cli_serve_listens_on_ipv6_loopback(local: LocalPersonalize) -> None:

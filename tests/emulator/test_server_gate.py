@@ -94,7 +94,8 @@ def test_the_control_plane_needs_its_own_content_type(live: server.LocalServer) 
         "UnsupportedMediaTypeException",
     )
     status, _, answer = _post(live, "/", "{}", **target, **{"Content-Type": "application/x-amz-json-1.1"})
-    assert status == 200 and answer["Filters"]
+    assert status == 200
+    assert answer["Filters"]
 
 
 def test_loopback_origins_and_hosts_and_sdks_pass(live: server.LocalServer) -> None:
@@ -108,7 +109,7 @@ def test_loopback_origins_and_hosts_and_sdks_pass(live: server.LocalServer) -> N
         status, _, answer = _post(
             live, "/recommendations", body, **{"Content-Type": "application/json", **headers}
         )
-        assert status == 200 and len(answer["itemList"]) == 2, headers
+        assert (status, len(answer["itemList"])) == (200, 2), headers
     runtime = boto3.client(
         "personalize-runtime",
         endpoint_url=live.url,

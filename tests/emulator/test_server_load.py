@@ -76,6 +76,8 @@ def test_a_burst_of_500_connections_is_answered_within_2_seconds(live: server.Lo
                     with lock:
                         answered.append(1)
 
+    # one request first: the campaign's model trains on its first request, which is not what is measured
+    assert _request(live, _head(live, **{"Content-Length": str(len(BODY))}), BODY).startswith(b"HTTP/1.1 200")
     started = time.perf_counter()
     threads = [threading.Thread(target=connect_all, args=(100,)) for _ in range(5)]
     for t in threads:

@@ -19,7 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from personalize_lab.emulator import LocalPersonalize, server, wire
-from tests.support.local_store import DATASET_GROUP, REGION_ACCOUNT, campaign, filter_arn, recommender, tiny_local
+from tests.support.local_store import (
+    DATASET_GROUP,
+    REGION_ACCOUNT,
+    campaign,
+    filter_arn,
+    recommender,
+    tiny_local,
+)
 
 ARNS = [
     campaign("up"),
@@ -56,7 +63,11 @@ KNOWN_STRINGS = [
 #: a request that succeeds, for the generated members to start from half the time (so many reach the engine)
 GOOD = {
     "GetRecommendations": {"campaignArn": campaign("up"), "userId": "u01"},
-    "GetPersonalizedRanking": {"campaignArn": campaign("ranking"), "userId": "u01", "inputList": ["i01", "i03"]},
+    "GetPersonalizedRanking": {
+        "campaignArn": campaign("ranking"),
+        "userId": "u01",
+        "inputList": ["i01", "i03"],
+    },
 }
 WRONG = st.one_of(
     st.none(),
@@ -92,12 +103,16 @@ OPERATIONS = _operations()
 def _typed(shape: Shape, depth: int) -> st.SearchStrategy[Any]:
     kind = shape.type_name
     if kind == "string" and shape.metadata.get("pattern", "").startswith("arn:"):
-        return st.one_of(st.sampled_from(ARNS), st.sampled_from(ARNS), st.sampled_from(ARNS), st.text(max_size=20))
+        return st.one_of(
+            st.sampled_from(ARNS), st.sampled_from(ARNS), st.sampled_from(ARNS), st.text(max_size=20)
+        )
     if kind == "string" and shape.name in ("UserID", "ItemID"):
         return st.one_of(st.sampled_from(IDS), st.sampled_from(IDS), st.text(max_size=20))
     if kind in ("string", "blob"):
         enum = shape.metadata.get("enum")
-        return st.sampled_from(enum) if enum else st.one_of(st.sampled_from(KNOWN_STRINGS), st.text(max_size=20))
+        return (
+            st.sampled_from(enum) if enum else st.one_of(st.sampled_from(KNOWN_STRINGS), st.text(max_size=20))
+        )
     if kind in ("integer", "long"):
         return st.one_of(st.integers(min_value=1, max_value=20), st.integers(min_value=-5, max_value=600))
     if kind in ("float", "double"):
@@ -122,7 +137,9 @@ def _typed(shape: Shape, depth: int) -> st.SearchStrategy[Any]:
 def _value(shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
     """Mostly the shape's own type; one member in twenty, anything else."""
     typed = _typed(shape, depth)
-    return st.integers(0, 19).flatmap(lambda k: WRONG if k == 7 else typed)  # 7: not an end hypothesis favours
+    return st.integers(0, 19).flatmap(
+        lambda k: WRONG if k == 7 else typed
+    )  # 7: not an end hypothesis favours
 
 
 @st.composite
