@@ -275,18 +275,40 @@ def demo_command(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------------------------- serve
 def serve_command(args: argparse.Namespace, backend_factory: BackendFactory = default_backend_factory) -> int:
+    """Check the address first (loading a store takes seconds), then load the data and serve."""
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: not a TCP port; give a number from 1 to 65535")
     if args.data is not None and not args.data.is_dir():
         raise UsageError(f"--data {args.data}: not a folder; give the folder that holds interactions.csv")
+    _check_address(args.host, args.port)
     backend = backend_factory(args.data, args.demo)
     try:
         server.serve(backend, args.host, args.port)
     except OSError as e:
-        if e.errno == errno.EADDRINUSE:
-            raise UsageError(
-                f"--port {args.port}: already in use; stop what uses it or pick another port"
-            ) from e
-        raise
+        raise _address_error(args.host, args.port, e) from e
     return 0
+
+
+def _check_address(host: str, port: int) -> None:
+    """Bind and release the address, so a port in use or a foreign host is named before loading data."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+            probe.bind((host, port))
+    except OSError as e:
+        raise _address_error(host, port, e) from e
+
+
+def _address_error(host: str, port: int, error: OSError) -> UsageError:
+    if error.errno == errno.EADDRINUSE:
+        return UsageError(f"--port {port}: already in use; stop what uses it or pick another port")
+    if error.errno == errno.EACCES:
+        return UsageError(f"--port {port}: not allowed for this user; pick a port from 1024 to 65535")
+    return UsageError(
+        f"--host {host}: cannot listen there ({error.strerror or error}); give an address of this "
+        "machine, such as 127.0.0.1 or ::1"
+    )
 
 
 def main(argv: Sequence[str] | None = None, backend_factory: BackendFactory = default_backend_factory) -> int:

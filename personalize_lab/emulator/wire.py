@@ -22,13 +22,14 @@ from functools import cache
 from typing import Any
 
 import botocore.session
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel
 
 from personalize_lab.emulator.exceptions import (
     InvalidInputException,
     ServiceException,
     UnknownOperationException,
 )
+from personalize_lab.emulator.validation import SerializationException, decode_input
 
 log = logging.getLogger("personalize_lab.emulator")
 
@@ -44,13 +45,6 @@ ENGINE_OPERATIONS: dict[str, tuple[str, ...]] = {
 COVERAGE_DOC = "docs/emulator-coverage.md"
 JSON_11 = "application/x-amz-json-1.1"
 REST_JSON = "application/json"
-
-
-class SerializationException(ServiceException):
-    """The body is not the JSON object the protocol requires."""
-
-    code = "SerializationException"
-    status = 400
 
 
 class RequestEntityTooLargeException(ServiceException):
@@ -150,40 +144,6 @@ def _resolve(method: str, path: str, target: str | None) -> Route:
     return route
 
 
-def _from_wire(value: Any, shape: Shape | None) -> Any:
-    """Turn wire values back into boto3's input form (epoch numbers -> aware datetimes)."""
-    if shape is None:
-        return value
-    kind = shape.type_name
-    if kind == "timestamp" and isinstance(value, int | float):
-        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
-    if kind == "structure" and isinstance(value, dict):
-        members = shape.members  # type: ignore[attr-defined]
-        return {k: _from_wire(v, members.get(k)) for k, v in value.items()}
-    if kind == "list" and isinstance(value, list):
-        return [_from_wire(v, shape.member) for v in value]  # type: ignore[attr-defined]
-    if kind == "map" and isinstance(value, dict):
-        return {k: _from_wire(v, shape.value) for k, v in value.items()}  # type: ignore[attr-defined]
-    return value
-
-
-@cache
-def _has_timestamps(shape: Shape | None) -> bool:
-    """Whether any member under ``shape`` is a timestamp (only those need :func:`_from_wire`)."""
-    if shape is None:
-        return False
-    kind = shape.type_name
-    if kind == "timestamp":
-        return True
-    if kind == "structure":
-        return any(_has_timestamps(m) for m in shape.members.values())  # type: ignore[attr-defined]
-    if kind == "list":
-        return _has_timestamps(shape.member)  # type: ignore[attr-defined]
-    if kind == "map":
-        return _has_timestamps(shape.value)  # type: ignore[attr-defined]
-    return False
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.timestamp()  # the wire carries epoch seconds
@@ -205,16 +165,15 @@ def _params(route: Route, body: bytes) -> dict[str, Any]:
         return {}
     try:
         params = json.loads(body)
-    except ValueError as error:
+    except ValueError as error:  # UnicodeDecodeError included: the body is not UTF-8
         raise SerializationException(f"The request body is not valid JSON: {error}") from None
+    except RecursionError:  # the model is at most a few levels deep; json gives up near 1,000
+        raise SerializationException(
+            "The request body is nested too deeply to be a request of this operation"
+        ) from None
     if not isinstance(params, dict):
         raise SerializationException("The request body must be a JSON object")
-    shape = route.operation.input_shape
-    if not _has_timestamps(shape):  # nothing to convert: skip the walk over every member
-        return params
-    result = _from_wire(params, shape)
-    assert isinstance(result, dict)
-    return result
+    return decode_input(route.operation.input_shape, params)
 
 
 def _target(backend: Any, route: Route) -> Any:

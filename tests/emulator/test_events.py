@@ -169,7 +169,8 @@ def test_an_attribution_source_needs_no_resource(fresh: LocalPersonalize) -> Non
 
 
 def test_a_value_of_the_wrong_type(fresh: LocalPersonalize) -> None:
-    """boto3 refuses it before sending; a raw request that carries one answers InvalidInputException."""
+    """boto3 refuses it before sending; a raw request that carries one is refused by the wire layer's check
+    against botocore's shapes with the JSON front end's SerializationException (docs/robustness.md)."""
     with pytest.raises(ParamValidationError):
         send(fresh, {"eventType": "View", "itemId": "i01", "eventValue": "high"})
     body = {
@@ -180,7 +181,7 @@ def test_a_value_of_the_wrong_type(fresh: LocalPersonalize) -> None:
     }
     answer = wire.handle(fresh, "POST", "/events", {}, json.dumps(body).encode())
     assert answer.status == 400
-    assert answer.headers["x-amzn-ErrorType"] == "InvalidInputException"
+    assert answer.headers["x-amzn-ErrorType"] == "SerializationException"
     assert "eventValue" in json.loads(answer.body)["message"]
     assert fresh.streamed_events().empty
     assert len(

@@ -325,3 +325,79 @@ def test_cli_serve_needs_data_or_demo_and_a_directory(
         f"personalize-lab serve: --data {tmp_path / 'missing'}: not a folder; "
         "give the folder that holds interactions.csv\n"
     )
+
+
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_cli_serve_refuses_a_port_that_is_not_one_in_a_line(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["serve", "--demo", "--port", port], backend_factory=lambda d, demo: None) == 2
+    assert capsys.readouterr().err == (
+        f"personalize-lab serve: --port {port}: not a TCP port; give a number from 1 to 65535\n"
+    )
+
+
+def test_cli_serve_names_a_port_in_use_and_a_foreign_host_before_loading(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    loaded: list[bool] = []
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        assert (
+            cli.main(["serve", "--demo", "--port", port], backend_factory=lambda d, demo: loaded.append(True))
+            == 2
+        )
+    assert capsys.readouterr().err == (
+        f"personalize-lab serve: --port {port}: already in use; stop what uses it or pick another port\n"
+    )
+    assert (
+        cli.main(
+            ["serve", "--demo", "--host", "192.0.2.1"], backend_factory=lambda d, demo: loaded.append(True)
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert err.startswith("personalize-lab serve: --host 192.0.2.1: cannot listen there (")
+    assert err.count("\n") == 1
+    assert not loaded  # named before seconds are spent loading a store
+
+
+def test_cli_serve_prints_a_data_error_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "interactions.csv").write_text("USER_ID,ITEM_ID,TIMESTAMP\n")
+    assert cli.main(["serve", "--data", str(tmp_path), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"personalize-lab serve: file {tmp_path / 'interactions.csv'}: ")
+    assert "has no rows" in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_cli_serve_listens_on_ipv6_loopback(local: LocalPersonalize) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from personalize_lab import cli; "
+         "import sys; from tests.support.local_store import tiny_local; "
+         f"sys.exit(cli.main(['serve', '--demo', '--host', '::1', '--port', '{port}'], "
+         "backend_factory=lambda d, demo: tiny_local()))"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        _wait_for("::1", port, process)
+        runtime = _client(f"http://[::1]:{port}", "personalize-runtime")
+        assert runtime.get_recommendations(campaignArn=campaign("up"), userId="u01", numResults=2)["itemList"]
+        process.send_signal(signal.SIGINT)
+        _, log = process.communicate(timeout=10)
+        assert process.returncode == 0
+        assert f"local Personalize listening on http://[::1]:{port}" in log
+        assert "Traceback" not in log
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
