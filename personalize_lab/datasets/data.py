@@ -88,6 +88,12 @@ class PersonalizeData:
     config: ProjectConfig | None = None
 
     def __post_init__(self) -> None:
+        if not len(self.interactions):  # the models and the history need at least one
+            raise DataError(
+                "the interactions frame has no rows; a dataset group needs at least 1 interaction",
+                column="USER_ID",
+                fix="pass interactions with at least one USER_ID, ITEM_ID, TIMESTAMP row",
+            )
         # frames built by hand (the emulator's from_frames) must still match the schemas they carry
         for key, schema in self.schemas.items():
             frame = self.frame(key)

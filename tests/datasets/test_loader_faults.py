@@ -8,6 +8,7 @@ import shutil
 import tracemalloc
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -222,3 +223,11 @@ def test_movielens_without_ratings_or_with_bad_bytes(tmp_path: Path) -> None:
     with pytest.raises(DataError) as err:
         load_movielens(tmp_path)
     assert (err.value.row, err.value.column, err.value.rule) == (2, "userId", "UTF-8")
+
+
+def test_frames_without_interactions_are_refused_before_the_emulator_sees_them() -> None:
+    from personalize_lab.emulator import LocalPersonalize
+
+    empty = pd.DataFrame({"USER_ID": [], "ITEM_ID": [], "TIMESTAMP": []})
+    with pytest.raises(DataError, match="interactions frame has no rows; a dataset group needs at least 1"):
+        LocalPersonalize.from_frames(empty)
