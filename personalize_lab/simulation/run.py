@@ -52,7 +52,7 @@ def _check_visits(visits: Any) -> int:
             field="visits",
             value=visits,
             rule="the number of simulated visits is a positive integer",
-            fix="e.g. visits=10_000 (about 2,000 per minute against the local Personalize... or more)",
+            fix="e.g. visits=10_000",
         )
     return int(visits)
 
@@ -207,8 +207,8 @@ def simulate(
             raise ValidationError(
                 field="metric_attribution_arn",
                 value=metric_attribution_arn,
-                rule="against AWS the simulation sends real events; its online metrics come from a metric "
-                "attribution you create for the test campaign's dataset group",
+                rule="against AWS the simulation sends real events (use a test campaign only); its online "
+                "metrics come from a metric attribution you create for that campaign's dataset group",
                 fix="create one (CreateMetricAttribution) and pass metric_attribution_arn=..., with "
                 "tracking_id=...",
             )
