@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from personalize_lab.cohort import TokenBucket, default_rate_limit
+from personalize_lab.cohort.pacing import check_rate
 from personalize_lab.cohort.plan import make_plan
 from personalize_lab.errors import ValidationError
 from personalize_lab.simulation.clicks import ClickModel
@@ -159,6 +161,7 @@ def simulate(
     click_event: str = "Click",
     purchase_event: str = "Purchase",
     value_column: str = "PRICE",
+    rate_limit: float | Literal["auto"] | None = "auto",
     progress: bool = False,
 ) -> SimulationResult:
     """Run a simulated online A/B of ``variants`` with shoppers from ``future``; see the module docstring.
@@ -170,11 +173,14 @@ def simulate(
     promotion, context, campaign_arn, recommender_arn, items, num_results). ``reference``: the variant the
     others are tested against (default: the first). ``num_results``: list length (10 by default).
     ``value_column``: the Items column whose value a purchase is worth (1.0 where the item has none, and
-    for every item against AWS). Deterministic under ``seed`` from the same starting state.
+    for every item against AWS). ``rate_limit``: visits per second; ``"auto"`` is the cohort runs' 50/s
+    against AWS (a tenth of a campaign's 500 TPS) and no limit locally. Deterministic under ``seed`` from
+    the same starting state.
     """
     visits = _check_visits(visits)
     seed = _check_seed(seed)
     variants = _check_variants(variants)
+    rate = default_rate_limit(lab) if rate_limit == "auto" else check_rate(rate_limit)
     model = click_model if click_model is not None else ClickModel()
     if not isinstance(model, ClickModel):
         raise ValidationError(
@@ -220,6 +226,7 @@ def simulate(
     before = lab.attribution_metrics(metric_attribution_arn) if local is not None else None
     trackers = [lab.tracker(tracking_id, attribution_source=name) for name in names]
     prices = _prices(lab, value_column)
+    bucket = TokenBucket(rate) if rate is not None else None
 
     rng = np.random.default_rng(seed)
     assignment = np.empty(len(shoppers), dtype=np.int64)
@@ -239,6 +246,8 @@ def simulate(
         shopper = shoppers[who[visit]]
         arm = int(assignment[who[visit]])
         planned = plan.variants[arm]
+        if bucket is not None:
+            bucket.acquire()
         answer = planned.lab.send(planned.template.with_member("userId", shopper))
         entries = answer.get("itemList") or answer.get("personalizedRanking") or []
         items = [str(e["itemId"]) for e in entries]

@@ -132,6 +132,7 @@ def test_bad_input_names_field_value_rule_and_fix(split: HoldoutSplit) -> None:
         ({"seed": -1}, "seed"),
         ({"reference": "Z"}, "reference"),
         ({"click_model": "cascade"}, "click_model"),
+        ({"rate_limit": 0}, "rate_limit"),
     ]
     for change, field in cases:
         arguments = {"future": split.future, "variants": VARIANTS, "visits": 10, **change}
