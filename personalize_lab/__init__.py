@@ -60,7 +60,18 @@ _LAZY: dict[str, str] = {
 
 # subpackages reachable as attributes (pl.widgets.Storefront(lab)) and loaded on first use
 _SUBMODULES = frozenset(
-    {"widgets", "plots", "report", "analysis", "filters", "datasets", "emulator", "frames", "batch"}
+    {
+        "widgets",
+        "plots",
+        "report",
+        "analysis",
+        "filters",
+        "datasets",
+        "emulator",
+        "frames",
+        "batch",
+        "simulation",
+    }
 )
 
 __all__ = [

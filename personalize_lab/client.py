@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
     from personalize_lab.analysis import Comparison
     from personalize_lab.cohort import CohortResult, Progress
+    from personalize_lab.simulation import SimulationResult
 
 __all__ = ["Connection", "Lab"]
 
@@ -627,6 +628,26 @@ class Lab:
         category_column, test, correction, seed, …). The run itself stays in :attr:`last_run`.
         """
         return cohort.compare(self, users, variants, truth, reference, **kwargs)
+
+    def simulate(
+        self,
+        future: pd.DataFrame,
+        variants: Mapping[str, Mapping[str, Any]],
+        *,
+        visits: int = 10_000,
+        seed: int = 0,
+        **options: Any,
+    ) -> SimulationResult:
+        """A simulated online A/B: shoppers from ``future`` (held-out interactions) visit under each variant,
+        click or buy by a stated click model, and real PutEvents carry the variant as attribution source.
+
+        See :func:`personalize_lab.simulation.simulate` for ``options`` (click_model, num_results,
+        reference, metric_attribution_arn, tracking_id, event types, value_column, progress) and
+        docs/simulation.md. Against AWS it sends real events: a test campaign only.
+        """
+        from personalize_lab.simulation import simulate
+
+        return simulate(self, future, variants, visits=visits, seed=seed, **options)
 
     def clear_cache(self) -> None:
         """Forget every cached response, so the next :meth:`recommend_many` asks the service again.

@@ -19,7 +19,8 @@ import html
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -352,4 +353,99 @@ counted apart from scores.</p><div class="scroll">{summary_table}</div>{summary_
     return page
 
 
-__all__ = ["redact_text", "render", "table_html", "to_html", "write_report"]
+# --- pages of other results (the simulated online A/B): titled sections of tables, then figures -------
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of :func:`render_page`: a heading, a note under it, and a table. ``verdicts=True``
+    lists the table's ``finding``/``verdict`` sentences above it (a tests table) and shows the readable
+    columns only."""
+
+    heading: str
+    note: str
+    table: pd.DataFrame
+    verdicts: bool = False
+    columns: Sequence[str] | None = None  # which of the table's columns to show, in order
+
+
+def _section_html(section: Section, redact: bool, clean: Any) -> str:
+    table, listed = section.table, ""
+    if section.verdicts and len(table):
+        listed = _verdicts(table, clean)
+        table = table[[c for c in section.columns or _TEST_COLUMNS if c in table.columns]].copy()
+        table["metric"] = table["metric"].map(human_name)
+        table = table.rename(columns=human_name).set_index(human_name("metric"))
+    table = table.rename(columns=human_name) if not section.verdicts else table
+    return (
+        f"<section><h2>{html.escape(clean(section.heading))}</h2>"
+        f'<p class="note">{html.escape(clean(section.note))}</p>{listed}'
+        f'<div class="scroll">{table_html(table, redact=redact)}</div></section>'
+    )
+
+
+def render_page(
+    title: str,
+    subtitle: str,
+    sections: Sequence[Section],
+    figures: Mapping[str, go.Figure],
+    *,
+    include_plotlyjs: IncludePlotlyJS = "inline",
+    redact: bool = True,
+    out: Path | None = None,
+) -> str:
+    """A page like :func:`render`'s for any result made of tables and figures (escaped and redacted the
+    same way); ``SimulationResult.render`` uses it."""
+    clean = redact_text if redact else (lambda s: s)
+    esc_title = html.escape(clean(str(title)))
+    body = "".join(_section_html(s, redact, clean) for s in sections)
+    figure_html = "".join(_figure_html(fig, f"figure-{i}", redact) for i, fig in enumerate(figures.values()))
+    generated = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc_title}</title>
+<style>{_STYLE}</style>
+{_plotly_script(include_plotlyjs, out)}
+</head><body>
+<header><h1>{esc_title}</h1><p>{html.escape(clean(subtitle))} · generated {generated}</p></header>
+<main>{body}<section><h2>Figures</h2><div class="grid">{figure_html}</div></section></main>
+<footer>personalize_lab · {len(figures)} figures · this page needs no Python and no network</footer>
+</body></html>
+"""
+
+
+def write_page(
+    path: str | Path,
+    title: str,
+    subtitle: str,
+    sections: Sequence[Section],
+    figures: Mapping[str, go.Figure],
+    *,
+    include_plotlyjs: IncludePlotlyJS = "inline",
+    redact: bool = True,
+) -> Path:
+    """Write :func:`render_page` to ``path`` (``.html``); returns the path."""
+    out = Path(path)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise ValidationError(
+            field="path", value=str(path), rule="must end in .html", fix="e.g. 'report.html'"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page = render_page(
+        title, subtitle, sections, figures, include_plotlyjs=include_plotlyjs, redact=redact, out=out
+    )
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+__all__ = [
+    "Section",
+    "redact_text",
+    "render",
+    "render_page",
+    "table_html",
+    "to_html",
+    "write_page",
+    "write_report",
+]

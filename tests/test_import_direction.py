@@ -7,7 +7,7 @@ Layers of the client side, lowest first; a module may import its own layer and t
     analysis  analysis                     (pure functions of frames)
     plots     plots                        (frames -> plotly figures)
     report    report                       (figures + tables -> HTML)
-    client    client, connection, cohort, replay, batch, discovery, tracking (boto3, many requests)
+    client    client, connection, cohort, replay, batch, discovery, tracking, simulation (boto3, many requests)
     widgets   widgets                      (panels that only wire state)
 
 The emulator side may import base and datasets, never the client side. Client-side modules never import
@@ -28,7 +28,7 @@ CLIENT_LAYERS = [
     {"analysis"},
     {"plots"},
     {"report"},
-    {"client", "connection", "cohort", "replay", "batch", "discovery", "tracking"},
+    {"client", "connection", "cohort", "replay", "batch", "discovery", "tracking", "simulation"},
     {"widgets"},
 ]
 EMULATOR_SIDE = {"emulator", "datasets"}

@@ -82,6 +82,22 @@ METRICS: dict[str, MetricWording] = {
     "intra_list_diversity": MetricWording(
         "Intra-list diversity", "level", "makes {x} more diverse lists", "makes {x} less diverse lists"
     ),
+    # online A/B (personalize_lab.simulation): rates per visit
+    "conversion": MetricWording(
+        "Conversion (visits with a purchase)",
+        "share",
+        "converts {x} more visits",
+        "converts {x} fewer visits",
+    ),
+    "click_through": MetricWording(
+        "Click-through (visits with a click)",
+        "share",
+        "gets clicks on {x} more visits",
+        "gets clicks on {x} fewer visits",
+    ),
+    "value_per_visit": MetricWording(
+        "Value per visit", "level", "earns {x} more per visit", "earns {x} less per visit"
+    ),
 }
 
 #: Columns of ``Comparison.summary()`` (one row per variant) that are not per-user metrics (those
