@@ -29,6 +29,7 @@ __all__ = [
     "CooccurrenceConfig",
     "FactorConfig",
     "Model",
+    "NextBestActionConfig",
     "PopularityConfig",
     "Recipe",
     "RecipeConfig",
@@ -40,7 +41,9 @@ __all__ = [
 
 RECIPE_ARN_PREFIX = "arn:aws:personalize:::recipe/"
 
-RecipeType = Literal["USER_PERSONALIZATION", "POPULAR_ITEMS", "RELATED_ITEMS", "PERSONALIZED_RANKING"]
+RecipeType = Literal[
+    "USER_PERSONALIZATION", "POPULAR_ITEMS", "RELATED_ITEMS", "PERSONALIZED_RANKING", "PERSONALIZED_ACTIONS"
+]
 Domain = Literal["ECOMMERCE", "VIDEO_ON_DEMAND"]
 
 #: Default confidence per event type (lower-cased). Stronger intent counts more; unknown types count 1.
@@ -126,7 +129,26 @@ class CooccurrenceConfig:
     cold_item_interactions: float = 5.0
 
 
-RecipeConfig = FactorConfig | PopularityConfig | TrendingConfig | CooccurrenceConfig
+@dataclass(frozen=True)
+class NextBestActionConfig:
+    """Next-Best-Action: a propensity per (user, action), trained on coded action interactions.
+
+    The catalog is the Actions dataset; an action's log-odds start from its smoothed TAKEN rate among the
+    users it reached (``smoothing`` pseudo-users each way) and move by what users like this one did: a
+    naive-Bayes log-likelihood ratio of the user's profile tokens (Users metadata, the categories of the
+    items they interacted with, the actions they took), averaged and scaled by ``profile_weight``, plus
+    ``own_history_weight`` for each of the user's own TAKEN minus NOT_TAKEN outcomes with the action.
+    ``action_optimization_period`` is the service's featurization hyperparameter (days, default 14); the
+    local model labels "took the action at some time in the data", so it is recorded, not modelled.
+    """
+
+    action_optimization_period: int = 14
+    smoothing: float = 1.0
+    profile_weight: float = 1.0
+    own_history_weight: float = 0.5
+
+
+RecipeConfig = FactorConfig | PopularityConfig | TrendingConfig | CooccurrenceConfig | NextBestActionConfig
 
 
 @dataclass(frozen=True)
