@@ -133,18 +133,20 @@ class CooccurrenceConfig:
 class NextBestActionConfig:
     """Next-Best-Action: a propensity per (user, action), trained on coded action interactions.
 
-    The catalog is the Actions dataset; an action's log-odds start from its smoothed TAKEN rate among the
-    users it reached (``smoothing`` pseudo-users each way) and move by what users like this one did: a
-    naive-Bayes log-likelihood ratio of the user's profile tokens (Users metadata, the categories of the
-    items they interacted with, the actions they took), averaged and scaled by ``profile_weight``, plus
-    ``own_history_weight`` for each of the user's own TAKEN minus NOT_TAKEN outcomes with the action.
+    The catalog is the Actions dataset. Per action, a logistic regression of TAKEN on the profile tokens of
+    the users the action reached (Users metadata, the categories of the items they interacted with, the
+    other actions they took): ``iterations`` full-batch gradient steps of size ``step`` with ridge ``l2``;
+    an unknown user gets the action's smoothed TAKEN rate (``smoothing`` pseudo-users each way). The user's
+    own outcome with the action (TAKEN +1, NOT_TAKEN −1) adds ``own_history_weight``.
     ``action_optimization_period`` is the service's featurization hyperparameter (days, default 14); the
     local model labels "took the action at some time in the data", so it is recorded, not modelled.
     """
 
     action_optimization_period: int = 14
     smoothing: float = 1.0
-    profile_weight: float = 1.0
+    iterations: int = 200
+    step: float = 2.0
+    l2: float = 1.0
     own_history_weight: float = 0.5
 
 

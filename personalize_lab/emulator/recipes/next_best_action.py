@@ -11,10 +11,10 @@ How a user's propensity is estimated (the emulator's own model; the service's is
 
 - an action's base rate is its smoothed TAKEN share among the users it reached (TAKEN, NOT_TAKEN or
   VIEWED);
-- "users like this one": each user has profile tokens — the categorical Users metadata, the categorical
-  Items values of the items they interacted with (the guide: NBA learns from "interactions with actions and
-  items") and the actions they took. Per action, a naive-Bayes log-likelihood ratio of every token between
-  takers and non-takers; a user's log-odds move by the mean ratio of their tokens;
+- "users like this one": each user has profile tokens — the categorical Users metadata (numeric columns
+  by quartile), the categorical Items values of the items they interacted with (the guide: NBA learns from
+  "interactions with actions and items") and the other actions they took. Per action, an L2-regularised
+  logistic regression of TAKEN on those tokens over the users the action reached;
 - the user's own outcomes with the action (TAKEN minus NOT_TAKEN) move it a little more.
 """
 
@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from personalize_lab.datasets.actions import NOT_TAKEN, TAKEN
+from personalize_lab.datasets.actions import NOT_TAKEN, TAKEN, VIEWED
 
 from .base import Model, NextBestActionConfig, RecipeSpec
 from .training import SECONDS_PER_DAY, TrainingData
@@ -97,35 +97,51 @@ class ActionModel(Model):
         self.config = config if isinstance(config, NextBestActionConfig) else NextBestActionConfig()
         self._taken_rows = data.event_type_mask([TAKEN])
         assert self._taken_rows is not None
-        other = data.event_type_mask([NOT_TAKEN, "VIEWED"])
+        other = data.event_type_mask([NOT_TAKEN, VIEWED])
         assert other is not None
         self._other_rows = other
         taken = (data.matrix(mask=self._taken_rows) > 0).astype(np.float32)
         reached = (data.user_items > 0).astype(np.float32)
-        self._own = (taken - (data.matrix(mask=other & ~self._taken_rows) > 0).astype(np.float32)).tocsr()
-        not_taken = (reached - reached.multiply(taken)).tocsr()
+        refused = data.matrix(mask=data.event_type_mask([NOT_TAKEN]))  # type: ignore[arg-type]
+        self._own = (taken - ((refused > 0).astype(np.float32) - (refused > 0).multiply(taken))).tocsr()
         a = self.config.smoothing
         n_pos = np.asarray(taken.sum(axis=0)).ravel()
-        n_neg = np.asarray(not_taken.sum(axis=0)).ravel()
-        self._base = np.log((n_pos + a) / (n_neg + a)).astype(np.float32)
-        self._tokens = self._profile_tokens(taken)
-        pos_tok = np.asarray((taken.T @ self._tokens).todense(), dtype=np.float64)
-        neg_tok = np.asarray((not_taken.T @ self._tokens).todense(), dtype=np.float64)
-        self._llr = (
-            np.log((pos_tok + a) / (n_pos[:, None] + 2 * a))
-            - np.log((neg_tok + a) / (n_neg[:, None] + 2 * a))
-        ).astype(np.float32)
-        n_actions = data.n_items  # the first tokens are "took action k": an action does not explain itself
-        self._llr[np.arange(n_actions), np.arange(n_actions)] = 0.0
+        n_reached = np.asarray(reached.sum(axis=0)).ravel()
+        self._base = np.log((n_pos + a) / (n_reached - n_pos + a)).astype(np.float32)
+        tokens = self._profile_tokens(taken)
+        counts = np.asarray(tokens.sum(axis=1)).ravel()
+        scale = 1.0 / np.sqrt(np.maximum(counts, 1.0))
+        self._tokens = sp.diags(scale.astype(np.float32)) @ tokens  # unit rows: one step size fits all users
+        self._weights, self._intercept = self._fit(taken.toarray(), reached.toarray())
+
+    def _fit(self, taken: np.ndarray, reached: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per action, L2-regularised logistic regression of TAKEN on the profile tokens over the users the
+        action reached (full-batch gradient descent; deterministic)."""
+        n_actions = taken.shape[1]
+        x = self._tokens
+        weights = np.zeros((x.shape[1], n_actions))
+        intercept = self._base.astype(np.float64).copy()
+        seen = np.maximum(reached.sum(axis=0), 1.0)
+        self_tokens = np.arange(n_actions)  # "took action k" must not explain action k
+        for _ in range(self.config.iterations):
+            z = np.asarray(x @ weights) + intercept
+            error = (1.0 / (1.0 + np.exp(-z)) - taken) * reached
+            weights -= self.config.step * (np.asarray(x.T @ error) + self.config.l2 * weights) / seen
+            intercept -= self.config.step * error.sum(axis=0) / seen
+            weights[self_tokens, self_tokens] = 0.0
+        return weights.astype(np.float32), intercept.astype(np.float32)
 
     def _profile_tokens(self, taken: sp.csr_matrix) -> sp.csr_matrix:
-        """users × tokens (binary): categorical Users/profile values, then "took action k"."""
+        """users × tokens (binary): "took action k", then categorical Users/profile values and the quartiles
+        of numeric Users columns."""
         blocks = [taken]
         users = self.data.users
         if users is not None:
             for column in users.columns:
                 series = users[column]
-                if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
+                if pd.api.types.is_numeric_dtype(series) and series.nunique() > 4:
+                    series = pd.qcut(series, 4, duplicates="drop").astype(str)  # quartiles as tokens
+                elif not (pd.api.types.is_string_dtype(series) or series.dtype == object):
                     continue
                 split = series.dropna().astype(str).str.split("|").explode()
                 if split.empty:
@@ -156,14 +172,11 @@ class ActionModel(Model):
         context: Mapping[str, str] | None = None,
     ) -> np.ndarray:
         """Action-length float32 log-odds that ``user_id`` takes each action (an unknown user: base rates)."""
-        logits = self._base.copy()
         row = self.data.user_index.get(user_id)
         if row is None:
-            return logits
+            return self._base.copy()
         tokens = self._tokens[row]
-        if tokens.nnz:
-            mean_llr = self._llr[:, tokens.indices].mean(axis=1)
-            logits += np.float32(self.config.profile_weight) * mean_llr.astype(np.float32)
+        logits = self._intercept + np.asarray(tokens @ self._weights).ravel().astype(np.float32)
         own = self._own[row]
         if own.nnz:
             logits[own.indices] += np.float32(self.config.own_history_weight) * own.data
