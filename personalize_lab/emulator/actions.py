@@ -141,6 +141,7 @@ class ActionHistory:
         """The user's action interactions newest first: ACTION_ID, EVENT_TYPE (as stored), TIMESTAMP, source."""
         out = self._history.frame(user_id, limit).rename(columns={"ITEM_ID": "ACTION_ID"})
         out["EVENT_TYPE"] = out["EVENT_TYPE"].str.upper()
+        out["source"] = out["source"].replace("PutEvents", "PutActionInteractions")
         return out
 
     def streamed_frame(self) -> pd.DataFrame:
