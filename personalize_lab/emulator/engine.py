@@ -584,7 +584,7 @@ class LocalPersonalize(WiredMixin):
             )
             arn = self.control.add_dataset(self.dataset_group_arn, dataset_type, schema_arn)
             if dataset_type == "ACTION_INTERACTIONS":  # the service makes its event tracker with it
-                self.action_tracking_id = str(uuid.uuid4())
+                self.action_tracking_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}/tracker"))
                 self.control.dataset(arn)["trackingId"] = self.action_tracking_id
 
     # control-plane callbacks: resources created through boto3 become live here too

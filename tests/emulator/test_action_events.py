@@ -84,7 +84,9 @@ def test_put_action_interactions_uses_the_datasets_tracker_and_reaches_filters()
     assert streamed["USER_ID"].tolist() == ["newcomer", "s9"]  # no userId: the session stands for the user
     assert streamed["IMPRESSION"].tolist()[1] == "fresh|card"
     history = local.user_action_history("newcomer")
-    assert history[["ACTION_ID", "EVENT_TYPE", "source"]].values.tolist() == [["fresh", "TAKEN", "PutActionInteractions"]]
+    assert history[["ACTION_ID", "EVENT_TYPE", "source"]].values.tolist() == [
+        ["fresh", "TAKEN", "PutActionInteractions"]
+    ]
 
 
 @pytest.mark.parametrize(
