@@ -28,8 +28,8 @@ from botocore.config import Config
 from personalize_lab.datasets.config import parse_config
 from personalize_lab.emulator import EmulatorOptions, LocalPersonalize, server, transport
 from personalize_lab.emulator.engine import DEFAULT_CAMPAIGN_RECIPES
-from tests.support.paths import GOLDEN
 from tests.support.action_store import action_frames
+from tests.support.paths import GOLDEN
 from tests.support.tiny_store import tiny_frames
 
 GOLDEN = GOLDEN / "emulator" / "conformance.json"
