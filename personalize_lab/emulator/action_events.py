@@ -103,7 +103,7 @@ def put_actions(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str
             f"datasetArn {arn} is the {record.get('datasetType')} dataset; PutActions takes the ARN of the "
             "Actions dataset of this dataset group."
         )
-    checked = []
+    checked: list[tuple[str, Mapping[str, Any]]] = []
     for i, raw in enumerate(_entries(params.get("actions"), "actions")):
         where = f"actions[{i}]"
         action_id = str(_text(raw.get("actionId"), f"{where}.actionId", MAX_ID, required=True))

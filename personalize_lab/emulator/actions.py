@@ -114,7 +114,10 @@ class ActionHistory:
         latest = taken.groupby([taken["USER_ID"].astype(str), taken["ACTION_ID"].astype(str)])[
             "TIMESTAMP"
         ].max()
-        self._last_taken: dict[tuple[str, str], int] = {k: int(v) for k, v in latest.items()}
+        self._last_taken: dict[tuple[str, str], int] = {
+            (str(key[0]), str(key[1])): int(ts)  # type: ignore[index]
+            for key, ts in latest.items()
+        }
         self.streamed: list[dict[str, Any]] = []
 
     def add(self, event: Mapping[str, Any]) -> None:

@@ -95,14 +95,11 @@ class ActionModel(Model):
         super().__init__(spec, data)
         config = spec.config
         self.config = config if isinstance(config, NextBestActionConfig) else NextBestActionConfig()
-        self._taken_rows = data.event_type_mask([TAKEN])
-        assert self._taken_rows is not None
-        other = data.event_type_mask([NOT_TAKEN, VIEWED])
-        assert other is not None
-        self._other_rows = other
+        self._taken_rows = self._rows(data, TAKEN)
+        self._other_rows = self._rows(data, NOT_TAKEN, VIEWED)
         taken = (data.matrix(mask=self._taken_rows) > 0).astype(np.float32)
         reached = (data.user_items > 0).astype(np.float32)
-        refused = data.matrix(mask=data.event_type_mask([NOT_TAKEN]))  # type: ignore[arg-type]
+        refused = data.matrix(mask=self._rows(data, NOT_TAKEN))
         self._own = (taken - ((refused > 0).astype(np.float32) - (refused > 0).multiply(taken))).tocsr()
         a = self.config.smoothing
         n_pos = np.asarray(taken.sum(axis=0)).ravel()
@@ -113,6 +110,12 @@ class ActionModel(Model):
         scale = 1.0 / np.sqrt(np.maximum(counts, 1.0))
         self._tokens = sp.diags(scale.astype(np.float32)) @ tokens  # unit rows: one step size fits all users
         self._weights, self._intercept = self._fit(taken.toarray(), reached.toarray())
+
+    @staticmethod
+    def _rows(data: TrainingData, *event_types: str) -> np.ndarray:
+        """bool[interactions]: rows of these event types (never None: event types are given)."""
+        mask = data.event_type_mask(event_types)
+        return mask if mask is not None else np.zeros(data.n_interactions, dtype=bool)
 
     def _fit(self, taken: np.ndarray, reached: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per action, L2-regularised logistic regression of TAKEN on the profile tokens over the users the
