@@ -23,6 +23,7 @@ CUSTOM_RECIPES: tuple[str, ...] = tuple(
         "aws-trending-now",
         "aws-sims",
         "aws-similar-items",
+        "aws-next-best-action",  # needs an Actions dataset
     )
 )
 #: Domain use cases (recommenders take only these): ECOMMERCE, then VIDEO_ON_DEMAND.

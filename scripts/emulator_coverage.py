@@ -28,10 +28,7 @@ DOC = ROOT / "docs" / "emulator-coverage.md"
 GOLDEN = ROOT / "tests" / "golden" / "emulator" / "conformance.json"
 
 #: Operations the wire dispatches but answers only in part, and why.
-NOTES = {
-    "GetActionRecommendations": "partly: checks the request, then InvalidInputException "
-    "(no Next-Best-Action campaigns)",
-}
+NOTES: dict[str, str] = {}
 
 #: Service rules the emulator follows that a reader of its answers might doubt, each with its source and test.
 BEHAVIOUR = (
@@ -47,6 +44,13 @@ BEHAVIOUR = (
     "campaign or recommender, else SOURCE_NAME_UNDEFINED), as `LocalPersonalize.metric_attribution_report(arn)` "
     "(a DataFrame; `lab.attribution_metrics()`). Event types match case-insensitively [undoc]. "
     "Test: `tests/emulator/test_metric_attribution.py`.",
+    "GetActionRecommendations: aws-next-best-action campaigns score each action with the probability the "
+    "user takes it (0–1); actions short of 50 TAKEN and 50 NOT_TAKEN/VIEWED interactions in the last 6 "
+    "weeks score 0.0 and fill exploration slots at the end of the list; expired actions never appear; a "
+    "taken action waits its REPEAT_FREQUENCY days; equally likely actions rank by VALUE (developer guide, "
+    '"Next-Best-Action recipe", "Getting action recommendations"). Undocumented corners are '
+    "`EmulatorOptions.action_*`. Tests: `tests/emulator/test_action_serving.py`, "
+    "`tests/emulator/test_action_events.py`.",
     "GetRecommendations: every domain use case accepts a promotion, VOD Trending now included (developer "
     'guide, "promotions": "With all domain use cases … you can specify a promotion"). '
     "Test: `tests/emulator/test_serving.py`.",

@@ -259,6 +259,26 @@ User-Personalization-v2 campaign (only v2 returns reasons).
 lab.with_target(campaign_arn=lab.local_personalize.campaign_arns["user-personalization-v2"]).explorer()
 """,
     ),
+    (
+        "md",
+        """
+## Next-Best-Action: actions instead of items
+
+A `next-best-action` campaign recommends *actions* — join the loyalty program, download the app, apply for
+the store card — with a **propensity** score: the probability this shopper takes it. Expired actions never
+come back, a taken action waits its `REPEAT_FREQUENCY` days, actions without enough data score 0.0 (and are
+explored), and ActionID filters read `Actions.` and `Action_Interactions.` fields.
+""",
+    ),
+    (
+        "code",
+        """
+nba = lab.with_target(campaign_arn=lab.local_personalize.campaign_arns["next-best-action"])
+actions = nba.recommend_actions("42", num_results=8)
+not_taken = nba.recommend_actions("42", num_results=8, filter="exclude-taken-actions")
+actions.merge(lab.local_personalize.actions[["ACTION_ID", "VALUE"]], left_on="actionId", right_on="ACTION_ID")
+""",
+    ),
 ]
 
 STAKEHOLDER_DEMO = [

@@ -21,9 +21,11 @@ if TYPE_CHECKING:
     from personalize_lab.datasets.config import ProjectConfig
     from personalize_lab.datasets.schema import Schema
 
-__all__ = ["DATASET_NAMES", "LoadReport", "PersonalizeData", "SkippedRows"]
+__all__ = ["ACTION_DATASET_NAMES", "DATASET_NAMES", "LoadReport", "PersonalizeData", "SkippedRows"]
 
 DATASET_NAMES = ("Interactions", "Items", "Users")
+#: The Next-Best-Action datasets (schema names): optional, read only by aws-next-best-action.
+ACTION_DATASET_NAMES = ("Actions", "ActionInteractions")
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,9 @@ class LoadReport:
 class PersonalizeData:
     """Interactions, Items and Users frames with their schemas (keyed ``Interactions``/``Items``/``Users``).
 
-    ``config`` holds the folder's ``personalize-lab.json`` when :func:`load_dir` found one.
+    ``config`` holds the folder's ``personalize-lab.json`` when :func:`load_dir` found one. ``actions`` and
+    ``action_interactions`` are the Next-Best-Action datasets (schemas keyed ``Actions`` and
+    ``ActionInteractions``); only the aws-next-best-action recipe reads them.
     """
 
     interactions: pd.DataFrame
@@ -86,6 +90,8 @@ class PersonalizeData:
     schemas: Mapping[str, Schema] = field(default_factory=dict)
     report: LoadReport = field(default_factory=LoadReport)
     config: ProjectConfig | None = None
+    actions: pd.DataFrame | None = None
+    action_interactions: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if not len(self.interactions):  # the models and the history need at least one
@@ -110,9 +116,16 @@ class PersonalizeData:
                 )
 
     def frame(self, dataset: str) -> pd.DataFrame | None:
-        """The frame of ``Interactions``, ``Items`` or ``Users`` (case-insensitive), None when absent."""
+        """The frame of ``Interactions``, ``Items``, ``Users``, ``Actions`` or ``ActionInteractions``
+        (case-insensitive), None when absent."""
         key = _dataset_key(dataset)
-        return {"Interactions": self.interactions, "Items": self.items, "Users": self.users}[key]
+        return {
+            "Interactions": self.interactions,
+            "Items": self.items,
+            "Users": self.users,
+            "Actions": self.actions,
+            "ActionInteractions": self.action_interactions,
+        }[key]
 
     def field_names(self, dataset: str) -> list[str]:
         """Column names of one dataset in schema order (empty when the dataset is absent)."""
@@ -137,7 +150,7 @@ class PersonalizeData:
     def summary(self) -> pd.DataFrame:
         """One row per dataset: rows, columns, distinct users/items and the time span where known."""
         rows = []
-        for key in DATASET_NAMES:
+        for key in DATASET_NAMES + ACTION_DATASET_NAMES:
             frame = self.frame(key)
             if frame is None:
                 continue
@@ -146,6 +159,8 @@ class PersonalizeData:
                 row["users"] = frame["USER_ID"].nunique()
             if "ITEM_ID" in frame:
                 row["items"] = frame["ITEM_ID"].nunique()
+            if "ACTION_ID" in frame:
+                row["actions"] = frame["ACTION_ID"].nunique()
             ts = (
                 "TIMESTAMP"
                 if "TIMESTAMP" in frame
@@ -156,11 +171,15 @@ class PersonalizeData:
             if ts and len(frame):
                 row["first"] = pd.to_datetime(frame[ts].min(), unit="s")
                 row["last"] = pd.to_datetime(frame[ts].max(), unit="s")
-            if key == "Interactions" and "EVENT_TYPE" in frame:
+            if key in ("Interactions", "ActionInteractions") and "EVENT_TYPE" in frame:
                 row["event types"] = ", ".join(sorted(frame["EVENT_TYPE"].dropna().unique()))
             rows.append(row)
         out = pd.DataFrame(rows).set_index("dataset")
-        for col in ("users", "items"):  # counts, not floats, even where a dataset has no such column
+        for col in (
+            "users",
+            "items",
+            "actions",
+        ):  # counts, not floats, even where a dataset has no such column
             if col in out:
                 out[col] = out[col].astype("Int64")
         return out
@@ -169,11 +188,16 @@ class PersonalizeData:
         parts = [f"interactions={len(self.interactions):,}"]
         parts += [f"items={len(self.items):,}"] if self.items is not None else []
         parts += [f"users={len(self.users):,}"] if self.users is not None else []
+        parts += [f"actions={len(self.actions):,}"] if self.actions is not None else []
+        if self.action_interactions is not None:
+            parts += [f"action_interactions={len(self.action_interactions):,}"]
         return f"PersonalizeData({', '.join(parts)})"
 
 
 def _dataset_key(dataset: str) -> str:
-    for key in DATASET_NAMES:
-        if dataset.lower() == key.lower():
+    wanted = dataset.lower().replace("_", "")
+    for key in DATASET_NAMES + ACTION_DATASET_NAMES:
+        if wanted == key.lower():
             return key
-    raise DataError(f"unknown dataset {dataset!r}; expected one of {', '.join(DATASET_NAMES)}", value=dataset)
+    names = ", ".join(DATASET_NAMES + ACTION_DATASET_NAMES)
+    raise DataError(f"unknown dataset {dataset!r}; expected one of {names}", value=dataset)

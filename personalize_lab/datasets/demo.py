@@ -6,6 +6,8 @@ Zipf-like popularity, and every viewed item is drawn from a softmax of that tast
 model beats popularity on held-out data. The session's DEVICE really shifts choices (mobile favours
 apparel, beauty and cheaper items; desktop electronics and home; tablet books and toys), new items only
 appear after their CREATION_TIMESTAMP, and views lead to AddToCart and Purchase events in funnel ratios.
+The shop's actions (join the loyalty program, download the app …) and its shoppers' responses come from
+:mod:`personalize_lab.datasets.demo_actions`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from personalize_lab.datasets.data import LoadReport, PersonalizeData
+from personalize_lab.datasets.demo_actions import ACTION_SCHEMAS, demo_actions
 from personalize_lab.datasets.demo_catalog import ADJECTIVES, BRANDS, DEVICES, TAXONOMY
 from personalize_lab.datasets.demo_config import demo_config
 from personalize_lab.datasets.schema import Field, Schema
@@ -100,7 +103,17 @@ def demo_store(
         nn, item_arrays, user_arrays, rng, items["ITEM_ID"].to_numpy(), items["PRICE"]
     )
     users["USER_ID"] = users["USER_ID"].astype("str")
-    return PersonalizeData(interactions, items, users, dict(DEMO_SCHEMAS), LoadReport(), demo_config())
+    actions, action_interactions = demo_actions(users, interactions, END, seed)
+    return PersonalizeData(
+        interactions,
+        items,
+        users,
+        {**DEMO_SCHEMAS, **ACTION_SCHEMAS},
+        LoadReport(),
+        demo_config(),
+        actions=actions,
+        action_interactions=action_interactions,
+    )
 
 
 def _items(n: int, rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:

@@ -2,7 +2,8 @@
 
 These match the synthetic store of :func:`personalize_lab.datasets.demo_store` (items with TITLE,
 CATEGORY_L1/L2, BRAND, PRICE, AVAILABLE, CREATION_TIMESTAMP; users with AGE and MEMBERSHIP; View,
-AddToCart and Purchase events with a DEVICE context). Every campaign returns item metadata so notebooks
+AddToCart and Purchase events with a DEVICE context; store actions with TAKEN/NOT_TAKEN/VIEWED responses,
+served by the ``next-best-action`` campaign and two ActionID filters). Every campaign returns item metadata so notebooks
 can show titles and prices next to scores. They live beside the data (``demo_store()`` carries them as its
 ``config``) so that ``write_dir(demo_store(), dir)`` writes them to ``personalize-lab.json`` and
 ``LocalPersonalize.from_csv(dir)`` recreates the same dataset group as ``LocalPersonalize.demo()``.
@@ -39,6 +40,8 @@ DEMO_FILTERS: tuple[FilterSpec, ...] = (
         "cheaper-same-category",
         "INCLUDE ItemID WHERE Items.PRICE < CurrentItem.PRICE AND Items.CATEGORY_L1 IN CurrentItem.CATEGORY_L1",
     ),
+    FilterSpec("exclude-taken-actions", 'EXCLUDE ActionID WHERE Action_Interactions.EVENT_TYPE IN ("TAKEN")'),
+    FilterSpec("action-goal", "INCLUDE ActionID WHERE Actions.GOAL IN ($GOAL)"),
     FilterSpec(
         "premium-only-for-members",
         'EXCLUDE ItemID WHERE Items.PRICE > $MAX_PRICE IF CurrentUser.MEMBERSHIP IN ("free")',
@@ -62,6 +65,7 @@ def demo_config(dataset_group: str = "demo-store") -> ProjectConfig:
         CampaignSpec("similar-items", "aws-similar-items", dict(_METADATA)),
         CampaignSpec("personalized-ranking", "aws-personalized-ranking", dict(_METADATA)),
         CampaignSpec("personalized-ranking-v2", "aws-personalized-ranking-v2", dict(_METADATA)),
+        CampaignSpec("next-best-action", "aws-next-best-action", {}),
     )
     recommenders = (
         RecommenderSpec("recommended-for-you", "aws-ecomm-recommended-for-you", dict(_METADATA)),

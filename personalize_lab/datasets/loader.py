@@ -2,7 +2,8 @@
 
 Directory contract: a folder with ``interactions.csv`` and optionally ``items.csv``, ``users.csv``, their
 Avro schemas ``interactions.schema.json`` / ``items.schema.json`` / ``users.schema.json`` (inferred when
-absent) and ``personalize-lab.json`` (see :mod:`personalize_lab.datasets.config`). CSVs follow the bulk
+absent), the Next-Best-Action datasets ``actions.csv`` / ``action_interactions.csv`` with their
+``*.schema.json`` (see :mod:`personalize_lab.datasets.actions`) and ``personalize-lab.json`` (see :mod:`personalize_lab.datasets.config`). CSVs follow the bulk
 import rules: a header in schema order, ``"``-quoted text with ``\\`` escapes (``""`` is read too), UTF-8,
 epoch seconds. An empty cell is a missing value (null), so an empty string cannot be told from it.
 """
@@ -22,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from personalize_lab.datasets.actions import check_action_frames
 from personalize_lab.datasets.bounded import (
     MAX_ROW_BYTES,
     check_file,
@@ -34,13 +36,25 @@ from personalize_lab.datasets.bounded import (
 )
 from personalize_lab.datasets.columns import convert_column, infer_field
 from personalize_lab.datasets.config import CONFIG_FILE, load_config
-from personalize_lab.datasets.data import DATASET_NAMES, LoadReport, PersonalizeData, SkippedRows
+from personalize_lab.datasets.data import (
+    ACTION_DATASET_NAMES,
+    DATASET_NAMES,
+    LoadReport,
+    PersonalizeData,
+    SkippedRows,
+)
 from personalize_lab.datasets.schema import REQUIRED, Schema, infer_schema, load_schema
 from personalize_lab.errors import DataError
 
 __all__ = ["LoadedCsv", "load_csv", "load_dir", "write_dir"]
 
-FILES = {"Interactions": "interactions", "Items": "items", "Users": "users"}
+FILES = {
+    "Interactions": "interactions",
+    "Items": "items",
+    "Users": "users",
+    "Actions": "actions",
+    "ActionInteractions": "action_interactions",
+}
 _FIRST_ROWS = 5  # row numbers kept per skip rule
 # A data folder must hold this many interactions after skipped rows. The service asks for 1,000 per import
 # job and to train; the local Personalize trains on fewer, so small examples load, but not on none.
@@ -76,7 +90,8 @@ def load_csv(
     if schema is not None:
         dataset_type = schema.dataset_type
     if dataset_type not in REQUIRED:
-        raise DataError(f"unknown dataset type {dataset_type!r}; expected one of {', '.join(DATASET_NAMES)}")
+        names = ", ".join(DATASET_NAMES + ACTION_DATASET_NAMES)
+        raise DataError(f"unknown dataset type {dataset_type!r}; expected one of {names}")
 
     def fail(message: str, **where: Any) -> NoReturn:
         raise DataError(message, file=file, **where)
@@ -340,7 +355,7 @@ def load_dir(path: str | Path, *, timestamp_unit: str = "s") -> PersonalizeData:
     folder = Path(path)
     if not folder.is_dir():
         raise DataError(f"{folder} is not a folder", file=str(folder))
-    frames: dict[str, pd.DataFrame | None] = dict.fromkeys(DATASET_NAMES)
+    frames: dict[str, pd.DataFrame | None] = dict.fromkeys(DATASET_NAMES + ACTION_DATASET_NAMES)
     schemas: dict[str, Schema] = {}
     report = LoadReport()
     for dataset_type, stem in FILES.items():
@@ -370,7 +385,21 @@ def load_dir(path: str | Path, *, timestamp_unit: str = "s") -> PersonalizeData:
     config = load_config(config_path) if config_path.exists() else None
     interactions = frames["Interactions"]
     assert interactions is not None
-    return PersonalizeData(interactions, frames["Items"], frames["Users"], schemas, report, config)
+    action_interactions = check_action_frames(
+        frames["Actions"],
+        frames["ActionInteractions"],
+        files=(str(folder / "actions.csv"), str(folder / "action_interactions.csv")),
+    )
+    return PersonalizeData(
+        interactions,
+        frames["Items"],
+        frames["Users"],
+        schemas,
+        report,
+        config,
+        actions=frames["Actions"],
+        action_interactions=action_interactions,
+    )
 
 
 def _fail_no_interactions(path: Path, report: LoadReport) -> NoReturn:

@@ -7,8 +7,11 @@ control-plane calls (describe/list/create) live in its :class:`~personalize_lab.
 (``.control``); the runtime rules live in :mod:`~personalize_lab.emulator.serving`.
 
 Build one with :meth:`LocalPersonalize.demo`, :meth:`LocalPersonalize.from_csv` (the directory contract:
-``interactions.csv`` plus optional ``items.csv``, ``users.csv``, ``*.schema.json`` and
-``personalize-lab.json``) or :meth:`LocalPersonalize.from_frames`.
+``interactions.csv`` plus optional ``items.csv``, ``users.csv``, ``actions.csv``,
+``action_interactions.csv``, ``*.schema.json`` and ``personalize-lab.json``) or
+:meth:`LocalPersonalize.from_frames`. With an Actions dataset it serves Next-Best-Action
+(GetActionRecommendations, PutActions, PutActionInteractions; see
+:mod:`~personalize_lab.emulator.action_serving`).
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from personalize_lab.datasets.actions import check_action_frames
 from personalize_lab.datasets.config import CampaignSpec, ProjectConfig
 from personalize_lab.datasets.data import PersonalizeData
-from personalize_lab.emulator import events, responses, serving
+from personalize_lab.emulator import action_events, events, responses, serving
+from personalize_lab.emulator.actions import ActionCatalog, ActionHistory
 from personalize_lab.emulator.campaign_config import check_campaign_config, deployment_scoring
 from personalize_lab.emulator.control import ControlPlane
 from personalize_lab.emulator.deployments import Deployment, Deployments, exploration_settings
@@ -37,17 +42,19 @@ from personalize_lab.emulator.event_log import (
 )
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.filter_resources import FilterResource, FilterResources
-from personalize_lab.emulator.filtering import CompiledFilter, compile_item_filter
+from personalize_lab.emulator.filtering import CompiledFilter, compile_action_filter, compile_item_filter
 from personalize_lab.emulator.history import History
 from personalize_lab.emulator.metadata import ItemMetadata, UserMetadata
 from personalize_lab.emulator.metric_attribution import Metric, check_metrics, report
 from personalize_lab.emulator.options import EmulatorOptions
 from personalize_lab.emulator.recipes import REGISTRY, TrainingData, get_recipe
 from personalize_lab.emulator.recipes.base import Model, Recipe
+from personalize_lab.emulator.recipes.next_best_action import action_training_data
 from personalize_lab.emulator.transport import WiredMixin
 from personalize_lab.filters import FilterExpression
 
-#: Recipes that get a campaign when no personalize-lab.json declares any (one per supported recipe).
+#: Recipes that get a campaign when no personalize-lab.json declares any (one per supported recipe; plus
+#: aws-next-best-action when the data has an Actions dataset).
 DEFAULT_CAMPAIGN_RECIPES = (
     "aws-user-personalization",
     "aws-user-personalization-v2",
@@ -105,6 +112,13 @@ class LocalPersonalize(WiredMixin):
         self.filters = FilterResources(self._compile)
         self.deployments = Deployments()
         self._models: dict[str, Model] = {}
+        self._action_interactions = check_action_frames(data.actions, data.action_interactions)
+        self._actions = ActionCatalog(data.actions) if data.actions is not None else None
+        self._action_history = (
+            ActionHistory(self._action_interactions, self._actions) if self._actions is not None else None
+        )
+        #: the action interaction event tracker's id (PutActionInteractions), when there are action interactions
+        self.action_tracking_id: str | None = None
 
         self.control = ControlPlane(
             config.region,
@@ -116,8 +130,9 @@ class LocalPersonalize(WiredMixin):
         )
         self.dataset_group_arn = self.control.add_dataset_group(config.dataset_group)
         self._register_datasets()
+        defaults = DEFAULT_CAMPAIGN_RECIPES + (("aws-next-best-action",) if self._actions is not None else ())
         for campaign in config.campaigns or tuple(
-            CampaignSpec(_short_name(arn), arn, {}) for arn in DEFAULT_CAMPAIGN_RECIPES
+            CampaignSpec(_short_name(arn), arn, {}) for arn in defaults
         ):
             self.create_campaign(campaign.name, campaign.recipe, campaign.campaign_config)
         for recommender in config.recommenders:
@@ -137,15 +152,21 @@ class LocalPersonalize(WiredMixin):
         items: pd.DataFrame | None = None,
         users: pd.DataFrame | None = None,
         *,
+        actions: pd.DataFrame | None = None,
+        action_interactions: pd.DataFrame | None = None,
         config: ProjectConfig | None = None,
         options: EmulatorOptions | None = None,
     ) -> LocalPersonalize:
-        """From Personalize-shaped frames (USER_ID, ITEM_ID, TIMESTAMP, …)."""
-        return cls(
-            PersonalizeData(interactions=interactions, items=items, users=users),
-            config=config,
-            options=options,
+        """From Personalize-shaped frames (USER_ID, ITEM_ID, TIMESTAMP, …; ``actions`` with ACTION_ID,
+        ``action_interactions`` with USER_ID, ACTION_ID, TIMESTAMP, EVENT_TYPE for Next-Best-Action)."""
+        data = PersonalizeData(
+            interactions=interactions,
+            items=items,
+            users=users,
+            actions=actions,
+            action_interactions=action_interactions,
         )
+        return cls(data, config=config, options=options)
 
     @classmethod
     def from_csv(cls, directory: str | Path, *, options: EmulatorOptions | None = None) -> LocalPersonalize:
@@ -176,8 +197,16 @@ class LocalPersonalize(WiredMixin):
         return responses.get_personalized_ranking(self, params)
 
     def get_action_recommendations(self, **params: Any) -> dict[str, Any]:
-        """GetActionRecommendations (Next-Best-Action is not emulated: always InvalidInputException)."""
+        """GetActionRecommendations (campaigns with the aws-next-best-action recipe)."""
         return responses.get_action_recommendations(self, params)
+
+    def put_actions(self, **params: Any) -> dict[str, Any]:
+        """PutActions: add or change actions of the Actions dataset (recommendable at once)."""
+        return action_events.put_actions(self, params)
+
+    def put_action_interactions(self, **params: Any) -> dict[str, Any]:
+        """PutActionInteractions: streamed action interactions reach filters and repeat frequency at once."""
+        return action_events.put_action_interactions(self, params)
 
     def put_events(self, **params: Any) -> dict[str, Any]:
         """PutEvents: streamed events reach filters and models on the next request."""
@@ -416,6 +445,44 @@ class LocalPersonalize(WiredMixin):
         events = self.event_log.frame(since=record["creationDateTime"], include_duplicates=False)
         return report(events, metrics, self.item_metadata.table, freq=freq)
 
+    # ------------------------------------------------------------------ Next-Best-Action (Python API)
+    def action_catalog(self) -> ActionCatalog:
+        """The Actions dataset (InvalidInputException when the dataset group has none)."""
+        if self._actions is None:
+            raise InvalidInputException(
+                "This dataset group has no Actions dataset: Next-Best-Action needs one. Build the local "
+                "Personalize with actions.csv (from_csv) or actions= (from_frames)."
+            )
+        return self._actions
+
+    def action_history(self) -> ActionHistory:
+        """Every user's action interactions, imported and streamed."""
+        self.action_catalog()
+        assert self._action_history is not None
+        return self._action_history
+
+    @property
+    def actions(self) -> pd.DataFrame:
+        """The Actions dataset as it is now (PutActions included)."""
+        return self.action_catalog().table
+
+    def user_action_history(self, user_id: str, limit: int | None = 20) -> pd.DataFrame:
+        """The user's action interactions newest first (ACTION_ID, EVENT_TYPE, TIMESTAMP, source)."""
+        return self.action_history().frame(user_id, limit)
+
+    def streamed_action_interactions(self) -> pd.DataFrame:
+        """Every event received through PutActionInteractions, oldest first."""
+        return self.action_history().streamed_frame()
+
+    def record_action_interaction(self, event: Mapping[str, Any]) -> None:
+        """One checked PutActionInteractions event (keys USER_ID, ACTION_ID, EVENT_TYPE, TIMESTAMP …)."""
+        self.action_history().add(event)
+
+    def update_actions(self, records: list[tuple[str, Mapping[str, Any]]]) -> None:
+        """(actionId, properties) pairs from PutActions; action filters compile again on next use."""
+        self.action_catalog().update(records)
+        self.filters.recompile_later()
+
     def update_items(self, records: list[tuple[str, Mapping[str, Any]]]) -> None:
         """(itemId, properties) pairs: metadata changes at once, and filters compile again on next use."""
         index = self.catalog.index
@@ -471,30 +538,54 @@ class LocalPersonalize(WiredMixin):
             key = f"{recipe.builder.__module__}.{recipe.builder.__qualname__}:{recipe.spec.config!r}"
             model = self._models.get(key)
             if model is None:
-                model = recipe.fit(self.training)
+                actions = recipe.spec.recipe_type == "PERSONALIZED_ACTIONS"
+                model = recipe.fit(self._action_training() if actions else self.training)
                 self._models[key] = model
             return model
 
+    def _action_training(self) -> TrainingData:
+        """Next-Best-Action trains on the actions, the action interactions and the item interactions."""
+        return action_training_data(
+            self.action_catalog().table,
+            self._action_interactions,
+            interactions=self.data.interactions,
+            items=self.data.items,
+            users=self.data.users,
+        )
+
     def _compile(self, expression: FilterExpression) -> CompiledFilter:
+        if expression.target == "ActionID":
+            if self._actions is None:
+                raise InvalidInputException(
+                    f"Could not create filter: {expression} filters actions, and this dataset group has no "
+                    "Actions dataset. Import actions first (actions.csv / actions=)."
+                )
+            return compile_action_filter(
+                expression, self._actions.filter_catalog, precedence=self.options.filter_precedence
+            )
         return compile_item_filter(
             expression, self.item_metadata.filter_catalog, precedence=self.options.filter_precedence
         )
 
     def _register_datasets(self) -> None:
-        for dataset_type, frame in (
-            ("INTERACTIONS", self.data.interactions),
-            ("ITEMS", self.data.items),
-            ("USERS", self.data.users),
+        for dataset_type, key, frame in (
+            ("INTERACTIONS", "Interactions", self.data.interactions),
+            ("ITEMS", "Items", self.data.items),
+            ("USERS", "Users", self.data.users),
+            ("ACTIONS", "Actions", self.data.actions),
+            ("ACTION_INTERACTIONS", "ActionInteractions", self.data.action_interactions),
         ):
             if frame is None:
                 continue
-            key = dataset_type.capitalize()
             schema = self.data.schemas.get(key)
             schema_json = schema.to_json() if schema is not None else _minimal_schema(key, frame)
             schema_arn = self.control.add_schema(
                 f"{self.config.dataset_group}-{dataset_type.lower()}", schema_json
             )
-            self.control.add_dataset(self.dataset_group_arn, dataset_type, schema_arn)
+            arn = self.control.add_dataset(self.dataset_group_arn, dataset_type, schema_arn)
+            if dataset_type == "ACTION_INTERACTIONS":  # the service makes its event tracker with it
+                self.action_tracking_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}/tracker"))
+                self.control.dataset(arn)["trackingId"] = self.action_tracking_id
 
     # control-plane callbacks: resources created through boto3 become live here too
     def _on_create_filter(self, record: Mapping[str, Any]) -> None:

@@ -62,6 +62,24 @@ class EmulatorOptions:
         three users, top-1 scores 0.015–0.041, the 1st score 5–7× the 25th): at 2.0 the demo store's median
         top-1/25th ratio is in that range and its top-1 scores are a few percent (at 1.0: the model's own
         maximum-likelihood sharpness, a median top-1 score of 0.35). 1.0 turns calibration off.
+    action_min_interactions:
+        Next-Best-Action gives an action a real propensity only when it has at least this many TAKEN and this
+        many NOT_TAKEN/VIEWED interactions within ``action_recent_days`` of the newest action interaction
+        (the guide: 50 and 6 weeks); every other action scores 0.0. Lower it for small test data.
+    action_recent_days:
+        The window of that count, in days before the newest action interaction (service: 6 weeks = 42).
+    action_exploration_share:
+        Share of an action list that goes to actions without a real score (new actions, or too few
+        interactions) when any exist ([undoc]: the guide says exploration recommends them with score 0.0 but
+        not how often). ``ceil(numResults * share)`` slots at the end of the list, so the list stays in
+        descending score order; default 0.2 (one of the default five). 0 turns exploration off.
+    action_value_tie:
+        Two propensities closer than this count as "equally likely", and the action with the greater VALUE
+        ranks first (the guide's rule; how close is [undoc]). Default 0.005: scores equal when rounded to two
+        places, as the guide's examples print them.
+    action_repeat_default_days:
+        REPEAT_FREQUENCY for actions whose cell is empty ([undoc]). ``None`` (default): a taken action
+        without a repeat frequency may be recommended again at once.
     ranking_influence_scale:
         How strongly a campaign's ``rankingInfluence`` weights act ([undoc]): a weight ``w`` adds
         ``scale · w · σ(user's logits)`` times the standardised item popularity or freshness to the logits
@@ -82,3 +100,8 @@ class EmulatorOptions:
     latency_ms: float = 0.0
     score_temperature: float = 2.0
     ranking_influence_scale: float = 1.0
+    action_min_interactions: int = 50
+    action_recent_days: float = 42.0
+    action_exploration_share: float = 0.2
+    action_value_tie: float = 0.005
+    action_repeat_default_days: int | None = None

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from personalize_lab.emulator import serving
+from personalize_lab.emulator import action_serving, serving
 
 if TYPE_CHECKING:
     from personalize_lab.emulator.engine import LocalPersonalize
@@ -38,8 +38,15 @@ def get_personalized_ranking(engine: LocalPersonalize, params: Mapping[str, Any]
 
 
 def get_action_recommendations(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str, Any]:
-    serving.validate_action_request(engine, params)  # always refuses: Next-Best-Action is not emulated
-    return {}
+    rng = serving.RequestRandomness(engine, "GetActionRecommendations", params)
+    request = action_serving.validate_action_request(engine, params, rng)
+    answer = action_serving.recommend_actions(engine, request)
+    rid = recommendation_id()
+    engine.remember_recommendation(rid, request.deployment.arn, [a.action_id for a in answer])
+    return {
+        "actionList": [{"actionId": a.action_id, "score": a.score} for a in answer],
+        "recommendationId": rid,
+    }
 
 
 def item_list(answer: serving.Recommendations) -> list[dict[str, Any]]:

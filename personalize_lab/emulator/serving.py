@@ -18,7 +18,8 @@ GetRecommendations (semantics §2, §4, §5), one step each:
    :class:`Recommendations`.
 
 GetPersonalizedRanking: :func:`validate_ranking_request`, then :func:`rank`. The JSON of both is made by
-:mod:`personalize_lab.emulator.responses`.
+:mod:`personalize_lab.emulator.responses`. GetActionRecommendations has its own pipeline
+(:mod:`personalize_lab.emulator.action_serving`).
 """
 
 from __future__ import annotations
@@ -45,9 +46,7 @@ from personalize_lab.emulator.validation import (
     check_promotions,
 )
 from personalize_lab.limits import (
-    DEFAULT_ACTION_RESULTS,
     DEFAULT_NUM_RESULTS,
-    MAX_ACTION_RESULTS,
     MAX_RESULTS,
     MAX_RESULTS_WITH_METADATA,
 )
@@ -565,29 +564,9 @@ def _split_known(input_list: list[str], catalog: Mapping[str, int]) -> tuple[np.
     return np.asarray(known, dtype=np.int64), unknown
 
 
-# ------------------------------------------------------------------ GetActionRecommendations
-def validate_action_request(engine: LocalPersonalize, params: Mapping[str, Any]) -> None:
-    """Checked as the service does, then refused: Next-Best-Action is not emulated."""
-    dep = _campaign(engine, params, "GetActionRecommendations")
-    if params.get("filterArn"):
-        check_arn("filterArn", params["filterArn"])
-    check_num_results(
-        params.get("numResults"),
-        default=DEFAULT_ACTION_RESULTS,
-        maximum=MAX_ACTION_RESULTS,
-        with_metadata=False,
-        zero_is_error=engine.options.min_zero_results_error,
-    )
-    raise InvalidInputException(
-        f"{dep.label} deploys {dep.recipe.short_name}, which is not a PERSONALIZED_ACTIONS recipe "
-        "(aws-next-best-action): call GetRecommendations instead. The local Personalize does not "
-        "emulate Next-Best-Action yet (see docs/emulator-coverage.md)."
-    )
-
-
 # ------------------------------------------------------------------ shared checks
 def _campaign(engine: LocalPersonalize, params: Mapping[str, Any], operation: str) -> Deployment:
-    """The campaign of a campaign-only operation (ranking, actions), after the simulated latency."""
+    """The campaign of a campaign-only operation (ranking), after the simulated latency."""
     _simulate_latency(engine)
     arn = params.get("campaignArn")
     if not arn:

@@ -40,7 +40,7 @@ SERVICES = (CONTROL, RUNTIME, EVENTS)
 #: Operations the engine (``LocalPersonalize``) answers itself; the control plane's are its methods.
 ENGINE_OPERATIONS: dict[str, tuple[str, ...]] = {
     RUNTIME: ("GetRecommendations", "GetPersonalizedRanking", "GetActionRecommendations"),
-    EVENTS: ("PutEvents", "PutItems", "PutUsers"),
+    EVENTS: ("PutEvents", "PutItems", "PutUsers", "PutActions", "PutActionInteractions"),
 }
 COVERAGE_DOC = "docs/emulator-coverage.md"
 JSON_11 = "application/x-amz-json-1.1"

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RequestSpec:
-    """A runtime request: ``operation`` is ``recommend`` or ``rank``; ``kwargs`` go to that Lab method."""
+    """A runtime request: ``operation`` is ``recommend``, ``rank`` or ``recommend_actions``; ``kwargs`` go
+    to that Lab method."""
 
     target_arn: str
     target_kind: str = "campaign"  # or "recommender"
@@ -84,6 +85,8 @@ class Targets:
         lab = self.lab(spec.target_arn, spec.target_kind)
         if spec.operation == "rank":
             return lab.rank(**spec.kwargs)
+        if spec.operation == "recommend_actions":
+            return lab.recommend_actions(**spec.kwargs)
         return lab.recommend(**spec.kwargs)
 
 

@@ -17,7 +17,7 @@ import ipywidgets as w
 import pandas as pd
 
 from personalize_lab.errors import PersonalizeLabError, ValidationError
-from personalize_lab.limits import MAX_RESULTS, MAX_RESULTS_WITH_METADATA
+from personalize_lab.limits import MAX_ACTION_RESULTS, MAX_RESULTS, MAX_RESULTS_WITH_METADATA
 from personalize_lab.plots.figure_dicts import FigureDict, merge
 from personalize_lab.plots.one_list import rank_scores_dict, reason_counts_dict
 from personalize_lab.widgets import _advice, _html
@@ -209,16 +209,20 @@ class Explorer:
         return self.targets.lab(arn, kind)
 
     def _apply_recipe(self) -> None:
-        """Show only the inputs this recipe takes (userId, itemId, inputList, promotions, context)."""
+        """Show only the inputs this recipe takes (userId, itemId, inputList, promotions, context).
+
+        Next-Best-Action (PERSONALIZED_ACTIONS) takes a userId, numResults (at most 100) and an ActionID
+        filter: no item, promotion, context or metadata."""
         lab = self.current_lab
         recipe = lab.recipe
         ranking = recipe.behaviour == "PERSONALIZED_RANKING"
+        actions = recipe.behaviour == "PERSONALIZED_ACTIONS"
         self.item_row.layout.display = None if recipe.item_id != "unused" and not ranking else "none"
         self.rank_row.layout.display = None if ranking else "none"
         self.num_results.layout.display = "none" if ranking else None
         self.promotion_row.layout.display = None if recipe.promotions and not ranking else "none"
-        self.context_row.layout.display = None if recipe.context else "none"
-        self.metadata.disabled = not recipe.metadata_enabled
+        self.context_row.layout.display = None if recipe.context and not actions else "none"
+        self.metadata.disabled = not recipe.metadata_enabled or actions
         desc = lab.describe()
         self.header.value = (
             f"<div class='pl-root'><span class='pl-h'>Explorer</span> "
@@ -232,6 +236,8 @@ class Explorer:
         limit = (
             MAX_RESULTS_WITH_METADATA if self.metadata.value and not self.metadata.disabled else MAX_RESULTS
         )
+        if self.current_lab.recipe.behaviour == "PERSONALIZED_ACTIONS":
+            limit = MAX_ACTION_RESULTS
         if self.num_results.value > limit:
             self.num_results.value = limit
         self.num_results.max = limit
@@ -251,6 +257,10 @@ class Explorer:
         if recipe.behaviour == "PERSONALIZED_RANKING":
             items = [i.strip() for i in self.input_list.value.replace("\n", ",").split(",") if i.strip()]
             return RequestSpec(arn, kind, "rank", {**kwargs, "items": items})
+        if recipe.behaviour == "PERSONALIZED_ACTIONS":
+            action_kwargs = {k: kwargs[k] for k in ("user_id", "filter", "filter_values")}
+            action_kwargs["num_results"] = int(self.num_results.value)
+            return RequestSpec(arn, kind, "recommend_actions", action_kwargs)
         kwargs["num_results"] = int(self.num_results.value)
         if recipe.item_id != "unused":
             kwargs["item_id"] = self.item.value.strip() or None
@@ -321,7 +331,8 @@ class Explorer:
         # one list explained: score against rank (promoted, explored, placeholder and out-of-order items
         # marked and said in words) and the count of every reason, or plainly that the recipe gives none
         recipe = self.current_lab.recipe.recipe_name
-        figures = [_sized(rank_scores_dict(frame)), _sized(reason_counts_dict(frame, recipe=recipe))]
+        plotted = frame.rename(columns={"actionId": "itemId"})  # an action list plots like an item list
+        figures = [_sized(rank_scores_dict(plotted)), _sized(reason_counts_dict(plotted, recipe=recipe))]
         self.timings["figures"] = _ms(mark)
         mark = time.perf_counter()
         metadata = list(request.kwargs.get("metadata") or [])

@@ -13,6 +13,7 @@ from scipy.stats import chi2_contingency
 
 from personalize_lab.datasets import DEMO_SCHEMAS, PersonalizeData, demo_store, load_dir, write_dir
 from personalize_lab.datasets.demo import END, NEW_ITEM_DAYS
+from personalize_lab.datasets.demo_actions import ACTION_SCHEMAS
 from personalize_lab.datasets.demo_config import demo_config
 from personalize_lab.emulator import LocalPersonalize
 from personalize_lab.errors import DataError
@@ -171,6 +172,10 @@ def test_personalisation_beats_popularity_on_held_out_data(store: PersonalizeDat
 def test_written_folder_reads_back_exactly(store: PersonalizeData, tmp_path: Path) -> None:
     folder = write_dir(store, tmp_path / "shop")
     assert sorted(p.name for p in folder.iterdir()) == [
+        "action_interactions.csv",
+        "action_interactions.schema.json",
+        "actions.csv",
+        "actions.schema.json",
         "interactions.csv",
         "interactions.schema.json",
         "items.csv",
@@ -181,9 +186,9 @@ def test_written_folder_reads_back_exactly(store: PersonalizeData, tmp_path: Pat
     ]
     again = load_dir(folder)
     assert again.config == store.config == demo_config()
-    for name in ("Interactions", "Items", "Users"):
+    for name in ("Interactions", "Items", "Users", "Actions", "ActionInteractions"):
         pd.testing.assert_frame_equal(again.frame(name), store.frame(name))
-    assert dict(again.schemas) == DEMO_SCHEMAS
+    assert dict(again.schemas) == {**DEMO_SCHEMAS, **ACTION_SCHEMAS}
     assert again.report.skipped == ()
 
 
@@ -213,7 +218,7 @@ def test_written_demo_folder_serves_the_demo_resources(store: PersonalizeData, t
     folder = write_dir(store, tmp_path / "shop")
     round_tripped = _resources(LocalPersonalize.from_csv(folder))
     assert round_tripped == _resources(LocalPersonalize.demo())
-    assert len(round_tripped["filters"]) == 10
+    assert len(round_tripped["filters"]) == 12
     assert round_tripped["filters"]["category"] == "INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY)"
     assert round_tripped["campaigns"]["user-personalization-no-exploration"] == (
         "arn:aws:personalize:::recipe/aws-user-personalization",

@@ -28,6 +28,7 @@ from botocore.config import Config
 from personalize_lab.datasets.config import parse_config
 from personalize_lab.emulator import EmulatorOptions, LocalPersonalize, server, transport
 from personalize_lab.emulator.engine import DEFAULT_CAMPAIGN_RECIPES
+from tests.support.action_store import action_frames
 from tests.support.paths import GOLDEN
 from tests.support.tiny_store import tiny_frames
 
@@ -43,10 +44,13 @@ _observed: dict[str, dict[str, Any]] = {}
 def build_store() -> LocalPersonalize:
     store = DOC["store"]
     interactions, items, users = tiny_frames(store["framesSeed"])
+    acted = action_frames() if "actions" in store else {}
     return LocalPersonalize.from_frames(
         interactions,
         items,
         users,
+        actions=acted.get("actions"),
+        action_interactions=acted.get("action_interactions"),
         config=parse_config(store["config"]),
         options=EmulatorOptions(**store["options"]),
     )

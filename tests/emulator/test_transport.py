@@ -87,12 +87,6 @@ def test_an_operation_the_emulator_lacks_names_itself_and_the_coverage_doc(local
         "Message": "The local Personalize does not emulate personalize:CreateSolution (boto3 "
         "create_solution); docs/emulator-coverage.md lists what it emulates",
     }
-    events = transport.make_client(local, "personalize-events")
-    with pytest.raises(ClientError, match="personalize-events:PutActionInteractions"):
-        events.put_action_interactions(
-            trackingId="t",
-            actionInteractions=[{"actionId": "a", "sessionId": "s", "timestamp": 1, "eventType": "Taken"}],
-        )
 
 
 def test_events_reach_the_engine_with_their_timestamps() -> None:

@@ -63,7 +63,7 @@ def _free_port() -> int:
         (["--data", "no-such-folder"], "--data no-such-folder: not a folder"),
         (
             ["--campaign", "homepage"],
-            "--campaign homepage: no such campaign; this data has personalized-ranking",
+            "--campaign homepage: no such campaign; this data has next-best-action, personalized-ranking",
         ),
         (["--recommender", "nope"], "--recommender nope: no such recommender; this data has best-sellers"),
     ],

@@ -309,3 +309,28 @@ def test_explorer_on_a_replay_shows_the_recorded_answer(demo_lab: Lab, tmp_path:
     assert replayed.frame["itemId"].tolist() == recorded["itemId"].tolist()
     assert replayed.frame.attrs["source"] == "replay"
     assert replayed.users == []  # a replay cannot list users: the user box is free text
+
+
+def test_a_next_best_action_campaign_shows_its_inputs_and_an_action_table(explorer: Explorer) -> None:
+    nba = next(
+        value for _, value in explorer.target.options if value[0].endswith("campaign/next-best-action")
+    )
+    explorer.target.value = nba
+    assert explorer.item_row.layout.display == "none"
+    assert explorer.rank_row.layout.display == "none"
+    assert explorer.promotion_row.layout.display == "none"
+    assert explorer.context_row.layout.display == "none"
+    assert explorer.metadata.disabled
+    assert explorer.num_results.max == 100
+    explorer.num_results.value = 8
+    explorer.run()
+    assert explorer.error is None
+    frame = explorer.frame
+    assert "actionId" in frame.columns
+    assert "summer-sale-signup" not in set(frame["actionId"])  # expired
+    assert frame["score"].between(0, 1).all()
+    assert f'data-item="{frame["actionId"].iloc[0]}"' in explorer.view.table_html
+    assert "client.get_action_recommendations(" in explorer.view.call
+    explorer.filter.dropdown.value = "exclude-taken-actions"
+    explorer.run()
+    assert explorer.error is None

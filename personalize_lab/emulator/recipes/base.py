@@ -29,6 +29,7 @@ __all__ = [
     "CooccurrenceConfig",
     "FactorConfig",
     "Model",
+    "NextBestActionConfig",
     "PopularityConfig",
     "Recipe",
     "RecipeConfig",
@@ -40,7 +41,9 @@ __all__ = [
 
 RECIPE_ARN_PREFIX = "arn:aws:personalize:::recipe/"
 
-RecipeType = Literal["USER_PERSONALIZATION", "POPULAR_ITEMS", "RELATED_ITEMS", "PERSONALIZED_RANKING"]
+RecipeType = Literal[
+    "USER_PERSONALIZATION", "POPULAR_ITEMS", "RELATED_ITEMS", "PERSONALIZED_RANKING", "PERSONALIZED_ACTIONS"
+]
 Domain = Literal["ECOMMERCE", "VIDEO_ON_DEMAND"]
 
 #: Default confidence per event type (lower-cased). Stronger intent counts more; unknown types count 1.
@@ -126,7 +129,28 @@ class CooccurrenceConfig:
     cold_item_interactions: float = 5.0
 
 
-RecipeConfig = FactorConfig | PopularityConfig | TrendingConfig | CooccurrenceConfig
+@dataclass(frozen=True)
+class NextBestActionConfig:
+    """Next-Best-Action: a propensity per (user, action), trained on coded action interactions.
+
+    The catalog is the Actions dataset. Per action, a logistic regression of TAKEN on the profile tokens of
+    the users the action reached (Users metadata, the categories of the items they interacted with, the
+    other actions they took): ``iterations`` full-batch gradient steps of size ``step`` with ridge ``l2``;
+    an unknown user gets the action's smoothed TAKEN rate (``smoothing`` pseudo-users each way). The user's
+    own outcome with the action (TAKEN +1, NOT_TAKEN −1) adds ``own_history_weight``.
+    ``action_optimization_period`` is the service's featurization hyperparameter (days, default 14); the
+    local model labels "took the action at some time in the data", so it is recorded, not modelled.
+    """
+
+    action_optimization_period: int = 14
+    smoothing: float = 1.0
+    iterations: int = 200
+    step: float = 2.0
+    l2: float = 1.0
+    own_history_weight: float = 0.5
+
+
+RecipeConfig = FactorConfig | PopularityConfig | TrendingConfig | CooccurrenceConfig | NextBestActionConfig
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from .base import (
     RECIPE_ARN_PREFIX,
     CooccurrenceConfig,
     FactorConfig,
+    NextBestActionConfig,
     PopularityConfig,
     Recipe,
     RecipeSpec,
@@ -19,6 +20,7 @@ from .base import (
     register,
 )
 from .factor import FactorModel
+from .next_best_action import ActionModel
 from .popularity import PopularityModel, TrendingModel
 from .related import CooccurrenceModel
 
@@ -84,6 +86,22 @@ _CUSTOM = [
             needs_item_id=True,
         ),
         CooccurrenceModel,
+    ),
+]
+
+_ACTIONS = [
+    (
+        RecipeSpec(
+            _arn("aws-next-best-action"),
+            "Next-Best-Action",
+            "PERSONALIZED_ACTIONS",
+            NextBestActionConfig(),
+            has_scores=True,
+            needs_user_id=True,
+            supports_promotions=False,  # GetActionRecommendations has no promotions member
+            supports_exploration=True,  # actions without data, score 0.0
+        ),
+        ActionModel,
     ),
 ]
 
@@ -225,5 +243,5 @@ _VIDEO_ON_DEMAND = [
     ),
 ]
 
-for _spec, _model in (*_CUSTOM, *_ECOMMERCE, *_VIDEO_ON_DEMAND):
+for _spec, _model in (*_CUSTOM, *_ACTIONS, *_ECOMMERCE, *_VIDEO_ON_DEMAND):
     register(Recipe(_spec, _model))

@@ -160,6 +160,7 @@ def test_scores_follow_the_service_rules() -> None:
         "aws-user-personalization-v2",
         "aws-personalized-ranking",
         "aws-personalized-ranking-v2",
+        "aws-next-best-action",  # propensities, not softmax shares
     }
     reasons = {r.spec.short_name for r in REGISTRY.values() if r.spec.reasons}
     assert reasons == {"aws-user-personalization-v2"}
@@ -189,6 +190,7 @@ def test_domain_use_cases_carry_their_automatic_filters() -> None:
         "aws-user-personalization-v2",
         "aws-ecomm-recommended-for-you",
         "aws-vod-top-picks",
+        "aws-next-best-action",  # actions without data, score 0.0
     }
 
 
@@ -214,3 +216,41 @@ def test_hyperparameters_are_typed_and_checked(data: TrainingData) -> None:
     assert default.regularization == pytest.approx(6.0)
     with pytest.raises(ValidationError, match=r"aws-sims has no hyperparameter factors\. Fix: use one of"):
         get_recipe("aws-sims").with_hyperparameters(factors=3)
+
+
+# ---- Next-Best-Action: catalog = the Actions dataset, relevance = propensity log-odds -----------------------
+@pytest.fixture(scope="module")
+def action_data() -> TrainingData:
+    from personalize_lab.datasets.actions import check_action_frames
+    from personalize_lab.emulator.recipes.next_best_action import action_training_data
+    from tests.support.action_store import action_frames
+
+    frames = action_frames()
+    acted = check_action_frames(frames["actions"], frames["action_interactions"])
+    return action_training_data(
+        frames["actions"], acted, interactions=frames["interactions"], users=frames["users"]
+    )
+
+
+def test_next_best_action_gives_action_length_log_odds_that_follow_the_data(
+    action_data: TrainingData,
+) -> None:
+    recipe = get_recipe("aws-next-best-action")
+    model = recipe.fit(action_data)
+    ids = list(action_data.catalog.item_ids)
+    assert ids == ["card", "app", "newsletter", "survey", "weekly", "expired", "fresh"]
+    premium, free = model.relevance_for_user("u02"), model.relevance_for_user("u03")
+    assert premium.dtype == np.float32
+    assert premium.shape == (len(ids),)
+    np.testing.assert_array_equal(premium, recipe.fit(action_data).relevance_for_user("u02"))
+    card, app = ids.index("card"), ids.index("app")
+    assert premium[card] > 0 > free[card]  # log-odds: premium members take the card, free ones do not
+    assert free[app] > 0 > premium[app]
+    # an unknown user gets the actions' base rates: card ~45%, newsletter ~30%
+    base = 1 / (1 + np.exp(-model.relevance_for_user("stranger").astype(np.float64)))
+    assert 0.35 < base[card] < 0.55
+    assert 0.15 < base[ids.index("newsletter")] < 0.45
+    taken, other = model.recent_counts(42)  # type: ignore[attr-defined]
+    assert taken[ids.index("fresh")] == other[ids.index("fresh")] == 0
+    assert taken[card] >= 10
+    assert other[card] >= 10
