@@ -58,7 +58,9 @@ def default_backend_factory(data: Path | None, demo: bool) -> Any:
             "this installation has no local engine (personalize_lab.emulator.LocalPersonalize); "
             "update personalize-lab to a version that has it"
         )
-    return engine.demo() if demo else engine.from_csv(data)
+    if demo:
+        return engine.demo()
+    return engine.from_csv(data) if data is not None else engine()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,7 +85,7 @@ def _add_serve(commands: Any) -> None:
             "any key works. Ctrl-C stops it."
         ),
     )
-    source = serve.add_mutually_exclusive_group(required=True)
+    source = serve.add_mutually_exclusive_group()
     source.add_argument(
         "--data",
         type=Path,
@@ -92,6 +94,14 @@ def _add_serve(commands: Any) -> None:
         "personalize-lab.json (see docs/config.md).",
     )
     source.add_argument("--demo", action="store_true", help="the built-in synthetic demo store.")
+    serve.add_argument(
+        "--s3-root",
+        type=Path,
+        metavar="DIR",
+        help="a folder standing for S3 (s3://bucket/key is DIR/bucket/key) for dataset import jobs; "
+        "default: the S3 that boto3 finds (AWS_ENDPOINT_URL_S3, moto, real S3). Without --data or "
+        "--demo the server starts an empty account (see docs/lifecycle.md).",
+    )
     serve.add_argument(
         "--port", type=int, default=server.DEFAULT_PORT, help="port to listen on (default %(default)s)."
     )
@@ -282,6 +292,8 @@ def serve_command(args: argparse.Namespace, backend_factory: BackendFactory = de
         raise UsageError(f"--data {args.data}: not a folder; give the folder that holds interactions.csv")
     _check_address(args.host, args.port)
     backend = backend_factory(args.data, args.demo)
+    if getattr(args, "s3_root", None) is not None:
+        backend.control.lifecycle.s3_root = args.s3_root
     try:
         server.serve(backend, args.host, args.port)
     except OSError as e:

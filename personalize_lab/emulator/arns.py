@@ -61,6 +61,10 @@ def solution_version_id(solution: str, sequence: int) -> str:
     return hashlib.sha1(f"{solution}#{sequence}".encode()).hexdigest()[:8]
 
 
+def dataset_import_job_arn(name: str, region: str, account: str) -> str:
+    return _arn(region, account, f"dataset-import-job/{name}")
+
+
 def campaign_arn(name: str, region: str, account: str) -> str:
     return _arn(region, account, f"campaign/{name}")
 

@@ -31,6 +31,7 @@ from personalize_lab.datasets.config import CampaignSpec, ProjectConfig
 from personalize_lab.datasets.data import PersonalizeData
 from personalize_lab.emulator import action_events, events, responses, serving
 from personalize_lab.emulator.actions import ActionCatalog, ActionHistory
+from personalize_lab.emulator.arns import name_of as arns_name
 from personalize_lab.emulator.campaign_config import check_campaign_config, deployment_scoring
 from personalize_lab.emulator.control import ControlPlane
 from personalize_lab.emulator.deployments import Deployment, Deployments, exploration_settings
@@ -83,11 +84,19 @@ class LocalPersonalize(WiredMixin):
 
     def __init__(
         self,
-        data: PersonalizeData,
+        data: PersonalizeData | None = None,
         *,
         config: ProjectConfig | None = None,
         options: EmulatorOptions | None = None,
+        s3_root: str | Path | None = None,
+        job_wait_seconds: float = 10.0,
     ) -> None:
+        """``LocalPersonalize()`` is an empty account (build it up with the lifecycle calls, see
+        docs/lifecycle.md); with ``data`` it is one dataset group with its campaigns, as before.
+        ``s3_root`` maps ``s3://bucket/key`` to ``s3_root/bucket/key`` for import jobs (default: boto3's S3);
+        create calls of jobs wait up to ``job_wait_seconds`` for them (0 shows every status)."""
+        self.empty_account = data is None
+        data = data if data is not None else _placeholder_data()
         self.options = options or EmulatorOptions()
         #: the one stream of random choices when ``options.random_mode == "sequence"``
         self.random_stream = np.random.default_rng(self.options.seed)
@@ -128,6 +137,13 @@ class LocalPersonalize(WiredMixin):
             on_create_campaign=self._on_create_campaign,
             check_metrics=self._check_metric_columns,
         )
+        self.control.lifecycle.s3_root = Path(s3_root) if s3_root is not None else None
+        self.control.lifecycle.job_wait_seconds = job_wait_seconds
+        self.control.lifecycle.build_engine = self._build_version_engine
+        self._routes: dict[str, LocalPersonalize] = {}  # campaign ARN -> the engine of its solution version
+        self.dataset_group_arn = ""
+        if self.empty_account:
+            return
         self.dataset_group_arn = self.control.add_dataset_group(config.dataset_group)
         self._register_datasets()
         defaults = DEFAULT_CAMPAIGN_RECIPES + (("aws-next-best-action",) if self._actions is not None else ())
@@ -190,10 +206,16 @@ class LocalPersonalize(WiredMixin):
     # ------------------------------------------------------------------ runtime and events (boto3 kwargs)
     def get_recommendations(self, **params: Any) -> dict[str, Any]:
         """GetRecommendations: boto3's keyword arguments in, the service's response dict out."""
+        routed = self._routes.get(params.get("campaignArn", "")) if self._routes else None
+        if routed is not None:
+            return routed.get_recommendations(**params)
         return responses.get_recommendations(self, params)
 
     def get_personalized_ranking(self, **params: Any) -> dict[str, Any]:
         """GetPersonalizedRanking (campaigns with a PERSONALIZED_RANKING recipe)."""
+        routed = self._routes.get(params.get("campaignArn", "")) if self._routes else None
+        if routed is not None:
+            return routed.get_personalized_ranking(**params)
         return responses.get_personalized_ranking(self, params)
 
     def get_action_recommendations(self, **params: Any) -> dict[str, Any]:
@@ -615,19 +637,56 @@ class LocalPersonalize(WiredMixin):
         found = [c for c in frame.columns if str(c).upper() == column]
         return bool(found) and pd.api.types.is_numeric_dtype(frame[found[0]])
 
+    def _build_version_engine(self, data: PersonalizeData, version: Mapping[str, Any]) -> LocalPersonalize:
+        """A trained solution version of the lifecycle: an engine over its dataset group's data (same
+        region and account, so a campaign made on it keeps its ARN), its model trained now."""
+        recipe = self._recipe(version["recipeArn"])
+        config = ProjectConfig(
+            region=self.control.region,
+            account=self.control.account,
+            dataset_group=arns_name(version["datasetGroupArn"]),
+            campaigns=(
+                CampaignSpec(f"v-{version['solutionVersionArn'].rsplit('/', 1)[-1]}", recipe.arn, {}),
+            ),
+        )
+        engine = LocalPersonalize(data, config=config, options=self.options)
+        engine.train(recipe.arn)
+        return engine
+
+    def train(self, recipe: str) -> Model:
+        """The trained model of ``recipe`` (trained now if it was not yet)."""
+        return self._model_for(self._recipe(recipe))
+
     def _on_create_campaign(self, record: Mapping[str, Any]) -> None:
         version = self.control.solution_version(record["solutionVersionArn"])
+        if version.get("status") != "ACTIVE":
+            raise InvalidInputException(
+                f"The solution version {version['solutionVersionArn']} is {version.get('status')}, not ACTIVE: "
+                "wait until DescribeSolutionVersion reports ACTIVE, then create the campaign."
+            )
+        trained = self.control.lifecycle.engines.get(version["solutionVersionArn"])
+        if trained is not None:  # a solution version trained through the lifecycle serves from its engine
+            trained.create_campaign(record["name"], version["recipeArn"], record.get("campaignConfig") or {})
+            self._routes[record["campaignArn"]] = trained
+            return
         recipe = self._recipe(version["recipeArn"])
         self._deploy(
             record["campaignArn"], record["name"], "campaign", recipe, record.get("campaignConfig") or {}
         )
 
     def __repr__(self) -> str:
+        if self.empty_account:
+            return f"LocalPersonalize(account {self.control.account}, {len(self.control.records('datasetGroup'))} dataset groups)"
         return (
             f"LocalPersonalize({len(self.users)} users, {len(self.catalog)} items, "
             f"{len(self.data.interactions)} interactions; campaigns={list(self.campaign_arns)}, "
             f"recommenders={list(self.recommender_arns)}, filters={list(self.filter_arns)})"
         )
+
+
+def _placeholder_data() -> PersonalizeData:
+    """The runtime state of an empty account is built on one placeholder row that no resource exposes."""
+    return PersonalizeData(interactions=pd.DataFrame({"USER_ID": ["-"], "ITEM_ID": ["-"], "TIMESTAMP": [0]}))
 
 
 def _minimal_schema(name: str, frame: pd.DataFrame) -> str:

@@ -63,6 +63,7 @@ ARN_FIELD = {
     "filter": "filterArn",
     "eventTracker": "eventTrackerArn",
     "metricAttribution": "metricAttributionArn",
+    "datasetImportJob": "datasetImportJobArn",
 }
 
 
@@ -290,6 +291,20 @@ class ResourceStore:
             "metrics": copy.deepcopy(metrics),
         }
         return self._put("metricAttribution", record)
+
+    def put_record(self, kind: str, record: Record) -> str:
+        """Register a record built elsewhere (the lifecycle's jobs); its ARN."""
+        return self._put(kind, record)
+
+    def remove(self, arn: str) -> None:
+        """Delete a record (the Delete* operations check what depends on it first)."""
+        with self._lock:
+            for records in self._records.values():
+                records.pop(arn, None)
+
+    def find(self, arn: str) -> Record:
+        """The record of any kind at ``arn`` (ResourceNotFoundException otherwise)."""
+        return self._find(arn)
 
     def set_status(self, arn: str, status: str) -> None:
         """Put a resource in another state (``INACTIVE`` recommender, ``CREATE FAILED`` campaign...)."""

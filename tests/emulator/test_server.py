@@ -314,12 +314,12 @@ def test_serve_data_folder_warns_for_a_wider_host_and_stops_on_sigterm(servers: 
     assert log.rstrip().endswith("stopping")
 
 
-def test_cli_serve_needs_data_or_demo_and_a_directory(
+def test_cli_serve_takes_data_or_demo_not_both_and_a_directory(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit):
-        cli.main(["serve"])
-    assert "one of the arguments --data --demo is required" in capsys.readouterr().err
+        cli.main(["serve", "--demo", "--data", str(tmp_path)])
+    assert "not allowed with argument" in capsys.readouterr().err
     assert cli.main(["serve", "--data", str(tmp_path / "missing")], backend_factory=lambda d, demo: None) == 2
     assert capsys.readouterr().err == (
         f"personalize-lab serve: --data {tmp_path / 'missing'}: not a folder; "

@@ -81,11 +81,17 @@ def test_boto3_still_validates_on_the_client_side(local: LocalPersonalize) -> No
 def test_an_operation_the_emulator_lacks_names_itself_and_the_coverage_doc(local: LocalPersonalize) -> None:
     control = transport.make_client(local, "personalize")
     with pytest.raises(ClientError) as raised:
-        control.create_solution(name="s", datasetGroupArn=DATASET_GROUP)
+        control.create_batch_segment_job(
+            jobName="j",
+            solutionVersionArn=f"{DATASET_GROUP}/solution/s/1",
+            jobInput={"s3DataSource": {"path": "s3://b/in.json"}},
+            jobOutput={"s3DataDestination": {"path": "s3://b/out/"}},
+            roleArn="arn:aws:iam::123456789012:role/r",
+        )
     assert raised.value.response["Error"] == {
         "Code": "UnknownOperationException",
-        "Message": "The local Personalize does not emulate personalize:CreateSolution (boto3 "
-        "create_solution); docs/emulator-coverage.md lists what it emulates",
+        "Message": "The local Personalize does not emulate personalize:CreateBatchSegmentJob (boto3 "
+        "create_batch_segment_job); docs/emulator-coverage.md lists what it emulates",
     }
 
 
