@@ -29,7 +29,7 @@ from .base import FactorConfig, Model, RecipeSpec
 from .context import LiftTable, context_lifts, total_lift, user_attribute_lifts
 from .training import TrainingData
 
-__all__ = ["FactorModel", "als_threads", "interaction_weights", "item_factor_moments"]
+__all__ = ["FactorModel", "als_threads", "interaction_weights", "item_factor_moments", "item_norms"]
 
 #: Users whose ALS projection (scaled user factor and offset, ~300 bytes) :meth:`FactorModel.relevance_for_user`
 #: keeps: a repeat request skips the history merge, the fold-in solve of streamed events and the variance.
@@ -125,14 +125,16 @@ def als_threads(x: sp.csr_matrix) -> int:
     return 0 if x.nnz >= ALS_PARALLEL_CELLS else 1
 
 
-def item_factor_moments(item_factors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(YᵀY, mean, covariance) of the item factors in float64, summed over the rows that are not zero.
+def item_factor_moments(
+    item_factors: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(YᵀY, mean, covariance) of the item factors in float64, summed over ``rows``, the rows that are not
+    zero.
 
     implicit's solver sets the factor of an item without interactions to exactly zero, and zero rows add
     nothing to YᵀY or to the sum, so only the live rows are read, a block at a time: at 1M items (339k
     interacted) a float64 copy of every row and ``np.cov`` cost 3–7 s, this ~0.2 s."""
     n, f = item_factors.shape
-    rows = np.flatnonzero(item_factors.any(axis=1))
     yty, total = np.zeros((f, f)), np.zeros(f)
     for start in range(0, len(rows), MOMENT_BLOCK_ROWS):
         y = item_factors[rows[start : start + MOMENT_BLOCK_ROWS]].astype(np.float64)
@@ -140,6 +142,14 @@ def item_factor_moments(item_factors: np.ndarray) -> tuple[np.ndarray, np.ndarra
         total += y.sum(axis=0)
     mean = total / max(n, 1)
     return yty, mean, yty / max(n, 1) - np.outer(mean, mean)
+
+
+def item_norms(item_factors: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Euclidean norm of each item factor plus 1e-9 (float32), computed for the non-zero ``rows`` only
+    (a row's norm does not depend on the others, so the bits are those of the whole-matrix call)."""
+    norms = np.zeros(len(item_factors), dtype=item_factors.dtype)
+    norms[rows] = np.linalg.norm(item_factors[rows], axis=1)
+    return norms + 1e-9
 
 
 def _default_regularization(x: sp.csr_matrix, config: FactorConfig) -> float:
@@ -201,8 +211,9 @@ class FactorModel(Model):
         als.fit(self.x, show_progress=False)
         self.user_factors = np.asarray(als.user_factors, dtype=np.float32)
         self.item_factors = np.asarray(als.item_factors, dtype=np.float32)
-        self._yty, self._item_mean, self._item_cov = item_factor_moments(self.item_factors)
-        self._item_norms = np.linalg.norm(self.item_factors, axis=1) + 1e-9
+        live = np.flatnonzero(self.item_factors.any(axis=1))  # implicit zeroes items without interactions
+        self._yty, self._item_mean, self._item_cov = item_factor_moments(self.item_factors, live)
+        self._item_norms = item_norms(self.item_factors, live)
 
     def _als_user_factor(self, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """The ALS least-squares user step for one history (the target of implicit's conjugate-gradient

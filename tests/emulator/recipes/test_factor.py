@@ -1,4 +1,5 @@
-"""The ALS core's speed choices keep its numbers: item-factor moments over live rows, threads per fit."""
+"""The ALS core's speed choices keep its numbers: item-factor moments and norms over live rows, threads
+per fit."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ import pytest
 
 import tests.support.recipes_fixtures as fx
 from personalize_lab.emulator.recipes import TrainingData, factor, get_recipe
-from personalize_lab.emulator.recipes.factor import FactorModel, item_factor_moments
+from personalize_lab.emulator.recipes.factor import FactorModel, item_factor_moments, item_norms
 
 
 def test_item_moments_over_live_rows_equal_the_whole_catalogs() -> None:
     rng = np.random.default_rng(3)
     factors = rng.standard_normal((50, 8)).astype(np.float32)
     factors[rng.random(50) < 0.6] = 0.0  # items without interactions: implicit sets them to zero
-    yty, mean, cov = item_factor_moments(factors)
+    live = np.flatnonzero(factors.any(axis=1))
+    yty, mean, cov = item_factor_moments(factors, live)
     y = factors.astype(np.float64)
     np.testing.assert_allclose(yty, y.T @ y, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(mean, y.mean(axis=0), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(cov, np.cov(y.T, bias=True), rtol=1e-10, atol=1e-14)
+    assert np.array_equal(item_norms(factors, live), np.linalg.norm(factors, axis=1) + 1e-9)
 
 
 def test_items_without_interactions_get_zero_factors() -> None:
