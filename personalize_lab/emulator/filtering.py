@@ -54,8 +54,9 @@ Precedence = Literal["and_first", "left_to_right"]
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 History = Mapping[str, np.ndarray[Any, Any]]
 
-#: filterValues whose answer a filter that reads nothing else keeps (:meth:`CompiledFilter.allowed`).
-ALLOWED_CACHE_SIZE = 32
+#: Bytes of answers (a bool mask and its int64 positions: up to 9 bytes an item) that a filter reading only
+#: its filterValues keeps (:meth:`CompiledFilter.allowed`): 64 filterValues at 2k–40k items, 4 at 1M.
+ALLOWED_CACHE_BYTES = 24 * 2**20
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "=": np.equal,
@@ -217,6 +218,7 @@ class CompiledFilter:
         # a filter without Interactions, CurrentUser or CurrentItem conditions answers from filterValues alone
         self.reads_only_values = not (expression.needs_user_id or expression.needs_item_id)
         self._allowed: OrderedDict[tuple[tuple[str, str], ...], Allowed] = OrderedDict()
+        self._allowed_size = max(4, min(64, ALLOWED_CACHE_BYTES // max(9 * self.n, 1)))
 
     # ---- compile time -------------------------------------------------------------------------
 
@@ -444,7 +446,7 @@ class CompiledFilter:
         current_item: Mapping[str, object] | None = None,
     ) -> Allowed:
         """:meth:`mask` as a read-only :class:`Allowed`. A filter that reads only its filterValues and the
-        item metadata keeps the answer per filterValues (the last :data:`ALLOWED_CACHE_SIZE`), so requests
+        item metadata keeps the answer per filterValues (the last few: :data:`ALLOWED_CACHE_BYTES`), so requests
         that repeat them share the mask and its positions; PutItems compiles the filter again, which starts
         an empty cache."""
         if not self.reads_only_values:
@@ -461,7 +463,7 @@ class CompiledFilter:
         found = cache.get(key)
         if found is None:
             found = cache[key] = Allowed(self.mask(filter_values=filter_values))
-            while len(cache) > ALLOWED_CACHE_SIZE:
+            while len(cache) > self._allowed_size:
                 with contextlib.suppress(KeyError):  # another server thread may have evicted it meanwhile
                     cache.popitem(last=False)
         else:
