@@ -15,6 +15,35 @@ import numpy as np
 from personalize_lab.emulator.options import PromotionRounding
 
 
+class Allowed:
+    """The catalog items a request may return: a read-only bool mask and, on first use, its sorted positions.
+
+    A filter that reads only its filterValues and the item metadata gives the same ``Allowed`` to every
+    request with those values (``CompiledFilter.allowed``), so the positions — a pass over the catalog — are
+    found once, and :func:`top_k_among` partitions just those items.
+    """
+
+    __slots__ = ("_positions", "mask")
+
+    def __init__(self, mask: np.ndarray) -> None:
+        mask.flags.writeable = False
+        self.mask = mask
+        self._positions: np.ndarray | None = None
+
+    @property
+    def positions(self) -> np.ndarray:
+        """``np.flatnonzero(mask)``, read-only."""
+        if self._positions is None:
+            positions = np.flatnonzero(self.mask)
+            positions.flags.writeable = False
+            self._positions = positions
+        return self._positions
+
+    def __and__(self, other: np.ndarray) -> Allowed:
+        """A new set: these items that ``other`` (a bool mask) also allows."""
+        return Allowed(self.mask & other)
+
+
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Softmax in float64 (scores over a large catalog are tiny; float32 would lose them)."""
     z = np.asarray(logits, dtype=np.float64)
@@ -39,27 +68,50 @@ def log_sum_exp(logits: np.ndarray) -> float:
 def top_k(values: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndarray:
     """Indices of the ``k`` largest ``values`` where ``mask`` is true, best first, ties by index.
 
-    Costs one masked copy and one ``argpartition`` — the same order of work as the numpy floor the
-    benchmarks compare against.
+    Unmasked: one ``argpartition`` over the catalog — the numpy floor the benchmarks compare against.
+    Masked: :func:`top_k_among` the mask's positions.
     """
+    if mask is not None:
+        return top_k_among(values, k, np.flatnonzero(mask))
     n = len(values)
     if k <= 0 or n == 0:
         return np.empty(0, dtype=np.int64)
-    if mask is None and k <= _FEW < n:
+    if k <= _FEW < n:
         few = _top_few(np.asarray(values), k)
         if few is not None:
             return few
-    if mask is not None:
-        allowed = int(np.count_nonzero(mask))
-        if allowed == 0:
-            return np.empty(0, dtype=np.int64)
-        v = np.where(mask, values, -np.inf)
-        k = min(k, allowed)
-    else:
-        v = np.asarray(values)
-        k = min(k, n)
+    return _top_k_masked(np.asarray(values), min(k, n))
+
+
+def top_k_among(values: np.ndarray, k: int, positions: np.ndarray) -> np.ndarray:
+    """:func:`top_k` with the mask given as its sorted positions (``np.flatnonzero(mask)``).
+
+    Partitions only the allowed values (a category filter keeps a tenth of the catalog), so a filtered
+    request costs a gather and a small ``argpartition`` instead of a masked copy of the catalog and a full
+    one. When the k-th value is tied or not finite, which of the tied items the catalog-wide partition
+    keeps is its own choice, so that case takes the catalog-wide path and the answer stays the same.
+    """
+    allowed = len(positions)
+    if k <= 0 or allowed == 0:
+        return np.empty(0, dtype=np.int64)
+    k = min(k, allowed)
+    sub = values[positions]
+    part = np.argpartition(-sub, k - 1)[:k] if k < allowed else np.arange(allowed)
+    chosen = sub[part]
+    kth = chosen.min()
+    if not np.isfinite(kth) or np.count_nonzero(sub >= kth) != k:
+        mask = np.zeros(len(values), dtype=bool)
+        mask[positions] = True
+        return _top_k_masked(np.where(mask, values, -np.inf), k)
+    # by value descending, then by index ascending (positions are sorted, so their order is the index's)
+    order = np.lexsort((part, -chosen))
+    return positions[part[order]].astype(np.int64)
+
+
+def _top_k_masked(v: np.ndarray, k: int) -> np.ndarray:
+    """The catalog-wide partition: ``k`` largest of ``v`` (masked items already at -inf), stably ordered."""
+    n = len(v)
     part = np.argpartition(-v, k - 1)[:k] if k < n else np.arange(n)
-    # stable order: by value descending, then by index ascending
     order = np.lexsort((part, -v[part]))
     return part[order].astype(np.int64)
 

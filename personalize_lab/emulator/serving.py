@@ -36,6 +36,7 @@ from personalize_lab.canonical import canonical_json
 from personalize_lab.emulator import selection
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.relevance import FreshRelevance, Relevance
+from personalize_lab.emulator.selection import Allowed
 from personalize_lab.emulator.validation import (
     check_arn,
     check_context,
@@ -172,11 +173,11 @@ class Scoring:
     pool: Mask | None = None
     pool_log_norm: float | None = None
 
-    def restrict(self, allowed: Mask | None) -> Mask | None:
+    def restrict(self, allowed: Allowed | None) -> Allowed | None:
         """The items the regular list may hold: the allowed ones, within v2's pool."""
         if self.pool is None:
             return allowed
-        return self.pool if allowed is None else allowed & self.pool
+        return Allowed(self.pool) if allowed is None else allowed & self.pool
 
 
 @dataclass(slots=True)
@@ -193,16 +194,15 @@ def recommend(engine: LocalPersonalize, request: RecommendationRequest) -> Recom
     """Steps 2–8 of the module docstring, for a validated request."""
     target = resolve_target(engine, request)
     scores = scoring(request, target, engine.options.v2_candidate_pool)
-    filtered = request.filter or request.promotion or request.deployment.auto_filter
-    reads = engine.filter_context(request.user_id, target.seed_index) if filtered else {}
+    reads = filter_reads(engine, request, target)
     allowed = candidate_mask(request, target, reads)
     promoted = promoted_items(engine, request, target, reads)
     if promoted:
         allowed = _without(allowed, promoted, len(target.relevance.relevance))
     wanted = request.num_results - len(promoted)
-    regular_mask = scores.restrict(allowed)
-    regular = regular_items(target, regular_mask, wanted)
-    chosen = explore(engine, request, target, allowed, regular_mask, regular, wanted)
+    regular_allowed = scores.restrict(allowed)
+    regular = regular_items(target, regular_allowed, wanted)
+    chosen = explore(engine, request, target, allowed, regular_allowed, regular, wanted)
     chosen = placeholder_backfill(request, allowed, chosen, len(promoted))
     return answer(engine, request, target, scores, chosen, promoted)
 
@@ -275,20 +275,35 @@ def scoring(request: RecommendationRequest, target: Target, v2_pool_size: int) -
     return Scoring(pool=pool, pool_log_norm=selection.log_sum_exp(relevance[pool_idx]))
 
 
-def candidate_mask(request: RecommendationRequest, target: Target, reads: Mapping[str, Any]) -> Mask | None:
-    """Step 4: the items the filters keep (None: every item); never the seed item itself."""
+def filter_reads(engine: LocalPersonalize, request: RecommendationRequest, target: Target) -> dict[str, Any]:
+    """What the request's filters read besides their filterValues (the user's history, the CurrentUser and
+    CurrentItem rows), gathered only when one of them reads it: a pandas row lookup costs more than the
+    rest of a cached filter's answer."""
+    promotion_filter = request.promotion.filter if request.promotion else None
+    filters = (request.filter, promotion_filter, request.deployment.auto_filter)
+    if any(f is not None and (f.needs_user_id or f.needs_item_id) for f in filters):
+        return engine.filter_context(request.user_id, target.seed_index)
+    return {}
+
+
+def candidate_mask(
+    request: RecommendationRequest, target: Target, reads: Mapping[str, Any]
+) -> Allowed | None:
+    """Step 4: the items the filters keep (None: every item); never the seed item itself. One filter's
+    answer is used as it comes (shared by requests with the same filterValues, see ``CompiledFilter.allowed``)."""
     relevance = target.relevance.relevance
-    mask: Mask | None = None
+    allowed: Allowed | None = None
     if request.related:
         mask = np.isfinite(relevance)
         if target.seed_index is not None:
             mask[target.seed_index] = False
+        allowed = Allowed(mask)
     compiled = [request.deployment.automatic_filter(), request.filter.compiled if request.filter else None]
     for compiled_filter in compiled:
         if compiled_filter is not None:
-            kept = compiled_filter.mask(filter_values=request.filter_values, **reads)
-            mask = kept if mask is None else mask & kept
-    return mask
+            kept = compiled_filter.allowed(filter_values=request.filter_values, **reads)
+            allowed = kept if allowed is None else allowed & kept.mask
+    return allowed
 
 
 def promoted_items(
@@ -299,7 +314,7 @@ def promoted_items(
     if promotion is None:
         return []
     try:
-        mask = promotion.filter.compiled.mask(filter_values=promotion.filter_values, **reads)
+        kept = promotion.filter.compiled.allowed(filter_values=promotion.filter_values, **reads)
     except InvalidInputException as error:  # say whose filterValues: the promotion has its own
         raise InvalidInputException(
             f"promotion '{promotion.name}': {error.message}. A promotion's filter reads the "
@@ -307,25 +322,26 @@ def promoted_items(
         ) from None
     relevance = target.relevance.relevance
     if target.seed_index is not None:
-        mask = mask & np.isfinite(relevance)
+        mask = kept.mask & np.isfinite(relevance)
         mask[target.seed_index] = False
+        kept = Allowed(mask)
     want = selection.promoted_count(request.num_results, promotion.percent, engine.options.promotion_rounding)
-    return list(selection.top_k(relevance, want, mask).tolist())
+    return list(selection.top_k_among(relevance, want, kept.positions).tolist())
 
 
-def regular_items(target: Target, regular_mask: Mask | None, wanted: int) -> list[int]:
+def regular_items(target: Target, regular: Allowed | None, wanted: int) -> list[int]:
     """Step 6a: the ``wanted`` most relevant allowed items (kept per user when nothing is filtered)."""
-    if regular_mask is None:
+    if regular is None:
         return target.relevance.top(wanted)
-    return list(selection.top_k(target.relevance.relevance, wanted, regular_mask).tolist())
+    return list(selection.top_k_among(target.relevance.relevance, wanted, regular.positions).tolist())
 
 
 def explore(
     engine: LocalPersonalize,
     request: RecommendationRequest,
     target: Target,
-    allowed: Mask | None,
-    regular_mask: Mask | None,
+    allowed: Allowed | None,
+    regular_allowed: Allowed | None,
     regular: list[int],
     wanted: int,
 ) -> Selection:
@@ -338,13 +354,13 @@ def explore(
     explored: list[int] = []
     if not slots:
         explored = []
-    elif regular_mask is None:  # the same candidates for every unfiltered request of the user
+    elif regular_allowed is None:  # the same candidates for every unfiltered request of the user
         idx, logits = target.relevance.exploration(wanted, keep, dep.exploration_candidates)
         explored = selection.gumbel_top(idx, logits, slots, request.rng())
     else:
         candidates = dep.exploration_candidates()
         if allowed is not None:
-            candidates &= allowed
+            candidates &= allowed.mask
         candidates[regular[:keep]] = False
         explored = selection.sample_weighted(target.relevance.relevance, candidates, slots, request.rng())
     taken = set(explored)
@@ -354,14 +370,16 @@ def explore(
 
 
 def placeholder_backfill(
-    request: RecommendationRequest, allowed: Mask | None, chosen: Selection, n_promoted: int
+    request: RecommendationRequest, allowed: Allowed | None, chosen: Selection, n_promoted: int
 ) -> Selection:
     """Step 7: v2 fills a short list with the most popular allowed items (reason "Popular item")."""
     missing = request.num_results - len(chosen.items) - n_promoted
     if not request.deployment.recipe.reasons or missing <= 0:
         return chosen
     fill = (
-        np.ones(len(request.deployment.model.popularity), dtype=bool) if allowed is None else allowed.copy()
+        np.ones(len(request.deployment.model.popularity), dtype=bool)
+        if allowed is None
+        else allowed.mask.copy()
     )
     fill[chosen.items] = False
     placeholders = selection.top_k(request.deployment.model.popularity, missing, fill).tolist()
@@ -421,10 +439,10 @@ def _reasons(ordered: list[tuple[int, bool]], explored: set[int], placeholders: 
     return reasons
 
 
-def _without(allowed: Mask | None, promoted: list[int], n_items: int) -> Mask:
-    mask = np.ones(n_items, dtype=bool) if allowed is None else allowed.copy()
+def _without(allowed: Allowed | None, promoted: list[int], n_items: int) -> Allowed:
+    mask = np.ones(n_items, dtype=bool) if allowed is None else allowed.mask.copy()
     mask[promoted] = False
-    return mask
+    return Allowed(mask)
 
 
 # ------------------------------------------------------------------ GetRecommendations checks

@@ -1,7 +1,8 @@
 """The speed-ups of the runtime path give the very answers of the plain code they replace.
 
-``top_k`` picks a handful of items by repeated argmax instead of ``argpartition``; per-user scores are
-cached per deployment. Each is checked against the plain computation.
+``top_k`` picks a handful of items by repeated argmax instead of ``argpartition``, and partitions only the
+allowed items of a masked request; per-user scores are cached per deployment. Each is checked against the
+plain computation.
 """
 
 from __future__ import annotations
@@ -31,6 +32,31 @@ def test_top_k_of_a_few_items_equals_argpartition_with_ties_nan_and_infinities()
             np.where(rng.random(n) < 0.1, np.inf, rng.standard_normal(n)).astype(np.float32),
         ][trial % 5]
         np.testing.assert_array_equal(selection.top_k(values, k), _argpartition_top_k(values, k))
+
+
+def _masked_top_k(values: np.ndarray, k: int, mask: np.ndarray) -> np.ndarray:
+    """Masked top_k as it was: a masked copy of the whole catalog, then argpartition over all of it."""
+    allowed = int(np.count_nonzero(mask))
+    if k <= 0 or allowed == 0:
+        return np.empty(0, dtype=np.int64)
+    return _argpartition_top_k(np.where(mask, values, -np.inf), min(k, allowed))
+
+
+def test_masked_top_k_over_allowed_positions_equals_the_catalog_wide_partition() -> None:
+    rng = np.random.default_rng(1)
+    for trial in range(3000):
+        n, k = int(rng.integers(1, 60)), int(rng.integers(0, 30))
+        values = [
+            rng.random(n).astype(np.float32),
+            rng.integers(0, 4, n).astype(np.float32),  # many ties
+            np.where(rng.random(n) < 0.2, -np.inf, np.log1p(rng.integers(0, 3, n))).astype(np.float32),
+            np.where(rng.random(n) < 0.1, np.nan, rng.random(n)),
+            np.where(rng.random(n) < 0.1, np.inf, rng.standard_normal(n)).astype(np.float32),
+        ][trial % 5]
+        mask = rng.random(n) < [0.05, 0.3, 0.7, 1.0][trial % 4]
+        expected = _masked_top_k(values, k, mask)
+        np.testing.assert_array_equal(selection.top_k(values, k, mask), expected)
+        np.testing.assert_array_equal(selection.top_k_among(values, k, np.flatnonzero(mask)), expected)
 
 
 def test_cached_user_scores_answer_like_a_fresh_engine_and_follow_streamed_events() -> None:

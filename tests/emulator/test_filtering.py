@@ -310,3 +310,22 @@ def test_interaction_conditions_other_than_event_type_are_refused() -> None:
         'Filter condition Interactions.DEVICE IN ("mobile"): interaction filters test only EVENT_TYPE '
         "with IN or NOT IN"
     )
+
+
+def test_a_filter_on_values_alone_shares_one_read_only_answer_per_filter_values() -> None:
+    compiled = compile_item_filter(parse("INCLUDE ItemID WHERE Items.GENRE IN ($G)"), ITEMS)
+    crime = compiled.allowed(filter_values={"G": '"Crime"'})
+    assert compiled.allowed(filter_values={"G": '"Crime"'}) is crime
+    assert crime.mask.tolist() == compiled.mask(filter_values={"G": '"Crime"'}).tolist()
+    assert crime.positions.tolist() == [0]
+    with pytest.raises(ValueError, match="read-only"):
+        crime.mask[1] = True
+    comedy = compiled.allowed(filter_values={"G": '"Comedy"'})
+    assert comedy.positions.tolist() == [1, 3]
+
+
+def test_a_filter_on_the_users_history_answers_each_request_afresh() -> None:
+    compiled = compile_item_filter(parse('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click")'), ITEMS)
+    first = compiled.allowed(history=HISTORY)
+    assert first.positions.tolist() == [0, 2, 4, 5]
+    assert compiled.allowed(history={"click": np.array([0])}).positions.tolist() == [1, 2, 3, 4, 5]

@@ -160,101 +160,124 @@ class TrainingData:
         """Code Personalize-shaped frames. ``context_columns`` default: every non-reserved string column of
         ``interactions``. Item creation time: CREATION_TIMESTAMP; else the item's oldest interaction; an
         item with neither counts as created at the latest interaction (a new item)."""
-        _require(interactions, "Interactions", ("USER_ID", "ITEM_ID", "TIMESTAMP"))
-        inter = interactions
-        ts_raw = inter["TIMESTAMP"].to_numpy()
-        if not np.issubdtype(ts_raw.dtype, np.number):
-            raise DataError(
-                f"TIMESTAMP has dtype {inter['TIMESTAMP'].dtype}",
-                column="TIMESTAMP",
-                rule="TIMESTAMP is a long of epoch seconds",
-                fix="convert it, e.g. pd.to_datetime(col).astype('int64') // 10**9",
-            )
-        order = np.argsort(ts_raw, kind="stable")
-        inter = inter.iloc[order].reset_index(drop=True)
+        inter = _time_sorted(interactions)
         timestamp = inter["TIMESTAMP"].to_numpy(dtype=np.int64)
-
-        # Catalog: Items-dataset order first, then interacted-only items sorted by id.
-        item_codes, item_uniques = pd.factorize(inter["ITEM_ID"].astype(str), sort=True)
-        inter_items = np.asarray(item_uniques, dtype=object)
-        if items is not None:
-            _require(items, "Items", ("ITEM_ID",))
-            listed = pd.unique(items["ITEM_ID"].astype(str).to_numpy())
-            listed_set = set(listed.tolist())
-            extra = [i for i in inter_items.tolist() if i not in listed_set]
-            item_ids = np.asarray([*listed.tolist(), *extra], dtype=object)
-        else:
-            item_ids = inter_items
-        index = {str(i): k for k, i in enumerate(item_ids)}
-        remap = np.asarray([index[i] for i in inter_items.tolist()], dtype=np.int32)
-        item_idx = remap[item_codes] if len(item_codes) else np.zeros(0, dtype=np.int32)
-        n_items = len(item_ids)
-
-        # Users: interacted users (sorted), then Users-dataset users without interactions.
-        user_codes, user_uniques = pd.factorize(inter["USER_ID"].astype(str), sort=True)
-        user_list = [str(u) for u in user_uniques]
-        if users is not None:
-            _require(users, "Users", ("USER_ID",))
-            known = set(user_list)
-            user_list += [u for u in pd.unique(users["USER_ID"].astype(str).to_numpy()) if u not in known]
-        user_ids = np.asarray(user_list, dtype=object)
-        user_index = {u: k for k, u in enumerate(user_list)}
-
-        event_type = _code(inter["EVENT_TYPE"].astype("string")) if "EVENT_TYPE" in inter else None
-        event_value = (
-            pd.to_numeric(inter["EVENT_VALUE"], errors="coerce").to_numpy(dtype=np.float32, na_value=np.nan)
-            if "EVENT_VALUE" in inter
-            else None
-        )
-        if context_columns is None:
-            context_columns = [
-                c
-                for c in inter.columns
-                if c not in RESERVED_INTERACTION_COLUMNS
-                and (pd.api.types.is_string_dtype(inter[c]) or inter[c].dtype == object)
-            ]
-        context = {c: _code(inter[c].astype("string")) for c in context_columns if c in inter.columns}
-
-        item_counts = np.bincount(item_idx, minlength=n_items).astype(np.int64)
+        catalog, item_idx = _catalog(inter, items)
+        user_ids, user_index, user_idx = _users(inter, users)
+        item_counts = np.bincount(item_idx, minlength=len(catalog)).astype(np.int64)
         latest = int(timestamp.max()) if len(timestamp) else 0
-        creation = np.full(n_items, latest, dtype=np.int64)
-        if len(item_idx):
-            first_seen = np.full(n_items, np.iinfo(np.int64).max, dtype=np.int64)
-            np.minimum.at(first_seen, item_idx, timestamp)
-            seen = item_counts > 0
-            creation[seen] = first_seen[seen]
-        items_frame = None
-        if items is not None:
-            items_frame = items.drop_duplicates("ITEM_ID").set_index(
-                items["ITEM_ID"].drop_duplicates().astype(str)
-            )
-            items_frame = items_frame.drop(columns=["ITEM_ID"]).reindex(item_ids)
-            if "CREATION_TIMESTAMP" in items_frame.columns:
-                ct = pd.to_numeric(items_frame["CREATION_TIMESTAMP"], errors="coerce").to_numpy(
-                    dtype=np.float64, na_value=np.nan
-                )
-                ok = ~np.isnan(ct)
-                creation[ok] = ct[ok].astype(np.int64)
-        users_frame = None
-        if users is not None:
-            users_frame = users.drop_duplicates("USER_ID").set_index(
-                users["USER_ID"].drop_duplicates().astype(str)
-            )
-            users_frame = users_frame.drop(columns=["USER_ID"]).reindex(user_ids)
-
+        items_frame = _metadata(items, "ITEM_ID", catalog.item_ids)
         return cls(
-            catalog=Catalog(item_ids, index),
+            catalog=catalog,
             user_ids=user_ids,
             user_index=user_index,
-            user_idx=user_codes.astype(np.int32),
-            item_idx=item_idx.astype(np.int32),
+            user_idx=user_idx,
+            item_idx=item_idx,
             timestamp=timestamp,
-            event_type=event_type,
-            event_value=event_value,
-            context=context,
-            item_creation_timestamp=creation,
+            event_type=_code(inter["EVENT_TYPE"].astype("string")) if "EVENT_TYPE" in inter else None,
+            event_value=_event_values(inter),
+            context=_context(inter, context_columns),
+            item_creation_timestamp=_creation_times(item_idx, timestamp, item_counts, latest, items_frame),
             item_counts=item_counts,
             latest_timestamp=latest,
             items=items_frame,
-            users=users_frame,
+            users=_metadata(users, "USER_ID", user_ids),
         )
+
+
+def _time_sorted(interactions: pd.DataFrame) -> pd.DataFrame:
+    """The interactions with the required columns, sorted by TIMESTAMP (stable), which must be numeric."""
+    _require(interactions, "Interactions", ("USER_ID", "ITEM_ID", "TIMESTAMP"))
+    ts_raw = interactions["TIMESTAMP"].to_numpy()
+    if not np.issubdtype(ts_raw.dtype, np.number):
+        raise DataError(
+            f"TIMESTAMP has dtype {interactions['TIMESTAMP'].dtype}",
+            column="TIMESTAMP",
+            rule="TIMESTAMP is a long of epoch seconds",
+            fix="convert it, e.g. pd.to_datetime(col).astype('int64') // 10**9",
+        )
+    order = np.argsort(ts_raw, kind="stable")
+    return interactions.iloc[order].reset_index(drop=True)
+
+
+def _catalog(inter: pd.DataFrame, items: pd.DataFrame | None) -> tuple[Catalog, np.ndarray]:
+    """The catalog (Items-dataset order first, then interacted-only items sorted by id) and each
+    interaction's catalog index (int32)."""
+    item_codes, item_uniques = pd.factorize(inter["ITEM_ID"].astype(str), sort=True)
+    inter_items = np.asarray(item_uniques, dtype=object)
+    if items is not None:
+        _require(items, "Items", ("ITEM_ID",))
+        listed = pd.unique(items["ITEM_ID"].astype(str).to_numpy()).tolist()
+        listed_set = set(listed)
+        extra = [i for i in inter_items.tolist() if i not in listed_set]
+        item_ids = np.asarray([*listed, *extra], dtype=object)
+    else:
+        item_ids = inter_items
+    index = {str(i): k for k, i in enumerate(item_ids)}
+    remap = np.asarray([index[i] for i in inter_items.tolist()], dtype=np.int32)
+    item_idx = remap[item_codes] if len(item_codes) else np.zeros(0, dtype=np.int32)
+    return Catalog(item_ids, index), item_idx.astype(np.int32)
+
+
+def _users(inter: pd.DataFrame, users: pd.DataFrame | None) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
+    """User ids (interacted users sorted, then Users-dataset users without interactions), their index and
+    each interaction's user index (int32)."""
+    user_codes, user_uniques = pd.factorize(inter["USER_ID"].astype(str), sort=True)
+    user_list = [str(u) for u in user_uniques]
+    if users is not None:
+        _require(users, "Users", ("USER_ID",))
+        known = set(user_list)
+        user_list += [u for u in pd.unique(users["USER_ID"].astype(str).to_numpy()) if u not in known]
+    user_index = {u: k for k, u in enumerate(user_list)}
+    return np.asarray(user_list, dtype=object), user_index, user_codes.astype(np.int32)
+
+
+def _event_values(inter: pd.DataFrame) -> np.ndarray | None:
+    """EVENT_VALUE as float32, NaN where missing or not a number; None without the column."""
+    if "EVENT_VALUE" not in inter:
+        return None
+    return pd.to_numeric(inter["EVENT_VALUE"], errors="coerce").to_numpy(dtype=np.float32, na_value=np.nan)
+
+
+def _context(inter: pd.DataFrame, columns: Sequence[str] | None) -> dict[str, CodedColumn]:
+    """The context columns coded; default: every non-reserved string column of the interactions."""
+    if columns is None:
+        columns = [
+            c
+            for c in inter.columns
+            if c not in RESERVED_INTERACTION_COLUMNS
+            and (pd.api.types.is_string_dtype(inter[c]) or inter[c].dtype == object)
+        ]
+    return {c: _code(inter[c].astype("string")) for c in columns if c in inter.columns}
+
+
+def _creation_times(
+    item_idx: np.ndarray,
+    timestamp: np.ndarray,
+    item_counts: np.ndarray,
+    latest: int,
+    items_frame: pd.DataFrame | None,
+) -> np.ndarray:
+    """Per catalog item: CREATION_TIMESTAMP where given, else its oldest interaction, else ``latest``."""
+    creation = np.full(len(item_counts), latest, dtype=np.int64)
+    if len(item_idx):
+        first_seen = np.full(len(item_counts), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first_seen, item_idx, timestamp)
+        seen = item_counts > 0
+        creation[seen] = first_seen[seen]
+    if items_frame is not None and "CREATION_TIMESTAMP" in items_frame.columns:
+        ct = pd.to_numeric(items_frame["CREATION_TIMESTAMP"], errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
+        ok = ~np.isnan(ct)
+        creation[ok] = ct[ok].astype(np.int64)
+    return creation
+
+
+def _metadata(frame: pd.DataFrame | None, id_column: str, ids: np.ndarray) -> pd.DataFrame | None:
+    """A metadata frame indexed by id (first row per id) and re-indexed to ``ids``' order."""
+    if frame is None:
+        return None
+    kept = frame.drop_duplicates(id_column)
+    kept = kept.set_index(frame[id_column].drop_duplicates().astype(str))
+    return kept.drop(columns=[id_column]).reindex(ids)
