@@ -187,3 +187,44 @@ def test_batch_job_reads_and_writes_s3_under_moto() -> None:
         assert wait(client, arn)["status"] == "ACTIVE"
         frame = read_batch_output("s3://data/out/", s3_client=s3)
         assert frame["userId"].nunique() == 4
+
+
+def test_a_version_trained_through_the_lifecycle_runs_batch_jobs(tmp_path: Path) -> None:
+    from personalize_lab.datasets import demo_store
+    from tests.emulator.test_lifecycle import INTERACTIONS_SCHEMA
+    from tests.emulator.test_lifecycle import wait as settle
+
+    (tmp_path / "bucket").mkdir()
+    frame = demo_store(size="small", seed=0).interactions[["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"]]
+    frame.to_csv(tmp_path / "bucket" / "interactions.csv", index=False)
+    engine = pl.LocalPersonalize(s3_root=tmp_path)
+    client = engine.client("personalize")
+    dsg = client.create_dataset_group(name="shop")["datasetGroupArn"]
+    schema = client.create_schema(name="s", schema=INTERACTIONS_SCHEMA)["schemaArn"]
+    dataset = client.create_dataset(
+        name="i", schemaArn=schema, datasetGroupArn=dsg, datasetType="Interactions"
+    )["datasetArn"]
+    job = client.create_dataset_import_job(
+        jobName="imp",
+        datasetArn=dataset,
+        dataSource={"dataLocation": "s3://bucket/interactions.csv"},
+        roleArn=ROLE,
+    )["datasetImportJobArn"]
+    settle(client.describe_dataset_import_job, "datasetImportJob", datasetImportJobArn=job)
+    solution = client.create_solution(
+        name="up", datasetGroupArn=dsg, recipeArn="arn:aws:personalize:::recipe/aws-user-personalization"
+    )["solutionArn"]
+    version = client.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    settle(client.describe_solution_version, "solutionVersion", solutionVersionArn=version)
+    users = sorted(frame["USER_ID"].astype(str).unique())[:3]
+    write_batch_input(tmp_path / "bucket" / "users.json", users=users)
+    arn = client.create_batch_inference_job(
+        jobName="trained",
+        solutionVersionArn=version,
+        jobInput={"s3DataSource": {"path": "s3://bucket/users.json"}},
+        jobOutput={"s3DataDestination": {"path": "s3://bucket/out/"}},
+        roleArn=ROLE,
+    )["batchInferenceJobArn"]
+    assert wait(client, arn)["status"] == "ACTIVE"
+    out = read_batch_output(tmp_path / "bucket" / "out" / "users.json.out")
+    assert sorted(out["userId"].unique()) == users
