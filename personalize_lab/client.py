@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import boto3
 import pandas as pd
 
-from personalize_lab import cohort, discovery, frames, tracking
+from personalize_lab import batch_runs, cohort, discovery, frames, tracking
 from personalize_lab.cohort.pacing import BACKOFF_BASE, RETRIES
 from personalize_lab.connection import NO_RETRIES, Connection, clients, cohort_factory
 from personalize_lab.errors import (
@@ -628,6 +628,32 @@ class Lab:
         category_column, test, correction, seed, …). The run itself stays in :attr:`last_run`.
         """
         return cohort.compare(self, users, variants, truth, reference, **kwargs)
+
+    def batch_recommend(
+        self,
+        users: Iterable[Any],
+        *,
+        s3_prefix: str,
+        role_arn: str,
+        variants: Mapping[str, Mapping[str, Any]] | None = None,
+        num_results: int = DEFAULT_NUM_RESULTS,
+        **options: Any,
+    ) -> pd.DataFrame:
+        """:meth:`recommend_many` at scale: one batch inference job per variant (``filter`` and
+        ``filter_values``) on this campaign's solution version, inputs and outputs under ``s3_prefix``;
+        the same long frame (``variant``, ``userId``, rank, itemId, score, …), so ``pl.compare`` takes it.
+        Resumable: a re-run finds its jobs and outputs. ``options``: ``job_prefix``, ``poll_seconds``,
+        ``timeout``, ``progress``, ``s3_client`` (see :func:`personalize_lab.batch_runs.batch_recommend`).
+        """
+        return batch_runs.batch_recommend(
+            self,
+            users,
+            s3_prefix=s3_prefix,
+            role_arn=role_arn,
+            variants=variants,
+            num_results=num_results,
+            **options,
+        )
 
     def simulate(
         self,

@@ -28,7 +28,17 @@ CLIENT_LAYERS = [
     {"analysis"},
     {"plots"},
     {"report"},
-    {"client", "connection", "cohort", "replay", "batch", "discovery", "tracking", "simulation"},
+    {
+        "client",
+        "connection",
+        "cohort",
+        "replay",
+        "batch",
+        "batch_runs",
+        "discovery",
+        "tracking",
+        "simulation",
+    },
     {"widgets"},
 ]
 EMULATOR_SIDE = {"emulator", "datasets"}

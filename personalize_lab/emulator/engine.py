@@ -140,6 +140,7 @@ class LocalPersonalize(WiredMixin):
         self.control.lifecycle.s3_root = Path(s3_root) if s3_root is not None else None
         self.control.lifecycle.job_wait_seconds = job_wait_seconds
         self.control.lifecycle.build_engine = self._build_version_engine
+        self.control.batch.engine_for = self._engine_of_version  # batch inference jobs answer from it
         self._routes: dict[str, LocalPersonalize] = {}  # campaign ARN -> the engine of its solution version
         self.dataset_group_arn = ""
         if self.empty_account:
@@ -652,6 +653,12 @@ class LocalPersonalize(WiredMixin):
         engine = LocalPersonalize(data, config=config, options=self.options)
         engine.train(recipe.arn)
         return engine
+
+    def _engine_of_version(self, version: Mapping[str, Any]) -> LocalPersonalize:
+        """The engine a batch job of ``version`` runs on: the lifecycle's trained one, else one over this
+        engine's data (a ``--data``/``--demo`` solution version)."""
+        trained = self.control.lifecycle.engines.get(version["solutionVersionArn"])
+        return trained if trained is not None else self._build_version_engine(self.data, version)
 
     def train(self, recipe: str) -> Model:
         """The trained model of ``recipe`` (trained now if it was not yet)."""

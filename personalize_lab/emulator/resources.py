@@ -58,6 +58,7 @@ ARN_FIELD = {
     "dataset": "datasetArn",
     "solution": "solutionArn",
     "solutionVersion": "solutionVersionArn",
+    "batchInferenceJob": "batchInferenceJobArn",
     "campaign": "campaignArn",
     "recommender": "recommenderArn",
     "filter": "filterArn",
