@@ -13,6 +13,7 @@ from typing import Any
 
 from personalize_lab.emulator import arns
 from personalize_lab.emulator.campaign_config import check_campaign_config
+from personalize_lab.emulator.control_deployments import DeploymentOperations
 from personalize_lab.emulator.control_metrics import MetricAttributionOperations
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.lifecycle import LifecycleOperations
@@ -26,7 +27,7 @@ def _of_parent(items: list[Record], field: str, parent: str | None) -> list[Reco
     return items if parent is None else [r for r in items if r.get(field) == parent]
 
 
-class ControlPlane(MetricAttributionOperations, LifecycleOperations):
+class ControlPlane(DeploymentOperations, MetricAttributionOperations, LifecycleOperations):
     """Resource records (see :class:`ResourceStore`) plus the boto3-named control-plane operations.
 
     Describe/List for every resource kind, CreateFilter, DeleteFilter, CreateCampaign, CreateEventTracker,

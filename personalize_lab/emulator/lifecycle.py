@@ -39,6 +39,7 @@ __all__ = ["LifecycleOperations", "LifecycleState"]
 
 DATASET_KEYS = {"INTERACTIONS": "Interactions", "ITEMS": "Items", "USERS": "Users"}
 ID_COLUMN = {"ITEMS": "ITEM_ID", "USERS": "USER_ID"}
+RUNNING = ("CREATE PENDING", "CREATE IN_PROGRESS")
 
 
 @dataclass
@@ -127,8 +128,20 @@ class LifecycleOperations(ResourceStore):
     def delete_dataset(self, datasetArn: str) -> dict[str, Any]:
         self.dataset(datasetArn)
         jobs = [j for j in self.records("datasetImportJob") if j["datasetArn"] == datasetArn]
-        if any(j["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS") for j in jobs):
-            raise ResourceInUseException(f"Dataset {datasetArn} has an import job in progress.")
+        if any(j["status"] in RUNNING for j in jobs):
+            raise ResourceInUseException(
+                f"Dataset {datasetArn} has an import job in progress; wait for it to end, then delete."
+            )
+        group = self.dataset(datasetArn)["datasetGroupArn"]
+        if any(
+            v["datasetGroupArn"] == group and v["status"] in RUNNING for v in self.records("solutionVersion")
+        ):
+            raise ResourceInUseException(
+                f"Dataset {datasetArn} is being trained on (a solution version of its dataset group is "
+                "in progress); wait for it to end, then delete."
+            )
+        for job in jobs:  # the import jobs go with their dataset
+            self.remove(job["datasetImportJobArn"])
         self.remove(datasetArn)
         self.lifecycle.frames.pop(datasetArn, None)
         return {}
@@ -215,6 +228,13 @@ class LifecycleOperations(ResourceStore):
         if any(c["solutionVersionArn"].startswith(solutionArn + "/") for c in self.records("campaign")):
             raise ResourceInUseException(
                 f"Solution {solutionArn} is deployed by a campaign; delete it first."
+            )
+        if any(
+            v["solutionArn"] == solutionArn and v["status"] in RUNNING
+            for v in self.records("solutionVersion")
+        ):
+            raise ResourceInUseException(
+                f"Solution {solutionArn} has a solution version in progress; wait for it to end, then delete."
             )
         for version in self.records("solutionVersion"):
             if version["solutionArn"] == solutionArn:
