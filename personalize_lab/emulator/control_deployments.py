@@ -1,11 +1,15 @@
 # ruff: noqa: N803 -- argument names are boto3's own (camelCase), so **params from the wire fit
-"""Campaign and event-tracker changes of the control plane: UpdateCampaign, DeleteCampaign, DeleteEventTracker.
+"""Deployment changes of the control plane: UpdateCampaign, DeleteCampaign, Start/Stop/Update/DeleteRecommender,
+DeleteEventTracker.
 
 A mixin of :class:`~personalize_lab.emulator.control.ControlPlane`. The records change here; what serves
 them (the engine) follows through :class:`DeploymentHooks`, which the engine sets. An update is applied at
 once: the service reports it under ``latestCampaignUpdate`` (CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE)
 and moves the campaign to the new version when it is done; here the describe after the update already
-shows both done (``latestCampaignUpdate.status`` ACTIVE), as every create here is ACTIVE at once.
+shows both done (``latestCampaignUpdate.status`` ACTIVE), as every create here is ACTIVE at once. Likewise
+StopRecommender (service: STOP PENDING -> STOP IN_PROGRESS -> INACTIVE) and StartRecommender (START PENDING
+-> START IN_PROGRESS -> ACTIVE) have ended when they return; an INACTIVE recommender refuses
+GetRecommendations.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ class DeploymentHooks:
 
     on_update_campaign: Callable[[Record], None] | None = None
     on_delete_campaign: Callable[[str], None] | None = None
+    on_update_recommender: Callable[[Record], None] | None = None
+    on_delete_recommender: Callable[[str], None] | None = None
 
 
 class DeploymentOperations(ResourceStore):
@@ -104,4 +110,52 @@ class DeploymentOperations(ResourceStore):
         """Delete at once; PutEvents with its trackingId is refused from then on (the events stay)."""
         self.event_tracker(eventTrackerArn)
         self.remove(eventTrackerArn)
+        return {}
+
+    # ---- recommenders -----------------------------------------------------------------------------------
+    def _recommender_in(self, arn: str, allowed: tuple[str, ...], action: str) -> Record:
+        record = self.recommender(arn)
+        if record["status"] not in allowed:
+            raise ResourceInUseException(
+                f"Recommender {arn} is {record['status']}: it can be {action} when {' or '.join(allowed)}."
+            )
+        return record
+
+    def stop_recommender(self, recommenderArn: str) -> dict[str, Any]:
+        """ACTIVE -> INACTIVE (no billing, no answers) at once."""
+        self._recommender_in(recommenderArn, ("ACTIVE",), "stopped")
+        self.set_status(recommenderArn, "INACTIVE")
+        return {"recommenderArn": recommenderArn}
+
+    def start_recommender(self, recommenderArn: str) -> dict[str, Any]:
+        """INACTIVE -> ACTIVE at once."""
+        self._recommender_in(recommenderArn, ("INACTIVE",), "started")
+        self.set_status(recommenderArn, "ACTIVE")
+        return {"recommenderArn": recommenderArn}
+
+    def update_recommender(self, recommenderArn: str, recommenderConfig: dict[str, Any]) -> dict[str, Any]:
+        """A new recommenderConfig (replacing the old one), served from the next request with fresh caches."""
+        record = self._recommender_in(recommenderArn, ("ACTIVE", "CREATE FAILED"), "updated")
+        config = copy.deepcopy(recommenderConfig)
+        hook = self.deployment_hooks.on_update_recommender
+        if hook is not None:
+            hook(dict(record, recommenderConfig=config))
+        now = self.clock()
+        with self._lock:
+            record.update(recommenderConfig=config, lastUpdatedDateTime=now)
+            record["latestRecommenderUpdate"] = {
+                "recommenderConfig": copy.deepcopy(config),
+                "status": "ACTIVE",
+                "creationDateTime": now,
+                "lastUpdatedDateTime": now,
+            }
+        return {"recommenderArn": recommenderArn}
+
+    def delete_recommender(self, recommenderArn: str) -> dict[str, Any]:
+        """Delete at once; the recommender stops serving."""
+        self.recommender(recommenderArn)
+        self.remove(recommenderArn)
+        hook = self.deployment_hooks.on_delete_recommender
+        if hook is not None:
+            hook(recommenderArn)
         return {}

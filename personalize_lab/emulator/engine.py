@@ -142,6 +142,8 @@ class LocalPersonalize(WiredMixin):
         self.control.lifecycle.build_engine = self._build_version_engine
         self.control.deployment_hooks.on_update_campaign = self._serve_campaign
         self.control.deployment_hooks.on_delete_campaign = self._retire_campaign
+        self.control.deployment_hooks.on_update_recommender = self._serve_recommender
+        self.control.deployment_hooks.on_delete_recommender = self.deployments.remove
         self._routes: dict[str, LocalPersonalize] = {}  # campaign ARN -> the engine of its solution version
         self.dataset_group_arn = ""
         if self.empty_account:
@@ -689,6 +691,12 @@ class LocalPersonalize(WiredMixin):
         routed = self._routes.pop(arn, None)
         if routed is not None:
             routed.unhost_campaign(arn)
+
+    def _serve_recommender(self, record: Mapping[str, Any]) -> None:
+        """Serve recommender ``record`` with its config as it is now (fresh per-user caches)."""
+        recipe = self._recipe(record["recipeArn"])
+        config = record.get("recommenderConfig") or {}
+        self._deploy(record["recommenderArn"], record["name"], "recommender", recipe, config)
 
     def host_campaign(self, arn: str, name: str, recipe: Recipe, config: Mapping[str, Any]) -> None:
         """Serve campaign ``arn`` (a record of the account's control plane) from this solution version's

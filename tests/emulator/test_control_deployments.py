@@ -158,3 +158,42 @@ def test_a_dataset_group_is_deleted_after_what_it_holds(tmp_path: Path) -> None:
     p.delete_dataset_group(datasetGroupArn=shop.dataset_group)
     assert p.list_dataset_groups()["datasetGroups"] == []
     assert p.list_schemas()["schemas"] == []
+
+
+def test_a_recommender_stops_starts_updates_and_is_deleted() -> None:
+    local = pl.LocalPersonalize.demo()
+    personalize, runtime = local.client("personalize"), local.client("personalize-runtime")
+    arn = next(iter(local.recommender_arns.values()))
+    user = local.users[0]
+
+    def status() -> str:
+        return str(personalize.describe_recommender(recommenderArn=arn)["recommender"]["status"])
+
+    assert runtime.get_recommendations(recommenderArn=arn, userId=user)["itemList"]
+    personalize.stop_recommender(recommenderArn=arn)
+    assert status() == "INACTIVE"
+    with pytest.raises(ClientError) as raised:
+        runtime.get_recommendations(recommenderArn=arn, userId=user)
+    assert error_code(raised) == "InvalidInputException"
+    with pytest.raises(ClientError) as raised:
+        personalize.stop_recommender(recommenderArn=arn)
+    assert error_code(raised) == "ResourceInUseException"
+    personalize.start_recommender(recommenderArn=arn)
+    assert status() == "ACTIVE"
+
+    personalize.update_recommender(
+        recommenderArn=arn, recommenderConfig={"enableMetadataWithRecommendations": True}
+    )
+    described = personalize.describe_recommender(recommenderArn=arn)["recommender"]
+    assert described["recommenderConfig"] == {"enableMetadataWithRecommendations": True}
+    assert described["latestRecommenderUpdate"]["status"] == "ACTIVE"
+    answer = runtime.get_recommendations(
+        recommenderArn=arn, userId=user, metadataColumns={"ITEMS": ["BRAND"]}, numResults=3
+    )
+    assert all("metadata" in item for item in answer["itemList"])
+
+    personalize.delete_recommender(recommenderArn=arn)
+    assert arn not in [r["recommenderArn"] for r in personalize.list_recommenders()["recommenders"]]
+    with pytest.raises(ClientError) as raised:
+        runtime.get_recommendations(recommenderArn=arn, userId=user)
+    assert error_code(raised) == "ResourceNotFoundException"
