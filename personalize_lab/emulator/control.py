@@ -14,10 +14,12 @@ from typing import Any
 from personalize_lab.emulator import arns
 from personalize_lab.emulator.batch_jobs import BatchInferenceOperations
 from personalize_lab.emulator.campaign_config import check_campaign_config
+from personalize_lab.emulator.control_deployments import DeploymentOperations
 from personalize_lab.emulator.control_metrics import MetricAttributionOperations
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.lifecycle import LifecycleOperations
 from personalize_lab.emulator.resources import Record
+from personalize_lab.emulator.tagging import check_tags
 from personalize_lab.limits import MAX_EXPRESSION_LENGTH
 
 __all__ = ["ControlPlane"]
@@ -27,7 +29,9 @@ def _of_parent(items: list[Record], field: str, parent: str | None) -> list[Reco
     return items if parent is None else [r for r in items if r.get(field) == parent]
 
 
-class ControlPlane(MetricAttributionOperations, BatchInferenceOperations, LifecycleOperations):
+class ControlPlane(
+    DeploymentOperations, MetricAttributionOperations, BatchInferenceOperations, LifecycleOperations
+):
     """Resource records (see :class:`ResourceStore`) plus the boto3-named control-plane operations.
 
     Describe/List for every resource kind, CreateFilter, DeleteFilter, CreateCampaign, CreateEventTracker,
@@ -181,6 +185,7 @@ class ControlPlane(MetricAttributionOperations, BatchInferenceOperations, Lifecy
         tags: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
         """Create a filter, ACTIVE at once; the expression is parsed first (a syntax error is refused)."""
+        check_tags(tags)
         arns.validate_name(name)
         if not 1 <= len(filterExpression) <= MAX_EXPRESSION_LENGTH:
             raise InvalidInputException(
@@ -197,6 +202,7 @@ class ControlPlane(MetricAttributionOperations, BatchInferenceOperations, Lifecy
                 with self._lock:  # the engine refused it: leave no half-created filter behind
                     self._records["filter"].pop(arn, None)
                 raise
+        self.tag_new(arn, tags)
         return {"filterArn": arn}
 
     def delete_filter(self, filterArn: str) -> dict[str, Any]:
@@ -217,6 +223,7 @@ class ControlPlane(MetricAttributionOperations, BatchInferenceOperations, Lifecy
         tags: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
         """Deploy an existing solution version (or ``<solutionArn>/$LATEST``), ACTIVE at once."""
+        check_tags(tags)
         check_campaign_config(campaignConfig, solutionVersionArn)
         arn = self.add_campaign(
             name, solutionVersionArn, campaignConfig, min_provisioned_tps=minProvisionedTPS
@@ -228,10 +235,12 @@ class ControlPlane(MetricAttributionOperations, BatchInferenceOperations, Lifecy
                 with self._lock:
                     self._records["campaign"].pop(arn, None)
                 raise
+        self.tag_new(arn, tags)
         return {"campaignArn": arn}
 
     def create_event_tracker(
         self, name: str, datasetGroupArn: str, tags: list[dict[str, str]] | None = None
     ) -> dict[str, Any]:
         arn, tracking = self.add_event_tracker(name, datasetGroupArn)
+        self.tag_new(arn, tags)
         return {"eventTrackerArn": arn, "trackingId": tracking}

@@ -116,6 +116,10 @@ class Deployments:
     def add(self, deployment: Deployment) -> None:
         self._by_arn[deployment.arn] = deployment
 
+    def remove(self, arn: str) -> None:
+        """Stop serving ``arn`` (deleted, or served from another engine after an update)."""
+        self._by_arn.pop(arn, None)
+
     def get(self, arn: str, kind: str) -> Deployment:
         found = self._by_arn.get(arn)
         if found is None:

@@ -141,6 +141,10 @@ class LocalPersonalize(WiredMixin):
         self.control.lifecycle.job_wait_seconds = job_wait_seconds
         self.control.lifecycle.build_engine = self._build_version_engine
         self.control.batch.engine_for = self._engine_of_version  # batch inference jobs answer from it
+        self.control.deployment_hooks.on_update_campaign = self._serve_campaign
+        self.control.deployment_hooks.on_delete_campaign = self._retire_campaign
+        self.control.deployment_hooks.on_update_recommender = self._serve_recommender
+        self.control.deployment_hooks.on_delete_recommender = self.deployments.remove
         self._routes: dict[str, LocalPersonalize] = {}  # campaign ARN -> the engine of its solution version
         self.dataset_group_arn = ""
         if self.empty_account:
@@ -665,21 +669,52 @@ class LocalPersonalize(WiredMixin):
         return self._model_for(self._recipe(recipe))
 
     def _on_create_campaign(self, record: Mapping[str, Any]) -> None:
+        self._serve_campaign(record)
+
+    def _serve_campaign(self, record: Mapping[str, Any]) -> None:
+        """Serve campaign ``record`` as it is now (created or updated): from the engine of a solution
+        version trained through the lifecycle, else from this engine. A fresh deployment, so the per-user
+        score caches of what served it before are gone."""
         version = self.control.solution_version(record["solutionVersionArn"])
         if version.get("status") != "ACTIVE":
             raise InvalidInputException(
                 f"The solution version {version['solutionVersionArn']} is {version.get('status')}, not ACTIVE: "
                 "wait until DescribeSolutionVersion reports ACTIVE, then create the campaign."
             )
-        trained = self.control.lifecycle.engines.get(version["solutionVersionArn"])
-        if trained is not None:  # a solution version trained through the lifecycle serves from its engine
-            trained.create_campaign(record["name"], version["recipeArn"], record.get("campaignConfig") or {})
-            self._routes[record["campaignArn"]] = trained
-            return
+        arn, name = record["campaignArn"], record["name"]
         recipe = self._recipe(version["recipeArn"])
-        self._deploy(
-            record["campaignArn"], record["name"], "campaign", recipe, record.get("campaignConfig") or {}
-        )
+        config = record.get("campaignConfig") or {}
+        trained = self.control.lifecycle.engines.get(version["solutionVersionArn"])
+        self._retire_campaign(arn)
+        if trained is None:
+            self._deploy(arn, name, "campaign", recipe, config)
+            return
+        trained.host_campaign(arn, name, recipe, config)
+        self._routes[arn] = trained
+
+    def _retire_campaign(self, arn: str) -> None:
+        """Stop serving campaign ``arn`` here and in the engine it was routed to."""
+        self.deployments.remove(arn)
+        routed = self._routes.pop(arn, None)
+        if routed is not None:
+            routed.unhost_campaign(arn)
+
+    def _serve_recommender(self, record: Mapping[str, Any]) -> None:
+        """Serve recommender ``record`` with its config as it is now (fresh per-user caches)."""
+        recipe = self._recipe(record["recipeArn"])
+        config = record.get("recommenderConfig") or {}
+        self._deploy(record["recommenderArn"], record["name"], "recommender", recipe, config)
+
+    def host_campaign(self, arn: str, name: str, recipe: Recipe, config: Mapping[str, Any]) -> None:
+        """Serve campaign ``arn`` (a record of the account's control plane) from this solution version's
+        engine: its data, its trained model."""
+        self.unhost_campaign(arn)
+        self.control.put_record("campaign", {"campaignArn": arn, "name": name, "status": "ACTIVE"})
+        self._deploy(arn, name, "campaign", recipe, config)
+
+    def unhost_campaign(self, arn: str) -> None:
+        self.control.remove(arn)
+        self.deployments.remove(arn)
 
     def __repr__(self) -> str:
         if self.empty_account:

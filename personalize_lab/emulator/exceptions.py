@@ -57,3 +57,8 @@ class ThrottlingException(ServiceException):
 class UnknownOperationException(ServiceException):
     code = "UnknownOperationException"
     status = 400
+
+
+class TooManyTagsException(ServiceException):
+    code = "TooManyTagsException"
+    status = 400

@@ -31,14 +31,16 @@ from personalize_lab.emulator.exceptions import (
     ResourceInUseException,
 )
 from personalize_lab.emulator.recipes import get_recipe
-from personalize_lab.emulator.resources import Record, ResourceStore
+from personalize_lab.emulator.resources import Record
 from personalize_lab.emulator.s3source import ImportFailure, fetch_csv
+from personalize_lab.emulator.tagging import TaggingOperations, check_tags
 from personalize_lab.errors import DataError
 
 __all__ = ["LifecycleOperations", "LifecycleState"]
 
 DATASET_KEYS = {"INTERACTIONS": "Interactions", "ITEMS": "Items", "USERS": "Users"}
 ID_COLUMN = {"ITEMS": "ITEM_ID", "USERS": "USER_ID"}
+RUNNING = ("CREATE PENDING", "CREATE IN_PROGRESS")
 
 
 @dataclass
@@ -54,7 +56,7 @@ class LifecycleState:
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
-class LifecycleOperations(ResourceStore):
+class LifecycleOperations(TaggingOperations):
     """Create/Describe/List/Delete of the lifecycle resources (see the module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -70,7 +72,9 @@ class LifecycleOperations(ResourceStore):
         domain: str | None = None,
         tags: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
-        return {"datasetGroupArn": self.add_dataset_group(name, domain)}
+        arn = self.add_dataset_group(name, domain)
+        self.tag_new(arn, tags)
+        return {"datasetGroupArn": arn}
 
     def delete_dataset_group(self, datasetGroupArn: str) -> dict[str, Any]:
         self.dataset_group(datasetGroupArn)
@@ -122,13 +126,27 @@ class LifecycleOperations(ResourceStore):
             raise InvalidInputException(
                 f"Schema {schemaArn} does not fit a {kind} dataset: {error}"
             ) from error
-        return {"datasetArn": self.add_dataset(datasetGroupArn, kind, schemaArn, name)}
+        arn = self.add_dataset(datasetGroupArn, kind, schemaArn, name)
+        self.tag_new(arn, tags)
+        return {"datasetArn": arn}
 
     def delete_dataset(self, datasetArn: str) -> dict[str, Any]:
         self.dataset(datasetArn)
         jobs = [j for j in self.records("datasetImportJob") if j["datasetArn"] == datasetArn]
-        if any(j["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS") for j in jobs):
-            raise ResourceInUseException(f"Dataset {datasetArn} has an import job in progress.")
+        if any(j["status"] in RUNNING for j in jobs):
+            raise ResourceInUseException(
+                f"Dataset {datasetArn} has an import job in progress; wait for it to end, then delete."
+            )
+        group = self.dataset(datasetArn)["datasetGroupArn"]
+        if any(
+            v["datasetGroupArn"] == group and v["status"] in RUNNING for v in self.records("solutionVersion")
+        ):
+            raise ResourceInUseException(
+                f"Dataset {datasetArn} is being trained on (a solution version of its dataset group is "
+                "in progress); wait for it to end, then delete."
+            )
+        for job in jobs:  # the import jobs go with their dataset
+            self.remove(job["datasetImportJobArn"])
         self.remove(datasetArn)
         self.lifecycle.frames.pop(datasetArn, None)
         return {}
@@ -158,6 +176,7 @@ class LifecycleOperations(ResourceStore):
             "importMode": importMode,
         }
         self.put_record("datasetImportJob", record)
+        self.tag_new(arn, tags)
         self._run_job(arn, lambda: self._import(dataset, location, importMode))
         return {"datasetImportJobArn": arn}
 
@@ -208,6 +227,7 @@ class LifecycleOperations(ResourceStore):
         arn = self.add_solution(
             name, datasetGroupArn, recipeArn, event_type=eventType, solution_config=solutionConfig
         )
+        self.tag_new(arn, tags)
         return {"solutionArn": arn}
 
     def delete_solution(self, solutionArn: str) -> dict[str, Any]:
@@ -215,6 +235,13 @@ class LifecycleOperations(ResourceStore):
         if any(c["solutionVersionArn"].startswith(solutionArn + "/") for c in self.records("campaign")):
             raise ResourceInUseException(
                 f"Solution {solutionArn} is deployed by a campaign; delete it first."
+            )
+        if any(
+            v["solutionArn"] == solutionArn and v["status"] in RUNNING
+            for v in self.records("solutionVersion")
+        ):
+            raise ResourceInUseException(
+                f"Solution {solutionArn} has a solution version in progress; wait for it to end, then delete."
             )
         for version in self.records("solutionVersion"):
             if version["solutionArn"] == solutionArn:
@@ -231,6 +258,7 @@ class LifecycleOperations(ResourceStore):
         tags: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
         solution = self.solution(solutionArn)
+        check_tags(tags)
         if trainingMode == "UPDATE" and not any(
             v["solutionArn"] == solutionArn and v["status"] == "ACTIVE"
             for v in self.records("solutionVersion")
@@ -239,6 +267,7 @@ class LifecycleOperations(ResourceStore):
                 f"trainingMode UPDATE needs an ACTIVE solution version of {solutionArn}; train one with FULL first."
             )
         arn = self.add_solution_version(solutionArn, trainingMode)
+        self.put_tags(arn, tags)
         self.set_job_status(arn, "CREATE PENDING")
         self._run_job(arn, lambda: self._train(solution, self.solution_version(arn)))
         return {"solutionVersionArn": arn}

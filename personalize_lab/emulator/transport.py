@@ -27,6 +27,8 @@ from personalize_lab.emulator import wire
 
 DUMMY_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 _HANDLER_ID = "personalize_lab.local"
+#: the URL a request answered in-process is left with (see Dispatcher.__call__)
+ANSWERED_HERE = "http://answered-in-process.personalize-lab.invalid"
 
 
 class _Body:
@@ -68,8 +70,13 @@ class Dispatcher:
             raw = body.read()
             data = raw.encode() if isinstance(raw, str) else raw
         headers = cast("Mapping[str, str]", request.headers)  # case-insensitive, as over HTTP
-        answer = wire.handle(self.backend, request.method, _path(request.url), headers, data)
-        return AWSResponse(request.url, answer.status, answer.headers, _Body(answer.body))  # type: ignore[arg-type]
+        url, path = request.url, _path(request.url)
+        answer = wire.handle(self.backend, request.method, path, headers, data)
+        # botocore runs every before-send handler and keeps the first answer, so a later one (moto's
+        # mock_aws stubber) would still handle an AWS URL — and raise NotImplementedError for Personalize.
+        # The request now names a host no AWS mock claims: it has been answered here.
+        request.url = ANSWERED_HERE + path
+        return AWSResponse(url, answer.status, answer.headers, _Body(answer.body))  # type: ignore[arg-type]
 
 
 def _event_name(client: Any) -> str:

@@ -30,11 +30,11 @@ def test_committed_coverage_doc_is_up_to_date() -> None:
 
 def test_coverage_lists_every_operation_with_its_state() -> None:
     text = _script().render()
-    assert re.search(r"## personalize \(json\): 46 of \d+ emulated", text)
+    assert re.search(r"## personalize \(json\): 56 of \d+ emulated", text)
     assert re.search(r"\| ListFilters \| `list_filters` \| yes \| [1-9]\d* \|", text)
     assert "| CreateSolution | `create_solution` | yes |" in text
     assert "| CreateBatchInferenceJob | `create_batch_inference_job` | yes |" in text
-    assert "| CreateBatchSegmentJob | `create_batch_segment_job` | no |  |" in text
+    assert "| CreateBatchSegmentJob | `create_batch_segment_job` | no |" in text
     assert re.search(r"\| GetRecommendations \| `get_recommendations` \| yes \| \d{2,} \|", text)
     assert re.search(r"\| GetPersonalizedRanking \| `get_personalized_ranking` \| yes \| \d{2,} \|", text)
     assert re.search(r"\| GetActionRecommendations \| `get_action_recommendations` \| yes \| \d{2,} \|", text)

@@ -220,8 +220,7 @@ def test_import_reads_s3_through_boto3_under_moto(s3_root: Path) -> None:
 
     local = pl.LocalPersonalize()
     personalize = local.client("personalize")
-    # moto answers every service it knows unless told to pass Personalize through (docs/lifecycle.md)
-    with mock_aws(config={"core": {"passthrough": {"services": ["personalize"]}}}):
+    with mock_aws():  # plain: moto answers S3, the local Personalize answers Personalize
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="shop-data")
         body = (s3_root / "bucket" / "data" / "interactions.csv").read_bytes()
@@ -255,3 +254,6 @@ def test_import_reads_s3_through_boto3_under_moto(s3_root: Path) -> None:
         assert frame["USER_ID"].iloc[-1] == "new"
         jobs = personalize.list_dataset_import_jobs(datasetArn=dataset)["datasetImportJobs"]
         assert [j["status"] for j in jobs] == ["ACTIVE", "ACTIVE", "CREATE FAILED"]
+        with local:  # a client made inside both blocks reaches the local Personalize too
+            made_inside = boto3.client("personalize", region_name="us-east-1")
+            assert [g["name"] for g in made_inside.list_dataset_groups()["datasetGroups"]] == ["g"]
