@@ -34,6 +34,7 @@ from personalize_lab.emulator.recipes import get_recipe
 from personalize_lab.emulator.resources import Record
 from personalize_lab.emulator.s3source import ImportFailure, fetch_csv
 from personalize_lab.emulator.tagging import TaggingOperations, check_tags
+from personalize_lab.emulator.training_data import check_solution_config, training_interactions
 from personalize_lab.errors import DataError
 
 __all__ = ["LifecycleOperations", "LifecycleState"]
@@ -224,6 +225,7 @@ class LifecycleOperations(TaggingOperations):
             )
         if not recipeArn:
             raise InvalidInputException("recipeArn is required: name the recipe the solution trains.")
+        check_solution_config(solutionConfig)
         arn = self.add_solution(
             name, datasetGroupArn, recipeArn, event_type=eventType, solution_config=solutionConfig
         )
@@ -291,6 +293,13 @@ class LifecycleOperations(TaggingOperations):
             raise ImportFailure(
                 f"The dataset group {solution['datasetGroupArn']} has no interactions: create an Interactions "
                 "dataset and import data into it (CreateDatasetImportJob) before training."
+            )
+        interactions = training_interactions(interactions, solution)
+        if interactions.empty:
+            raise ImportFailure(
+                f"No interaction passes the solution's eventType / event value thresholds "
+                f"({solution.get('eventType')!r}, {solution.get('solutionConfig')!r}): lower the threshold "
+                "or import interactions with EVENT_VALUE at or above it."
             )
         data = PersonalizeData(
             interactions=interactions, items=frames.get("ITEMS"), users=frames.get("USERS")
