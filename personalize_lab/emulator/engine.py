@@ -225,6 +225,9 @@ class LocalPersonalize(WiredMixin):
 
     def get_action_recommendations(self, **params: Any) -> dict[str, Any]:
         """GetActionRecommendations (campaigns with the aws-next-best-action recipe)."""
+        routed = self._routes.get(params.get("campaignArn", "")) if self._routes else None
+        if routed is not None:
+            return routed.get_action_recommendations(**params)
         return responses.get_action_recommendations(self, params)
 
     def put_actions(self, **params: Any) -> dict[str, Any]:

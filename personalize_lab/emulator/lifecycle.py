@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from personalize_lab.datasets.actions import check_action_frames
 from personalize_lab.datasets.data import PersonalizeData
 from personalize_lab.datasets.loader import load_csv
 from personalize_lab.datasets.schema import Schema
@@ -39,8 +40,14 @@ from personalize_lab.errors import DataError
 
 __all__ = ["LifecycleOperations", "LifecycleState"]
 
-DATASET_KEYS = {"INTERACTIONS": "Interactions", "ITEMS": "Items", "USERS": "Users"}
-ID_COLUMN = {"ITEMS": "ITEM_ID", "USERS": "USER_ID"}
+DATASET_KEYS = {
+    "INTERACTIONS": "Interactions",
+    "ITEMS": "Items",
+    "USERS": "Users",
+    "ACTIONS": "Actions",
+    "ACTION_INTERACTIONS": "ActionInteractions",
+}
+ID_COLUMN = {"ITEMS": "ITEM_ID", "USERS": "USER_ID", "ACTIONS": "ACTION_ID"}
 RUNNING = ("CREATE PENDING", "CREATE IN_PROGRESS")
 
 
@@ -112,7 +119,8 @@ class LifecycleOperations(TaggingOperations):
         kind = datasetType.upper()
         if kind not in DATASET_KEYS:
             raise InvalidInputException(
-                f"datasetType {datasetType!r}: the lifecycle takes Interactions, Items or Users datasets."
+                f"datasetType {datasetType!r}: give one of Interactions, Items, Users, Actions or "
+                "Action_Interactions (case-insensitive)."
             )
         if any(
             d["datasetGroupArn"] == datasetGroupArn and d["datasetType"] == kind
@@ -196,7 +204,7 @@ class LifecycleOperations(TaggingOperations):
         schema = Schema.from_json(self.schema(dataset["schemaArn"])["schema"], DATASET_KEYS[kind])
         with tempfile.TemporaryDirectory() as workdir:
             paths = fetch_csv(location, Path(workdir), s3_root=self.lifecycle.s3_root, region=self.region)
-            frames = [load_csv(p, schema).frame for p in paths]
+            frames = [load_csv(p, schema, DATASET_KEYS[kind]).frame for p in paths]
         frame = pd.concat(frames, ignore_index=True)
         stored = self.lifecycle.frames.setdefault(dataset["datasetArn"], {})
         if mode == "INCREMENTAL" and kind in stored:
@@ -301,8 +309,13 @@ class LifecycleOperations(TaggingOperations):
                 f"({solution.get('eventType')!r}, {solution.get('solutionConfig')!r}): lower the threshold "
                 "or import interactions with EVENT_VALUE at or above it."
             )
+        actions = frames.get("ACTIONS")
         data = PersonalizeData(
-            interactions=interactions, items=frames.get("ITEMS"), users=frames.get("USERS")
+            interactions=interactions,
+            items=frames.get("ITEMS"),
+            users=frames.get("USERS"),
+            actions=actions,
+            action_interactions=check_action_frames(actions, frames.get("ACTION_INTERACTIONS")),
         )
         recipe = get_recipe(solution["recipeArn"])
         assert self.lifecycle.build_engine is not None
@@ -354,7 +367,7 @@ class LifecycleOperations(TaggingOperations):
 def _check_schema(name: str, schema: str) -> None:
     """Valid Avro for at least one dataset type (the service ties a schema to a type only at CreateDataset)."""
     errors = []
-    for dataset_type in ("Interactions", "Items", "Users"):
+    for dataset_type in DATASET_KEYS.values():
         try:
             Schema.from_json(schema, dataset_type)
             return
