@@ -310,6 +310,12 @@ class LifecycleOperations(TaggingOperations):
                 "or import interactions with EVENT_VALUE at or above it."
             )
         actions = frames.get("ACTIONS")
+        if solution["recipeArn"].endswith("/aws-next-best-action") and actions is None:
+            raise ImportFailure(
+                f"The dataset group {solution['datasetGroupArn']} has no Actions data: Next-Best-Action "
+                "trains on an Actions and an Action_Interactions dataset; create them and import into them "
+                "(CreateDatasetImportJob) before training."
+            )
         data = PersonalizeData(
             interactions=interactions,
             items=frames.get("ITEMS"),
