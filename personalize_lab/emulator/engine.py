@@ -16,6 +16,7 @@ Build one with :meth:`LocalPersonalize.demo`, :meth:`LocalPersonalize.from_csv` 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import uuid
@@ -133,7 +134,7 @@ class LocalPersonalize(WiredMixin):
             config.region,
             config.account,
             on_create_filter=self._on_create_filter,
-            on_delete_filter=self.filters.remove,
+            on_delete_filter=self._on_delete_filter,
             on_create_campaign=self._on_create_campaign,
             check_metrics=self._check_metric_columns,
         )
@@ -236,8 +237,19 @@ class LocalPersonalize(WiredMixin):
         return action_events.put_action_interactions(self, params)
 
     def put_events(self, **params: Any) -> dict[str, Any]:
-        """PutEvents: streamed events reach filters and models on the next request."""
-        return events.put_events(self, params)
+        """PutEvents: streamed events reach filters and models on the next request. A tracker of a dataset
+        group made through the lifecycle sends them to the engines of that group's solution versions."""
+        group = self._tracker_group(params.get("trackingId"))
+        engines = self._group_engines(group) if group else []
+        if not engines:
+            return events.put_events(self, params)
+        tracker = next(
+            r for r in self.control.records("eventTracker") if r["trackingId"] == params["trackingId"]
+        )
+        for engine in engines:
+            engine.host_record("eventTracker", tracker)
+            events.put_events(engine, params)
+        return {}
 
     def put_items(self, **params: Any) -> dict[str, Any]:
         """PutItems: item metadata updates (filters and metadata columns see them at once)."""
@@ -616,8 +628,61 @@ class LocalPersonalize(WiredMixin):
 
     # control-plane callbacks: resources created through boto3 become live here too
     def _on_create_filter(self, record: Mapping[str, Any]) -> None:
-        # refused at creation, as create_filter does, for a field the Items dataset lacks
+        """Compile the filter where it serves: here, or in every trained engine of a dataset group made
+        through the lifecycle (refused, as create_filter does, for a field the Items dataset lacks)."""
+        group = record["datasetGroupArn"]
+        if group == self.dataset_group_arn:
+            self.filters.add(record["filterArn"], record["name"], record["filterExpression"])
+            return
+        hosts: list[LocalPersonalize] = []
+        try:
+            for engine in self._group_engines(group):
+                engine.host_filter(record)
+                hosts.append(engine)
+        except Exception:
+            for engine in hosts:
+                engine.unhost_filter(record["filterArn"])
+            raise
+
+    def _on_delete_filter(self, arn: str) -> None:
+        self.filters.remove(arn)
+        for engine in self.control.lifecycle.engines.values():
+            engine.unhost_filter(arn)
+
+    def _tracker_group(self, tracking_id: Any) -> str | None:
+        """The dataset group of a lifecycle group's event tracker with ``tracking_id`` (None otherwise)."""
+        for tracker in self.control.records("eventTracker"):
+            if (
+                tracker.get("trackingId") == tracking_id
+                and tracker["datasetGroupArn"] != self.dataset_group_arn
+            ):
+                return str(tracker["datasetGroupArn"])
+        return None
+
+    def _group_engines(self, group: str) -> list[LocalPersonalize]:
+        """The engines of the trained solution versions of dataset group ``group`` (lifecycle-made)."""
+        engines = self.control.lifecycle.engines
+        return [
+            engines[v["solutionVersionArn"]]
+            for v in self.control.records("solutionVersion")
+            if v["datasetGroupArn"] == group and v["solutionVersionArn"] in engines
+        ]
+
+    def host_filter(self, record: Mapping[str, Any]) -> None:
+        """Serve the account's filter ``record`` (same ARN) from this solution version's engine."""
         self.filters.add(record["filterArn"], record["name"], record["filterExpression"])
+        self.host_record("filter", record)
+
+    def unhost_filter(self, arn: str) -> None:
+        self.filters.remove(arn)
+        if any(r["filterArn"] == arn for r in self.control.records("filter")):
+            self.control.remove(arn)
+
+    def host_record(self, kind: str, record: Mapping[str, Any]) -> None:
+        """Know the account's ``record`` (a filter, an event tracker) in this engine's control plane, once."""
+        arn = record["filterArn" if kind == "filter" else "eventTrackerArn"]
+        if not any(r.get("filterArn", r.get("eventTrackerArn")) == arn for r in self.control.records(kind)):
+            self.control.put_record(kind, dict(record, datasetGroupArn=self.dataset_group_arn))
 
     def _check_metric_columns(self, metrics: list[dict[str, Any]]) -> None:
         """SUM reads a numeric column the dataset has (EVENT_VALUE is always an Interactions column)."""
@@ -656,6 +721,10 @@ class LocalPersonalize(WiredMixin):
         )
         engine = LocalPersonalize(data, config=config, options=self.options)
         engine.train(recipe.arn)
+        for record in self.control.records("filter"):  # the group's filters serve from it too
+            if record["datasetGroupArn"] == version["datasetGroupArn"]:
+                with contextlib.suppress(InvalidInputException):  # a field this data lacks: not served
+                    engine.host_filter(record)
         return engine
 
     def _engine_of_version(self, version: Mapping[str, Any]) -> LocalPersonalize:
