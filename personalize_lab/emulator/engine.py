@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from personalize_lab.datasets.actions import check_action_frames
-from personalize_lab.datasets.config import CampaignSpec, ProjectConfig
+from personalize_lab.datasets.config import CampaignSpec, ProjectConfig, RecommenderSpec
 from personalize_lab.datasets.data import PersonalizeData
 from personalize_lab.emulator import action_events, events, responses, serving
 from personalize_lab.emulator.actions import ActionCatalog, ActionHistory
@@ -145,7 +145,8 @@ class LocalPersonalize(WiredMixin):
         self.control.deployment_hooks.on_update_campaign = self._serve_campaign
         self.control.deployment_hooks.on_delete_campaign = self._retire_campaign
         self.control.deployment_hooks.on_update_recommender = self._serve_recommender
-        self.control.deployment_hooks.on_delete_recommender = self.deployments.remove
+        self.control.deployment_hooks.on_delete_recommender = self._retire_campaign
+        self.control.deployment_hooks.on_create_recommender = self._on_create_recommender
         self._routes: dict[str, LocalPersonalize] = {}  # campaign ARN -> the engine of its solution version
         self.dataset_group_arn = ""
         if self.empty_account:
@@ -212,8 +213,14 @@ class LocalPersonalize(WiredMixin):
     # ------------------------------------------------------------------ runtime and events (boto3 kwargs)
     def get_recommendations(self, **params: Any) -> dict[str, Any]:
         """GetRecommendations: boto3's keyword arguments in, the service's response dict out."""
-        routed = self._routes.get(params.get("campaignArn", "")) if self._routes else None
+        target = params.get("campaignArn") or params.get("recommenderArn") or ""
+        routed = self._routes.get(target) if self._routes else None
         if routed is not None:
+            status = self.control.find(target).get("status")  # the account's record decides (INACTIVE...)
+            if status != "ACTIVE":
+                raise InvalidInputException(
+                    f"{target} is {status}, not ACTIVE: it cannot serve recommendations."
+                )
             return routed.get_recommendations(**params)
         return responses.get_recommendations(self, params)
 
@@ -762,14 +769,52 @@ class LocalPersonalize(WiredMixin):
         self._routes[arn] = trained
 
     def _retire_campaign(self, arn: str) -> None:
-        """Stop serving campaign ``arn`` here and in the engine it was routed to."""
+        """Stop serving campaign (or recommender) ``arn`` here and in the engine it was routed to."""
         self.deployments.remove(arn)
         routed = self._routes.pop(arn, None)
         if routed is not None:
             routed.unhost_campaign(arn)
 
+    def _on_create_recommender(self, record: Mapping[str, Any]) -> None:
+        """Serve a new recommender: here for this engine's dataset group, else from an engine trained
+        now on the data imported into its (lifecycle-made, domain) dataset group."""
+        group = record["datasetGroupArn"]
+        if group == self.dataset_group_arn:
+            self._serve_recommender(record)
+            return
+        frames: dict[str, pd.DataFrame] = {}
+        for dataset in self.control.records("dataset"):
+            if dataset["datasetGroupArn"] == group:
+                frames.update(self.control.lifecycle.frames.get(dataset["datasetArn"], {}))
+        interactions = frames.get("INTERACTIONS")
+        if interactions is None or interactions.empty:
+            raise InvalidInputException(
+                f"The dataset group {group} has no interactions: import data into its Interactions dataset "
+                "(CreateDatasetImportJob) before creating a recommender."
+            )
+        data = PersonalizeData(
+            interactions=interactions, items=frames.get("ITEMS"), users=frames.get("USERS")
+        )
+        spec = RecommenderSpec(
+            record["name"], record["recipeArn"], dict(record.get("recommenderConfig") or {})
+        )
+        config = ProjectConfig(
+            region=self.control.region,
+            account=self.control.account,
+            dataset_group=arns_name(group),
+            campaigns=(CampaignSpec("popularity", "aws-popularity-count", {}),),
+            recommenders=(spec,),
+        )
+        engine = LocalPersonalize(data, config=config, options=self.options)
+        engine.train(record["recipeArn"])
+        self._routes[record["recommenderArn"]] = engine
+
     def _serve_recommender(self, record: Mapping[str, Any]) -> None:
         """Serve recommender ``record`` with its config as it is now (fresh per-user caches)."""
+        routed = self._routes.get(record["recommenderArn"])
+        if routed is not None:
+            routed._serve_recommender(record)
+            return
         recipe = self._recipe(record["recipeArn"])
         config = record.get("recommenderConfig") or {}
         self._deploy(record["recommenderArn"], record["name"], "recommender", recipe, config)
