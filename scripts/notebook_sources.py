@@ -877,3 +877,162 @@ billed. Use a **test campaign** in its own dataset group, create a metric attrib
 ]
 
 NOTEBOOKS["08_online_ab_simulation"] = ONLINE_AB
+
+# --- 07: the AWS-style lifecycle against the local Personalize, ending with a batch A/B ----------------
+
+LIFECYCLE = [
+    (
+        "md",
+        """
+# From an empty account to a batch A/B — the AWS way, locally
+
+This notebook is written the way AWS's own Personalize samples are: plain `boto3.client("personalize")`
+calls — create a dataset group, a schema, a dataset, import CSV from `s3://`, train a solution version,
+read its offline metrics, deploy a campaign, ask for recommendations — and then a **batch A/B**: one batch
+inference job per variant, read back into the frame `pl.compare` takes.
+
+Nothing here needs an AWS account. `pl.LocalPersonalize(s3_root=...)` is an empty account whose `s3://`
+is a local folder; a boto3 client for Personalize made inside `with local:` is answered by it. Against
+AWS, drop the `with local:` line and point the paths at a real bucket.
+""",
+    ),
+    (
+        "code",
+        """
+import json
+import time
+import tempfile
+from pathlib import Path
+
+import boto3
+import personalize_lab as pl
+
+s3_root = Path(tempfile.mkdtemp())             # stands in for S3: s3://demo-bucket/... is s3_root/demo-bucket/...
+pl.write_dir(pl.demo_store(), s3_root / "demo-bucket" / "shop")  # the demo store's CSVs and schemas
+ROLE = "arn:aws:iam::123456789012:role/PersonalizeRole"
+
+local = pl.LocalPersonalize(s3_root=s3_root)  # an empty account
+with local:  # boto3 clients made here talk to the local Personalize, and stay so (on AWS: drop this line)
+    personalize = boto3.client("personalize", region_name="us-east-1")
+    runtime = boto3.client("personalize-runtime", region_name="us-east-1")
+sorted(p.name for p in (s3_root / "demo-bucket" / "shop").iterdir())
+""",
+    ),
+    (
+        "md",
+        """
+## Dataset group, schemas, datasets, import jobs
+
+The schemas are the Avro files `pl.write_dir` wrote next to the CSVs. Jobs report the service's statuses
+(CREATE PENDING → CREATE IN_PROGRESS → ACTIVE); the polling loop is the one AWS samples write.
+""",
+    ),
+    (
+        "code",
+        """
+def wait(describe, key, **arn):
+    while True:
+        status = describe(**arn)[key]
+        if status["status"] in ("ACTIVE", "CREATE FAILED"):
+            return status["status"], status.get("failureReason")
+        time.sleep(1)
+
+dsg = personalize.create_dataset_group(name="demo-shop")["datasetGroupArn"]
+datasets = {}
+for dataset_type in ("Interactions", "Items"):
+    stem = dataset_type.lower()
+    schema = (s3_root / "demo-bucket" / "shop" / f"{stem}.schema.json").read_text()
+    schema_arn = personalize.create_schema(name=f"demo-shop-{stem}", schema=schema)["schemaArn"]
+    datasets[dataset_type] = personalize.create_dataset(
+        name=f"demo-shop-{stem}", schemaArn=schema_arn, datasetGroupArn=dsg, datasetType=dataset_type
+    )["datasetArn"]
+    job = personalize.create_dataset_import_job(
+        jobName=f"demo-shop-{stem}-import",
+        datasetArn=datasets[dataset_type],
+        dataSource={"dataLocation": f"s3://demo-bucket/shop/{stem}.csv"},
+        roleArn=ROLE,
+    )["datasetImportJobArn"]
+    print(dataset_type, wait(personalize.describe_dataset_import_job, "datasetImportJob", datasetImportJobArn=job))
+""",
+    ),
+    (
+        "md",
+        """
+## Solution, solution version, offline metrics
+
+`GetSolutionMetrics` answers the service's metric names, computed on a held-out split as the developer
+guide describes (docs/lifecycle.md states the split).
+""",
+    ),
+    (
+        "code",
+        """
+solution = personalize.create_solution(
+    name="demo-shop-up", datasetGroupArn=dsg, recipeArn="arn:aws:personalize:::recipe/aws-user-personalization"
+)["solutionArn"]
+version = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+print(wait(personalize.describe_solution_version, "solutionVersion", solutionVersionArn=version))
+personalize.get_solution_metrics(solutionVersionArn=version)["metrics"]
+""",
+    ),
+    (
+        "md",
+        """
+## A campaign, a filter, recommendations
+""",
+    ),
+    (
+        "code",
+        """
+campaign = personalize.create_campaign(name="demo-shop", solutionVersionArn=version, minProvisionedTPS=1)[
+    "campaignArn"
+]
+print(wait(personalize.describe_campaign, "campaign", campaignArn=campaign))
+category_filter = personalize.create_filter(
+    name="demo-shop-category",
+    datasetGroupArn=dsg,
+    filterExpression='INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY)',
+)["filterArn"]
+user = pl.demo_store().interactions["USER_ID"].iloc[0]
+answer = runtime.get_recommendations(campaignArn=campaign, userId=user, numResults=5)
+[item["itemId"] for item in answer["itemList"]]
+""",
+    ),
+    (
+        "md",
+        """
+## A batch A/B: one batch inference job per variant
+
+`lab.batch_recommend` writes the users as JSON Lines under `s3_prefix`, starts one batch inference job per
+variant (B with the category filter and its values), waits for them and reads their `.out` files into the
+same long frame `recommend_many` returns — the scale path for millions of users, where request-by-request
+cohorts stop at the service's TPS. A re-run finds the jobs and outputs and starts nothing new.
+""",
+    ),
+    (
+        "code",
+        """
+lab = pl.Lab.local(local, campaign_arn=campaign)
+users = pl.demo_store().interactions["USER_ID"].drop_duplicates().head(200).tolist()
+top_category = pl.demo_store().items["CATEGORY_L1"].value_counts().index[0]
+frame = lab.batch_recommend(
+    users,
+    variants={"A": {}, "B": {"filter": "demo-shop-category", "filter_values": {"CATEGORY": [top_category]}}},
+    s3_prefix="s3://demo-bucket/batch/",
+    role_arn=ROLE,
+    num_results=10,
+    poll_seconds=0.2,
+    progress=False,
+)
+frame.groupby("variant")["userId"].nunique()
+""",
+    ),
+    (
+        "code",
+        """
+comparison = pl.compare(frame, reference="A")
+comparison.summary()
+""",
+    ),
+]
+NOTEBOOKS["07_lifecycle_and_batch"] = LIFECYCLE

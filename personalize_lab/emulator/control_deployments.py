@@ -21,7 +21,8 @@ from typing import Any
 
 from personalize_lab.emulator.campaign_config import check_campaign_config
 from personalize_lab.emulator.exceptions import InvalidInputException, ResourceInUseException
-from personalize_lab.emulator.resources import Record, ResourceStore
+from personalize_lab.emulator.resources import Record
+from personalize_lab.emulator.tagging import TaggingOperations, check_tags
 
 __all__ = ["DeploymentHooks", "DeploymentOperations"]
 
@@ -36,9 +37,10 @@ class DeploymentHooks:
     on_delete_campaign: Callable[[str], None] | None = None
     on_update_recommender: Callable[[Record], None] | None = None
     on_delete_recommender: Callable[[str], None] | None = None
+    on_create_recommender: Callable[[Record], None] | None = None
 
 
-class DeploymentOperations(ResourceStore):
+class DeploymentOperations(TaggingOperations):
     """UpdateCampaign, DeleteCampaign and DeleteEventTracker (see the module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -113,6 +115,35 @@ class DeploymentOperations(ResourceStore):
         return {}
 
     # ---- recommenders -----------------------------------------------------------------------------------
+    def create_recommender(
+        self,
+        name: str,
+        datasetGroupArn: str,
+        recipeArn: str,
+        recommenderConfig: dict[str, Any] | None = None,
+        tags: list[dict[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        """A recommender of a domain dataset group's use case, trained on the group's data, ACTIVE when
+        the call returns (the service passes through CREATE PENDING / CREATE IN_PROGRESS)."""
+        check_tags(tags)
+        group = self.dataset_group(datasetGroupArn)
+        use_case = self.recipe(recipeArn)
+        if not group.get("domain") or use_case.get("domain") != group.get("domain"):
+            raise InvalidInputException(
+                f"recipeArn {recipeArn}: a recommender takes a use case of its dataset group's domain "
+                f"({group.get('domain') or 'none: the group is a custom one'}); ListRecipes(domain=...) names them."
+            )
+        arn = self.add_recommender(name, datasetGroupArn, recipeArn, copy.deepcopy(recommenderConfig or {}))
+        hook = self.deployment_hooks.on_create_recommender
+        if hook is not None:
+            try:
+                hook(self.recommender(arn))
+            except Exception:
+                self.remove(arn)  # refused by the engine: leave no half-made recommender
+                raise
+        self.tag_new(arn, tags)
+        return {"recommenderArn": arn}
+
     def _recommender_in(self, arn: str, allowed: tuple[str, ...], action: str) -> Record:
         record = self.recommender(arn)
         if record["status"] not in allowed:

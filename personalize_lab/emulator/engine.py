@@ -16,6 +16,7 @@ Build one with :meth:`LocalPersonalize.demo`, :meth:`LocalPersonalize.from_csv` 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import uuid
@@ -27,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from personalize_lab.datasets.actions import check_action_frames
-from personalize_lab.datasets.config import CampaignSpec, ProjectConfig
+from personalize_lab.datasets.config import CampaignSpec, ProjectConfig, RecommenderSpec
 from personalize_lab.datasets.data import PersonalizeData
 from personalize_lab.emulator import action_events, events, responses, serving
 from personalize_lab.emulator.actions import ActionCatalog, ActionHistory
@@ -133,7 +134,7 @@ class LocalPersonalize(WiredMixin):
             config.region,
             config.account,
             on_create_filter=self._on_create_filter,
-            on_delete_filter=self.filters.remove,
+            on_delete_filter=self._on_delete_filter,
             on_create_campaign=self._on_create_campaign,
             check_metrics=self._check_metric_columns,
         )
@@ -144,7 +145,8 @@ class LocalPersonalize(WiredMixin):
         self.control.deployment_hooks.on_update_campaign = self._serve_campaign
         self.control.deployment_hooks.on_delete_campaign = self._retire_campaign
         self.control.deployment_hooks.on_update_recommender = self._serve_recommender
-        self.control.deployment_hooks.on_delete_recommender = self.deployments.remove
+        self.control.deployment_hooks.on_delete_recommender = self._retire_campaign
+        self.control.deployment_hooks.on_create_recommender = self._on_create_recommender
         self._routes: dict[str, LocalPersonalize] = {}  # campaign ARN -> the engine of its solution version
         self.dataset_group_arn = ""
         if self.empty_account:
@@ -211,8 +213,14 @@ class LocalPersonalize(WiredMixin):
     # ------------------------------------------------------------------ runtime and events (boto3 kwargs)
     def get_recommendations(self, **params: Any) -> dict[str, Any]:
         """GetRecommendations: boto3's keyword arguments in, the service's response dict out."""
-        routed = self._routes.get(params.get("campaignArn", "")) if self._routes else None
+        target = params.get("campaignArn") or params.get("recommenderArn") or ""
+        routed = self._routes.get(target) if self._routes else None
         if routed is not None:
+            status = self.control.find(target).get("status")  # the account's record decides (INACTIVE...)
+            if status != "ACTIVE":
+                raise InvalidInputException(
+                    f"{target} is {status}, not ACTIVE: it cannot serve recommendations."
+                )
             return routed.get_recommendations(**params)
         return responses.get_recommendations(self, params)
 
@@ -239,8 +247,19 @@ class LocalPersonalize(WiredMixin):
         return action_events.put_action_interactions(self, params)
 
     def put_events(self, **params: Any) -> dict[str, Any]:
-        """PutEvents: streamed events reach filters and models on the next request."""
-        return events.put_events(self, params)
+        """PutEvents: streamed events reach filters and models on the next request. A tracker of a dataset
+        group made through the lifecycle sends them to the engines of that group's solution versions."""
+        group = self._tracker_group(params.get("trackingId"))
+        engines = self._group_engines(group) if group else []
+        if not engines:
+            return events.put_events(self, params)
+        tracker = next(
+            r for r in self.control.records("eventTracker") if r["trackingId"] == params["trackingId"]
+        )
+        for engine in engines:
+            engine.host_record("eventTracker", tracker)
+            events.put_events(engine, params)
+        return {}
 
     def put_items(self, **params: Any) -> dict[str, Any]:
         """PutItems: item metadata updates (filters and metadata columns see them at once)."""
@@ -619,8 +638,61 @@ class LocalPersonalize(WiredMixin):
 
     # control-plane callbacks: resources created through boto3 become live here too
     def _on_create_filter(self, record: Mapping[str, Any]) -> None:
-        # refused at creation, as create_filter does, for a field the Items dataset lacks
+        """Compile the filter where it serves: here, or in every trained engine of a dataset group made
+        through the lifecycle (refused, as create_filter does, for a field the Items dataset lacks)."""
+        group = record["datasetGroupArn"]
+        if group == self.dataset_group_arn:
+            self.filters.add(record["filterArn"], record["name"], record["filterExpression"])
+            return
+        hosts: list[LocalPersonalize] = []
+        try:
+            for engine in self._group_engines(group):
+                engine.host_filter(record)
+                hosts.append(engine)
+        except Exception:
+            for engine in hosts:
+                engine.unhost_filter(record["filterArn"])
+            raise
+
+    def _on_delete_filter(self, arn: str) -> None:
+        self.filters.remove(arn)
+        for engine in self.control.lifecycle.engines.values():
+            engine.unhost_filter(arn)
+
+    def _tracker_group(self, tracking_id: Any) -> str | None:
+        """The dataset group of a lifecycle group's event tracker with ``tracking_id`` (None otherwise)."""
+        for tracker in self.control.records("eventTracker"):
+            if (
+                tracker.get("trackingId") == tracking_id
+                and tracker["datasetGroupArn"] != self.dataset_group_arn
+            ):
+                return str(tracker["datasetGroupArn"])
+        return None
+
+    def _group_engines(self, group: str) -> list[LocalPersonalize]:
+        """The engines of the trained solution versions of dataset group ``group`` (lifecycle-made)."""
+        engines = self.control.lifecycle.engines
+        return [
+            engines[v["solutionVersionArn"]]
+            for v in self.control.records("solutionVersion")
+            if v["datasetGroupArn"] == group and v["solutionVersionArn"] in engines
+        ]
+
+    def host_filter(self, record: Mapping[str, Any]) -> None:
+        """Serve the account's filter ``record`` (same ARN) from this solution version's engine."""
         self.filters.add(record["filterArn"], record["name"], record["filterExpression"])
+        self.host_record("filter", record)
+
+    def unhost_filter(self, arn: str) -> None:
+        self.filters.remove(arn)
+        if any(r["filterArn"] == arn for r in self.control.records("filter")):
+            self.control.remove(arn)
+
+    def host_record(self, kind: str, record: Mapping[str, Any]) -> None:
+        """Know the account's ``record`` (a filter, an event tracker) in this engine's control plane, once."""
+        arn = record["filterArn" if kind == "filter" else "eventTrackerArn"]
+        if not any(r.get("filterArn", r.get("eventTrackerArn")) == arn for r in self.control.records(kind)):
+            self.control.put_record(kind, dict(record, datasetGroupArn=self.dataset_group_arn))
 
     def _check_metric_columns(self, metrics: list[dict[str, Any]]) -> None:
         """SUM reads a numeric column the dataset has (EVENT_VALUE is always an Interactions column)."""
@@ -659,6 +731,10 @@ class LocalPersonalize(WiredMixin):
         )
         engine = LocalPersonalize(data, config=config, options=self.options)
         engine.train(recipe.arn)
+        for record in self.control.records("filter"):  # the group's filters serve from it too
+            if record["datasetGroupArn"] == version["datasetGroupArn"]:
+                with contextlib.suppress(InvalidInputException):  # a field this data lacks: not served
+                    engine.host_filter(record)
         return engine
 
     def _engine_of_version(self, version: Mapping[str, Any]) -> LocalPersonalize:
@@ -696,14 +772,52 @@ class LocalPersonalize(WiredMixin):
         self._routes[arn] = trained
 
     def _retire_campaign(self, arn: str) -> None:
-        """Stop serving campaign ``arn`` here and in the engine it was routed to."""
+        """Stop serving campaign (or recommender) ``arn`` here and in the engine it was routed to."""
         self.deployments.remove(arn)
         routed = self._routes.pop(arn, None)
         if routed is not None:
             routed.unhost_campaign(arn)
 
+    def _on_create_recommender(self, record: Mapping[str, Any]) -> None:
+        """Serve a new recommender: here for this engine's dataset group, else from an engine trained
+        now on the data imported into its (lifecycle-made, domain) dataset group."""
+        group = record["datasetGroupArn"]
+        if group == self.dataset_group_arn:
+            self._serve_recommender(record)
+            return
+        frames: dict[str, pd.DataFrame] = {}
+        for dataset in self.control.records("dataset"):
+            if dataset["datasetGroupArn"] == group:
+                frames.update(self.control.lifecycle.frames.get(dataset["datasetArn"], {}))
+        interactions = frames.get("INTERACTIONS")
+        if interactions is None or interactions.empty:
+            raise InvalidInputException(
+                f"The dataset group {group} has no interactions: import data into its Interactions dataset "
+                "(CreateDatasetImportJob) before creating a recommender."
+            )
+        data = PersonalizeData(
+            interactions=interactions, items=frames.get("ITEMS"), users=frames.get("USERS")
+        )
+        spec = RecommenderSpec(
+            record["name"], record["recipeArn"], dict(record.get("recommenderConfig") or {})
+        )
+        config = ProjectConfig(
+            region=self.control.region,
+            account=self.control.account,
+            dataset_group=arns_name(group),
+            campaigns=(CampaignSpec("popularity", "aws-popularity-count", {}),),
+            recommenders=(spec,),
+        )
+        engine = LocalPersonalize(data, config=config, options=self.options)
+        engine.train(record["recipeArn"])
+        self._routes[record["recommenderArn"]] = engine
+
     def _serve_recommender(self, record: Mapping[str, Any]) -> None:
         """Serve recommender ``record`` with its config as it is now (fresh per-user caches)."""
+        routed = self._routes.get(record["recommenderArn"])
+        if routed is not None:
+            routed._serve_recommender(record)
+            return
         recipe = self._recipe(record["recipeArn"])
         config = record.get("recommenderConfig") or {}
         self._deploy(record["recommenderArn"], record["name"], "recommender", recipe, config)
