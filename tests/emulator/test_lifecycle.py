@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -11,21 +10,7 @@ import pytest
 
 import personalize_lab as pl
 from personalize_lab.datasets import demo_store
-
-INTERACTIONS_SCHEMA = json.dumps(
-    {
-        "type": "record",
-        "name": "Interactions",
-        "namespace": "com.amazonaws.personalize.schema",
-        "fields": [
-            {"name": "USER_ID", "type": "string"},
-            {"name": "ITEM_ID", "type": "string"},
-            {"name": "TIMESTAMP", "type": "long"},
-            {"name": "EVENT_TYPE", "type": "string"},
-        ],
-        "version": "1.0",
-    }
-)
+from tests.support.lifecycle import INTERACTIONS_SCHEMA
 
 
 def wait(describe: Any, key: str, **arn: str) -> dict[str, Any]:
