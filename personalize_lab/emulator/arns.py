@@ -65,6 +65,10 @@ def dataset_import_job_arn(name: str, region: str, account: str) -> str:
     return _arn(region, account, f"dataset-import-job/{name}")
 
 
+def dataset_export_job_arn(name: str, region: str, account: str) -> str:
+    return _arn(region, account, f"dataset-export-job/{name}")
+
+
 def campaign_arn(name: str, region: str, account: str) -> str:
     return _arn(region, account, f"campaign/{name}")
 

@@ -16,6 +16,7 @@ from personalize_lab.emulator.batch_jobs import BatchInferenceOperations
 from personalize_lab.emulator.campaign_config import check_campaign_config
 from personalize_lab.emulator.control_deployments import DeploymentOperations
 from personalize_lab.emulator.control_metrics import MetricAttributionOperations
+from personalize_lab.emulator.dataset_exports import DatasetExportOperations
 from personalize_lab.emulator.exceptions import InvalidInputException
 from personalize_lab.emulator.lifecycle import LifecycleOperations
 from personalize_lab.emulator.resources import Record
@@ -30,7 +31,11 @@ def _of_parent(items: list[Record], field: str, parent: str | None) -> list[Reco
 
 
 class ControlPlane(
-    DeploymentOperations, MetricAttributionOperations, BatchInferenceOperations, LifecycleOperations
+    DeploymentOperations,
+    MetricAttributionOperations,
+    BatchInferenceOperations,
+    DatasetExportOperations,
+    LifecycleOperations,
 ):
     """Resource records (see :class:`ResourceStore`) plus the boto3-named control-plane operations.
 

@@ -248,17 +248,21 @@ class LocalPersonalize(WiredMixin):
 
     def put_events(self, **params: Any) -> dict[str, Any]:
         """PutEvents: streamed events reach filters and models on the next request. A tracker of a dataset
-        group made through the lifecycle sends them to the engines of that group's solution versions."""
+        group made through the lifecycle sends them to the engines of that group's solution versions and
+        appends them to the group's Interactions data (ingestionMode PUT of an export)."""
         group = self._tracker_group(params.get("trackingId"))
         engines = self._group_engines(group) if group else []
         if not engines:
-            return events.put_events(self, params)
-        tracker = next(
-            r for r in self.control.records("eventTracker") if r["trackingId"] == params["trackingId"]
-        )
-        for engine in engines:
-            engine.host_record("eventTracker", tracker)
-            events.put_events(engine, params)
+            events.put_events(self, params)
+        else:
+            tracker = next(
+                r for r in self.control.records("eventTracker") if r["trackingId"] == params["trackingId"]
+            )
+            for engine in engines:
+                engine.host_record("eventTracker", tracker)
+                events.put_events(engine, params)
+        if group:  # kept as the group's Interactions data: a version trained later sees the events
+            self.control.append_put_rows(group, "INTERACTIONS", events.interaction_rows(params))
         return {}
 
     def put_items(self, **params: Any) -> dict[str, Any]:
@@ -785,10 +789,7 @@ class LocalPersonalize(WiredMixin):
         if group == self.dataset_group_arn:
             self._serve_recommender(record)
             return
-        frames: dict[str, pd.DataFrame] = {}
-        for dataset in self.control.records("dataset"):
-            if dataset["datasetGroupArn"] == group:
-                frames.update(self.control.lifecycle.frames.get(dataset["datasetArn"], {}))
+        frames = self.control.group_frames(group)
         interactions = frames.get("INTERACTIONS")
         if interactions is None or interactions.empty:
             raise InvalidInputException(

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from personalize_lab.emulator.event_log import property_column
 from personalize_lab.emulator.exceptions import InvalidInputException, ResourceNotFoundException
 from personalize_lab.limits import MAX_EVENTS_PER_CALL, MAX_RECORDS_PER_CALL
 
@@ -153,6 +154,26 @@ def put_events(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str,
     for event in checked:  # unknown users and items are accepted, as the service does (cold start)
         engine.record_event(str(user_id), session_id=session_id or str(user_id), **event)
     return {}
+
+
+def interaction_rows(params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A checked PutEvents call's events as Interactions rows (USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE,
+    EVENT_VALUE, properties under their column names): what the service appends to the dataset."""
+    user_id = params.get("userId") or params.get("sessionId")
+    rows = []
+    for i, raw in enumerate(params.get("eventList") or []):
+        event = _event(raw, i)
+        row: dict[str, Any] = {
+            "USER_ID": str(user_id),
+            "ITEM_ID": event["item_id"],
+            "TIMESTAMP": event["timestamp"],
+            "EVENT_TYPE": event["event_type"],
+        }
+        if event["value"] is not None:
+            row["EVENT_VALUE"] = event["value"]
+        row.update({property_column(k): v for k, v in event["properties"].items()})
+        rows.append(row)
+    return rows
 
 
 def put_items(engine: LocalPersonalize, params: Mapping[str, Any]) -> dict[str, Any]:

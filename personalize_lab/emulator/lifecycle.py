@@ -60,6 +60,8 @@ class LifecycleState:
     #: (data, solution version record) -> the serving engine for it (set by LocalPersonalize)
     build_engine: Callable[[PersonalizeData, Record], Any] | None = None
     frames: dict[str, dict[str, pd.DataFrame]] = field(default_factory=dict)  # datasetArn -> type -> frame
+    #: datasetArn -> rows that arrived through PutEvents/PutItems/PutUsers (the service's PUT ingestion)
+    put_rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     engines: dict[str, Any] = field(default_factory=dict)  # solutionVersionArn -> engine
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
 
@@ -158,7 +160,48 @@ class LifecycleOperations(TaggingOperations):
             self.remove(job["datasetImportJobArn"])
         self.remove(datasetArn)
         self.lifecycle.frames.pop(datasetArn, None)
+        self.lifecycle.put_rows.pop(datasetArn, None)
         return {}
+
+    # ---- data of a dataset: imported (BULK) and streamed (PUT) -------------------------------------------
+    def append_put_rows(self, datasetGroupArn: str, datasetType: str, rows: list[dict[str, Any]]) -> None:
+        """Keep ``rows`` sent through PutEvents/PutItems/PutUsers as data of the group's ``datasetType``
+        dataset (none: the service has nowhere to put them either, so they only reach the live models)."""
+        for dataset in self.records("dataset"):
+            if dataset["datasetGroupArn"] == datasetGroupArn and dataset["datasetType"] == datasetType:
+                with self._lock:
+                    self.lifecycle.put_rows.setdefault(dataset["datasetArn"], []).extend(rows)
+                return
+
+    def dataset_frame(self, dataset: Record, ingestionMode: str = "ALL") -> pd.DataFrame | None:
+        """The dataset's rows: imported (``BULK``), streamed (``PUT``) or both (``ALL``); None if none."""
+        kind = dataset["datasetType"]
+        bulk = self.lifecycle.frames.get(dataset["datasetArn"], {}).get(kind)
+        with self._lock:
+            rows = list(self.lifecycle.put_rows.get(dataset["datasetArn"], []))
+        names = Schema.from_json(self.schema(dataset["schemaArn"])["schema"], DATASET_KEYS[kind]).names
+        put = pd.DataFrame(rows) if rows else None
+        if put is not None:
+            put = put[[n for n in names if n in put.columns]]
+        parts = {"BULK": [bulk], "PUT": [put], "ALL": [bulk, put]}[ingestionMode]
+        present = [p for p in parts if p is not None]
+        if not present:
+            return None
+        frame = present[0] if len(present) == 1 else pd.concat(present, ignore_index=True)
+        if kind in ID_COLUMN and len(present) > 1:
+            frame = frame.drop_duplicates(ID_COLUMN[kind], keep="last").reset_index(drop=True)
+        return frame
+
+    def group_frames(self, datasetGroupArn: str) -> dict[str, pd.DataFrame]:
+        """Dataset type -> all rows (imported and streamed) of each dataset of the group: what trains."""
+        frames: dict[str, pd.DataFrame] = {}
+        for dataset in self.records("dataset"):
+            if dataset["datasetGroupArn"] == datasetGroupArn:
+                frames.update(self.lifecycle.frames.get(dataset["datasetArn"], {}))
+                frame = self.dataset_frame(dataset)
+                if frame is not None:
+                    frames[dataset["datasetType"]] = frame
+        return frames
 
     # ---- dataset import jobs ----------------------------------------------------------------------------
     def create_dataset_import_job(
@@ -186,7 +229,7 @@ class LifecycleOperations(TaggingOperations):
         }
         self.put_record("datasetImportJob", record)
         self.tag_new(arn, tags)
-        self._run_job(arn, lambda: self._import(dataset, location, importMode))
+        self.run_job(arn, lambda: self._import(dataset, location, importMode))
         return {"datasetImportJobArn": arn}
 
     def describe_dataset_import_job(self, datasetImportJobArn: str) -> dict[str, Any]:
@@ -279,7 +322,7 @@ class LifecycleOperations(TaggingOperations):
         arn = self.add_solution_version(solutionArn, trainingMode)
         self.put_tags(arn, tags)
         self.set_job_status(arn, "CREATE PENDING")
-        self._run_job(arn, lambda: self._train(solution, self.solution_version(arn)))
+        self.run_job(arn, lambda: self._train(solution, self.solution_version(arn)))
         return {"solutionVersionArn": arn}
 
     def get_solution_metrics(self, solutionVersionArn: str) -> dict[str, Any]:
@@ -292,10 +335,7 @@ class LifecycleOperations(TaggingOperations):
         return {"solutionVersionArn": version["solutionVersionArn"], "metrics": dict(metrics)}
 
     def _train(self, solution: Record, version: Record) -> None:
-        frames: dict[str, pd.DataFrame] = {}
-        for dataset in self.records("dataset"):
-            if dataset["datasetGroupArn"] == solution["datasetGroupArn"]:
-                frames.update(self.lifecycle.frames.get(dataset["datasetArn"], {}))
+        frames = self.group_frames(solution["datasetGroupArn"])
         interactions = frames.get("INTERACTIONS")
         if interactions is None or interactions.empty:
             raise ImportFailure(
@@ -332,7 +372,7 @@ class LifecycleOperations(TaggingOperations):
         self.lifecycle.engines[version["solutionVersionArn"]] = engine
 
     # ---- jobs ------------------------------------------------------------------------------------------
-    def _run_job(self, arn: str, work: Callable[[], None]) -> None:
+    def run_job(self, arn: str, work: Callable[[], None]) -> None:
         """Run ``work`` in a thread with the service's statuses; wait up to job_wait_seconds for it."""
 
         def run() -> None:

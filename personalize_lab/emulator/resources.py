@@ -65,6 +65,7 @@ ARN_FIELD = {
     "eventTracker": "eventTrackerArn",
     "metricAttribution": "metricAttributionArn",
     "datasetImportJob": "datasetImportJobArn",
+    "datasetExportJob": "datasetExportJobArn",
 }
 
 

@@ -1,4 +1,4 @@
-"""Where a dataset import job reads its CSV: ``s3://bucket/key`` or ``s3://bucket/prefix/``.
+"""Where a dataset import job reads its CSV (and an export job writes its CSV): ``s3://bucket/key`` or ``s3://bucket/prefix/``.
 
 Two ways, as the user chooses: a local folder standing for S3 (``s3_root/bucket/key``; ``serve --s3-root``,
 ``LocalPersonalize(s3_root=...)``), or a boto3 S3 client built the standard way (``boto3.client("s3")``), so
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ImportFailure", "fetch_csv", "split_s3"]
+__all__ = ["ImportFailure", "fetch_csv", "split_s3", "write_object"]
 
 
 class ImportFailure(Exception):
@@ -37,6 +37,39 @@ def fetch_csv(uri: str, workdir: Path, *, s3_root: Path | None, region: str) -> 
     if not found:
         raise ImportFailure(f"No CSV file found at {uri}: check the bucket, key or prefix of dataLocation.")
     return found
+
+
+def write_object(uri: str, content: bytes, *, s3_root: Path | None, region: str) -> None:
+    """Write ``content`` at ``uri`` (an export job's output); an unwritable place is an ImportFailure."""
+    bucket, key = split_s3(uri)
+    if s3_root is not None:
+        base = s3_root / bucket
+        if not base.is_dir():
+            raise ImportFailure(
+                f"The S3 bucket {bucket!r} does not exist (no folder {base} under the S3 root): "
+                "create it or give another s3DataDestination path."
+            )
+        target = base / key
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        except OSError as error:
+            raise ImportFailure(f"Could not write {uri}: {error}") from error
+        return
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client: Any = boto3.client("s3", region_name=region)
+    try:
+        client.put_object(Bucket=bucket, Key=key, Body=content)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code", "") == "NoSuchBucket":
+            raise ImportFailure(
+                f"The S3 bucket {bucket!r} does not exist: create it or give another s3DataDestination path."
+            ) from error
+        raise ImportFailure(f"Could not write {uri}: {error}") from error
+    except BotoCoreError as error:
+        raise ImportFailure(f"Could not write {uri}: {error}") from error
 
 
 def _from_folder(root: Path, bucket: str, key: str) -> list[Path]:

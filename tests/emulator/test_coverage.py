@@ -30,7 +30,7 @@ def test_committed_coverage_doc_is_up_to_date() -> None:
 
 def test_coverage_lists_every_operation_with_its_state() -> None:
     text = _script().render()
-    assert re.search(r"## personalize \(json\): 57 of \d+ emulated", text)
+    assert re.search(r"## personalize \(json\): 60 of \d+ emulated", text)
     assert re.search(r"\| ListFilters \| `list_filters` \| yes \| [1-9]\d* \|", text)
     assert "| CreateSolution | `create_solution` | yes |" in text
     assert "| CreateBatchInferenceJob | `create_batch_inference_job` | yes |" in text
