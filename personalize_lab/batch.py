@@ -234,13 +234,16 @@ def _parse(path: str, chunksize: int, s3_client: Any) -> tuple[list[frames.Batch
         except pa.ArrowInvalid:
             table = None
         if table is not None and table.num_rows == n_lines:
-            numbers = np.arange(next_line, next_line + n_lines, dtype=np.int64)
+            first = next_line
+            for batch in table.to_batches():  # one part per parsed batch: no copy to join the batches
+                numbers = np.arange(first, first + batch.num_rows, dtype=np.int64)
+                parts.append(frames.batch_output_part(pa.Table.from_batches([batch]), line_numbers=numbers))
+                first += batch.num_rows
         else:  # blank lines shift pyarrow's row numbers, malformed ones fail the block: go line by line
             table, numbers, slow_bad = _slow_block(bytes(block), next_line)
             bad.extend(slow_bad)
-        del block
-        parts.append(frames.batch_output_part(table, line_numbers=numbers))
-        del table
+            parts.append(frames.batch_output_part(table, line_numbers=numbers))
+        del block, table
         next_line += n_lines
     return parts, bad
 
