@@ -129,6 +129,22 @@ def _has_label(codes: np.ndarray, distinct: list[tuple[str, ...]], label: str) -
     return np.array([label in r for r in distinct], dtype=bool)[codes]
 
 
+def _has_repeats(list_id: np.ndarray, item: np.ndarray, n_items: int) -> bool:
+    """Whether any list names an item twice (rows sorted by list). Checked list by list in slices, so
+    the usual frame (no repeats) costs no sort of all its rows and no copy of them."""
+    step = 1 << 22
+    for start in range(0, len(list_id), step):
+        stop = min(start + step, len(list_id))
+        # a slice may cut a list in two: widen it to the whole lists at both ends
+        lo = int(np.searchsorted(list_id, list_id[start], side="left"))
+        hi = int(np.searchsorted(list_id, list_id[stop - 1], side="right"))
+        pair = (list_id[lo:hi] - list_id[lo]) * n_items + item[lo:hi]
+        pair.sort()
+        if (pair[1:] == pair[:-1]).any():
+            return True
+    return False
+
+
 def variant_order(frame: pd.DataFrame) -> list[str]:
     """Variants in order of first appearance (or category order when the column is categorical)."""
     col = frame[VARIANT]
@@ -153,24 +169,41 @@ def encode(frame: pd.DataFrame, *, k: int | None = None) -> Encoded:
     item_col = frame[ITEM_ID]
     present = item_col.notna().to_numpy()
     item_codes, items = pd.factorize(item_col.astype("string"), sort=False, use_na_sentinel=True)
-    order = np.lexsort((np.where(np.isnan(rank), np.inf, rank), user_codes, var_codes))
-    order = order[present[order]]
-    v, u, it = var_codes[order], user_codes[order].astype(np.int64), item_codes[order].astype(np.int64)
+    # temporaries are dropped as soon as they are used: a 50M-row frame makes each one 400 MB
+    rank = np.where(np.isnan(rank), np.inf, rank)
+    order = np.lexsort((rank, user_codes, var_codes))
+    del rank
+    if not present.all():
+        order = order[present[order]]
+    del present
+    v = var_codes[order]
+    del var_codes
+    u = user_codes[order].astype(np.int64, copy=False)
+    del user_codes
+    it = item_codes[order].astype(np.int64, copy=False)
+    del item_codes
     # drop repeated items inside one list (keep the first, i.e. best-ranked, occurrence)
     n_users, n_items = max(len(users), 1), max(len(items), 1)
-    pair = (v * n_users + u) * n_items + it
-    _, first = np.unique(pair, return_index=True)
-    keep = np.zeros(len(pair), dtype=bool)
-    keep[first] = True
-    order, v, u, it = order[keep], v[keep], u[keep], it[keep]
     list_id = v * n_users + u
+    if _has_repeats(list_id, it, n_items):
+        pair = list_id * n_items + it
+        _, first = np.unique(pair, return_index=True)
+        del pair
+        keep = np.zeros(len(list_id), dtype=bool)
+        keep[first] = True
+        del first
+        order, v, u, it, list_id = order[keep], v[keep], u[keep], it[keep], list_id[keep]
     # position = 1-based index within each list, from the sorted order (robust to gaps in `rank`)
     starts = np.r_[0, np.flatnonzero(np.diff(list_id)) + 1] if len(list_id) else np.array([], dtype=np.int64)
     run_start = np.zeros(len(list_id), dtype=np.int64)
     if len(list_id):
         run_start[starts] = starts
-        run_start = np.maximum.accumulate(run_start)
-    position = np.arange(len(list_id), dtype=np.int64) - run_start + 1
+        np.maximum.accumulate(run_start, out=run_start)
+    del list_id, starts
+    position = np.arange(len(run_start), dtype=np.int64)
+    position -= run_start
+    position += 1
+    del run_start
     score = (
         pd.to_numeric(frame[SCORE], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)[order]
         if SCORE in frame.columns
@@ -182,7 +215,8 @@ def encode(frame: pd.DataFrame, *, k: int | None = None) -> Encoded:
         else np.zeros(len(order), dtype=bool)
     )
     if REASON in frame.columns:
-        codes, distinct = reason_codes(frame[REASON].iloc[order])
+        codes, distinct = reason_codes(frame[REASON])  # the column as it is: no 50M-object copy
+        codes = codes[order]
         exploration = _has_label(codes, distinct, REASON_EXPLORATION)
         placeholder = _has_label(codes, distinct, REASON_POPULAR)
         promoted = promoted | _has_label(codes, distinct, REASON_PROMOTED)
