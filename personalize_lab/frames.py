@@ -332,9 +332,9 @@ def _ranks(counts: np.ndarray) -> np.ndarray:
     """1-based position of each item row within its line (lines without items have no rows)."""
     counts = counts[counts > 0]
     if len(counts) and (counts == counts[0]).all():  # the usual file: every line has numResults items
-        rank = np.empty((len(counts), int(counts[0])), dtype=np.int64)
-        rank[:] = np.arange(1, int(counts[0]) + 1, dtype=np.int64)  # a broadcast copy: np.tile is 5x slower
-        return rank.reshape(-1)
+        grid = np.empty((len(counts), int(counts[0])), dtype=np.int64)
+        grid[:] = np.arange(1, int(counts[0]) + 1, dtype=np.int64)  # a broadcast copy: np.tile is 5x slower
+        return grid.reshape(-1)
     rank = np.ones(int(counts.sum()), dtype=np.int64)
     rank[np.cumsum(counts)[:-1]] = 1 - counts[:-1]  # each line's first row steps back to 1
     return np.cumsum(rank, out=rank)
