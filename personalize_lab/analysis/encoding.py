@@ -163,7 +163,8 @@ def encode(frame: pd.DataFrame, *, k: int | None = None) -> Encoded:
     if k is not None and (not isinstance(k, int | np.integer) or k < 1):
         raise ValidationError(field="k", value=k, rule="must be a positive integer", fix="pass e.g. k=10")
     variants = variant_order(frame)
-    var_codes = pd.Categorical(frame[VARIANT].astype(str), categories=variants).codes.astype(np.int64)
+    # the categorical's own small codes until the rows are sorted (int64 only for the kept array)
+    var_codes = pd.Categorical(frame[VARIANT].astype(str), categories=variants).codes
     user_codes, users = pd.factorize(frame[key].astype(str), sort=False)
     rank = pd.to_numeric(frame[RANK], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     item_col = frame[ITEM_ID]
@@ -176,7 +177,7 @@ def encode(frame: pd.DataFrame, *, k: int | None = None) -> Encoded:
     if not present.all():
         order = order[present[order]]
     del present
-    v = var_codes[order]
+    v = var_codes[order].astype(np.int64)
     del var_codes
     u = user_codes[order].astype(np.int64, copy=False)
     del user_codes
@@ -193,17 +194,6 @@ def encode(frame: pd.DataFrame, *, k: int | None = None) -> Encoded:
         keep[first] = True
         del first
         order, v, u, it, list_id = order[keep], v[keep], u[keep], it[keep], list_id[keep]
-    # position = 1-based index within each list, from the sorted order (robust to gaps in `rank`)
-    starts = np.r_[0, np.flatnonzero(np.diff(list_id)) + 1] if len(list_id) else np.array([], dtype=np.int64)
-    run_start = np.zeros(len(list_id), dtype=np.int64)
-    if len(list_id):
-        run_start[starts] = starts
-        np.maximum.accumulate(run_start, out=run_start)
-    del list_id, starts
-    position = np.arange(len(run_start), dtype=np.int64)
-    position -= run_start
-    position += 1
-    del run_start
     score = (
         pd.to_numeric(frame[SCORE], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)[order]
         if SCORE in frame.columns
@@ -215,13 +205,23 @@ def encode(frame: pd.DataFrame, *, k: int | None = None) -> Encoded:
         else np.zeros(len(order), dtype=bool)
     )
     if REASON in frame.columns:
-        codes, distinct = reason_codes(frame[REASON])  # the column as it is: no 50M-object copy
-        codes = codes[order]
-        exploration = _has_label(codes, distinct, REASON_EXPLORATION)
-        placeholder = _has_label(codes, distinct, REASON_POPULAR)
-        promoted = promoted | _has_label(codes, distinct, REASON_PROMOTED)
+        # labels of the column as it is (no copy of its objects), then only the booleans are reordered
+        codes, distinct = reason_codes(frame[REASON])
+        exploration = _has_label(codes, distinct, REASON_EXPLORATION)[order]
+        placeholder = _has_label(codes, distinct, REASON_POPULAR)[order]
+        promoted |= _has_label(codes, distinct, REASON_PROMOTED)[order]
+        del codes
     else:
         exploration = placeholder = np.zeros(len(order), dtype=bool)
+    del order
+    # position = 1-based index within each list, from the sorted order (robust to gaps in `rank`);
+    # one array: ones, each list's first row stepping back to 1, summed in place
+    position = np.ones(len(list_id), dtype=np.int64)
+    if len(list_id):
+        starts = np.flatnonzero(np.diff(list_id)) + 1
+        position[starts] = 1 - np.diff(np.r_[0, starts])
+        np.cumsum(position, out=position)
+    del list_id
     if k is not None:
         top = position <= k
         v, u, it, position = v[top], u[top], it[top], position[top]
