@@ -129,20 +129,27 @@ def _has_label(codes: np.ndarray, distinct: list[tuple[str, ...]], label: str) -
     return np.array([label in r for r in distinct], dtype=bool)[codes]
 
 
-def _has_repeats(list_id: np.ndarray, item: np.ndarray, n_items: int) -> bool:
-    """Whether any list names an item twice (rows sorted by list). Checked list by list in slices, so
-    the usual frame (no repeats) costs no sort of all its rows and no copy of them."""
-    step = 1 << 22
+def _first_of_each_item(
+    list_id: np.ndarray, item: np.ndarray, n_items: int, *, step: int = 1 << 22
+) -> np.ndarray | None:
+    """Mask of each list's first row of every item; None when no list names an item twice.
+
+    Rows are sorted by list, so this goes slice by slice (each widened to whole lists): the same first
+    occurrences as one ``np.unique`` over all rows, without sorting 50M keys at once."""
+    keep = None
     for start in range(0, len(list_id), step):
         stop = min(start + step, len(list_id))
-        # a slice may cut a list in two: widen it to the whole lists at both ends
         lo = int(np.searchsorted(list_id, list_id[start], side="left"))
         hi = int(np.searchsorted(list_id, list_id[stop - 1], side="right"))
         pair = (list_id[lo:hi] - list_id[lo]) * n_items + item[lo:hi]
-        pair.sort()
-        if (pair[1:] == pair[:-1]).any():
-            return True
-    return False
+        _, first = np.unique(pair, return_index=True)
+        if len(first) == hi - lo:
+            continue
+        if keep is None:
+            keep = np.ones(len(list_id), dtype=bool)
+        keep[lo:hi] = False
+        keep[lo + first] = True
+    return keep
 
 
 def variant_order(frame: pd.DataFrame) -> list[str]:
@@ -186,13 +193,8 @@ def encode(frame: pd.DataFrame, *, k: int | None = None) -> Encoded:
     # drop repeated items inside one list (keep the first, i.e. best-ranked, occurrence)
     n_users, n_items = max(len(users), 1), max(len(items), 1)
     list_id = v * n_users + u
-    if _has_repeats(list_id, it, n_items):
-        pair = list_id * n_items + it
-        _, first = np.unique(pair, return_index=True)
-        del pair
-        keep = np.zeros(len(list_id), dtype=bool)
-        keep[first] = True
-        del first
+    keep = _first_of_each_item(list_id, it, n_items)
+    if keep is not None:
         order, v, u, it, list_id = order[keep], v[keep], u[keep], it[keep], list_id[keep]
     score = (
         pd.to_numeric(frame[SCORE], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)[order]
