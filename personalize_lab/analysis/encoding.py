@@ -130,7 +130,7 @@ def _has_label(codes: np.ndarray, distinct: list[tuple[str, ...]], label: str) -
 
 
 def _first_of_each_item(
-    list_id: np.ndarray, item: np.ndarray, n_items: int, *, step: int = 1 << 22
+    list_id: np.ndarray, item: np.ndarray, n_items: int, *, step: int = 1 << 20
 ) -> np.ndarray | None:
     """Mask of each list's first row of every item; None when no list names an item twice.
 
@@ -195,7 +195,13 @@ def encode(frame: pd.DataFrame, *, k: int | None = None) -> Encoded:
     list_id = v * n_users + u
     keep = _first_of_each_item(list_id, it, n_items)
     if keep is not None:
-        order, v, u, it, list_id = order[keep], v[keep], u[keep], it[keep], list_id[keep]
+        # one at a time, so each old array is freed before the next copy is made
+        order = order[keep]
+        v = v[keep]
+        u = u[keep]
+        it = it[keep]
+        list_id = list_id[keep]
+        del keep
     score = (
         pd.to_numeric(frame[SCORE], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)[order]
         if SCORE in frame.columns
