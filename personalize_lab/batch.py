@@ -31,14 +31,13 @@ __all__ = ["read_batch_output", "write_batch_input"]
 MAX_RECORDS_PER_FILE = 50_000_000
 DEFAULT_CHUNKSIZE = 32 * 2**20
 
+# the frame's string type, parsed as such: no cast of 25M item IDs afterwards
+_TEXT = pa.large_string()
 _SCHEMA = pa.schema(
     [
-        ("input", pa.struct([("userId", pa.string()), ("itemId", pa.string())])),
-        (
-            "output",
-            pa.struct([("recommendedItems", pa.list_(pa.string())), ("scores", pa.list_(pa.float64()))]),
-        ),
-        ("error", pa.string()),
+        ("input", pa.struct([("userId", _TEXT), ("itemId", _TEXT)])),
+        ("output", pa.struct([("recommendedItems", pa.list_(_TEXT)), ("scores", pa.list_(pa.float64()))])),
+        ("error", _TEXT),
     ]
 )
 # pyarrow splits each chunk into blocks parsed in parallel; a single line must fit in one block
@@ -154,8 +153,9 @@ def write_batch_input(
 # --- output -----------------------------------------------------------------------------------------
 
 
-def _blocks(path: str, chunksize: int, s3_client: Any) -> Iterator[bytes]:
-    """Raw byte blocks of whole lines (each ends at a newline, except possibly the last)."""
+def _blocks(path: str, chunksize: int, s3_client: Any) -> Iterator[tuple[memoryview, int]]:
+    """Raw byte blocks of whole lines (each ends at a newline, except possibly the last), with their line
+    counts; views, not copies, so a block goes to the parser as it was read."""
     if path.startswith("s3://"):
         bucket, key = _split_s3(path)
         body = _s3(s3_client).get_object(Bucket=bucket, Key=key)["Body"]
@@ -170,15 +170,15 @@ def _blocks(path: str, chunksize: int, s3_client: Any) -> Iterator[bytes]:
         raw = read_local()
     rest = b""
     for block in raw:
-        data = rest + block
+        data = rest + block if rest else block
         cut = data.rfind(b"\n")
         if cut < 0:
             rest = data
             continue
-        yield data[: cut + 1]
+        yield memoryview(data)[: cut + 1], data.count(b"\n", 0, cut + 1)
         rest = data[cut + 1 :]
     if rest:
-        yield rest
+        yield memoryview(rest), rest.count(b"\n") + 1
 
 
 def _slow_block(block: bytes, first_line: int) -> tuple[pa.Table, np.ndarray, list[dict[str, Any]]]:
@@ -217,34 +217,35 @@ def _slow_block(block: bytes, first_line: int) -> tuple[pa.Table, np.ndarray, li
     return pa.Table.from_pylist(rows, schema=_SCHEMA), np.asarray(numbers, dtype=np.int64), bad
 
 
-def _parse(path: str, chunksize: int, s3_client: Any) -> tuple[pa.Table, np.ndarray, list[dict[str, Any]]]:
-    tables: list[pa.Table] = []
-    numbers: list[np.ndarray] = []
+def _parse(path: str, chunksize: int, s3_client: Any) -> tuple[list[frames.BatchPart], list[dict[str, Any]]]:
+    """Each block of whole lines parsed and turned into frame columns at once (the parsed, nested lines
+    are dropped before the next block is read: memory stays near the frame's own size)."""
+    parts: list[frames.BatchPart] = []
     bad: list[dict[str, Any]] = []
     next_line = 1
-    for block in _blocks(path, chunksize, s3_client):
-        n_lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    for block, n_lines in _blocks(path, chunksize, s3_client):
         table = None
         try:
             table = pa_json.read_json(
-                io.BytesIO(block),
+                pa.BufferReader(pa.py_buffer(block)),
                 read_options=_READ,
                 parse_options=_PARSE,
             )
         except pa.ArrowInvalid:
             table = None
         if table is not None and table.num_rows == n_lines:
-            tables.append(table)
-            numbers.append(np.arange(next_line, next_line + n_lines, dtype=np.int64))
+            first = next_line
+            for batch in table.to_batches():  # one part per parsed batch: no copy to join the batches
+                numbers = np.arange(first, first + batch.num_rows, dtype=np.int64)
+                parts.append(frames.batch_output_part(pa.Table.from_batches([batch]), line_numbers=numbers))
+                first += batch.num_rows
         else:  # blank lines shift pyarrow's row numbers, malformed ones fail the block: go line by line
-            slow, slow_numbers, slow_bad = _slow_block(block, next_line)
-            tables.append(slow)
-            numbers.append(slow_numbers)
+            table, numbers, slow_bad = _slow_block(bytes(block), next_line)
             bad.extend(slow_bad)
+            parts.append(frames.batch_output_part(table, line_numbers=numbers))
+        del block, table
         next_line += n_lines
-    if not tables:
-        return _SCHEMA.empty_table(), np.zeros(0, dtype=np.int64), bad
-    return pa.concat_tables(tables), np.concatenate(numbers), bad
+    return parts, bad
 
 
 def _files(path: str, s3_client: Any) -> list[str]:
@@ -272,8 +273,9 @@ def _files(path: str, s3_client: Any) -> list[str]:
 
 
 def _read_one(path: str, chunksize: int, s3_client: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    table, numbers, bad = _parse(path, chunksize, s3_client)
-    frame, error_frame = frames.batch_output_frame(table, line_numbers=numbers)
+    parts, bad = _parse(path, chunksize, s3_client)
+    frame, error_frame = frames.batch_frame(parts)
+    del parts
     if bad:
         extra = pd.DataFrame(
             {

@@ -33,8 +33,11 @@ __all__ = [
     "CORE_COLUMNS",
     "SOURCES",
     "Answer",
+    "BatchPart",
     "answers_frame",
+    "batch_frame",
     "batch_output_frame",
+    "batch_output_part",
     "empty_batch_errors",
     "read_answer",
     "recommendation_frame",
@@ -61,17 +64,28 @@ def _columns(names: tuple[str, ...]) -> pd.Index:
     return pd.Index(names)
 
 
-def _frame(data: dict[str, Any], n: int) -> pd.DataFrame:
+def _frame(data: dict[str, Any], n: int, *, consolidate: bool = True) -> pd.DataFrame:
     """DataFrame from ready-made arrays, without copying them.
 
     ``_from_arrays`` is pandas-private, kept because it measurably matters: the public
     ``pd.DataFrame(data, copy=False)`` sanitises every column again and adds ~45 µs to a ~70 µs 25-item
     ``recommendation_frame`` (issue 11, pandas 3.1). The public path is the fallback if pandas drops it."""
     try:
+        if not consolidate:  # keeps an object column as it is (stacking copies it: seconds at 25M rows)
+            from pandas.core.internals.construction import arrays_to_mgr
+
+            mgr = arrays_to_mgr(
+                list(data.values()),
+                _columns(tuple(data)),
+                pd.RangeIndex(n),
+                verify_integrity=False,
+                consolidate=False,
+            )
+            return pd.DataFrame._from_mgr(mgr, axes=mgr.axes)  # type: ignore[attr-defined,unused-ignore]
         return pd.DataFrame._from_arrays(  # type: ignore[attr-defined,unused-ignore]
             list(data.values()), columns=_columns(tuple(data)), index=pd.RangeIndex(n), verify_integrity=False
         )
-    except (AttributeError, TypeError):  # pragma: no cover - a future pandas without the helper
+    except (AttributeError, TypeError, ImportError):  # pragma: no cover - a future pandas without them
         return pd.DataFrame(data)
 
 
@@ -264,6 +278,152 @@ def _field(struct: pa.StructArray, name: str) -> pa.Array:
     return struct.field(name)
 
 
+def _column(table: pa.Table, name: str) -> pa.Array | None:
+    if name not in table.column_names:
+        return None
+    column = table.column(name)
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()  # one chunk: no copy
+
+
+@dataclass(frozen=True, slots=True)
+class BatchPart:
+    """One block of batch-inference output, already in the frame's column layout.
+
+    A large output file is read block by block (``batch.read_batch_output``): each block becomes a part
+    while its parsed lines are still in memory and in cache, then the nested lines are dropped, so the
+    peak stays near the size of the finished frame instead of frame + every parsed line.
+    """
+
+    users: pa.Array  # large_string, one per item row
+    seeds: pa.Array | None  # large_string per item row; None when no line of the block has an itemId
+    items: pa.Array  # large_string
+    counts: np.ndarray  # int64, items per line (ranks are made once for all parts)
+    scores: np.ndarray  # float64, NaN where a line's scores do not line up with its items
+    scored: np.ndarray | None  # bool per item row; None when every row is scored
+    errors: pd.DataFrame | None  # the block's error lines, None when it has none
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def _large(values: pa.Array) -> pa.Array:
+    return values if values.type == pa.large_string() else values.cast(pa.large_string())
+
+
+def _error_part(
+    users: pa.Array, seeds: pa.Array, err: pa.Array, line_numbers: np.ndarray
+) -> pd.DataFrame | None:
+    is_error = pc.is_valid(err)
+    if not pc.any(is_error).as_py():
+        return None
+    idx = pc.indices_nonzero(is_error)
+    return pd.DataFrame(
+        {
+            "line": pd.array(line_numbers[np.asarray(idx, dtype=np.int64)], dtype="Int64"),
+            "userId": pd.array(pc.take(users, idx).to_pylist(), dtype=_STRING),
+            "seedItemId": pd.array(pc.take(seeds, idx).to_pylist(), dtype=_STRING),
+            "error": pd.array(pc.take(err, idx).to_pylist(), dtype=_STRING),
+            "raw": pd.array([None] * len(idx), dtype=_STRING),
+        }
+    )
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """1-based position of each item row within its line (lines without items have no rows)."""
+    counts = counts[counts > 0]
+    if len(counts) and (counts == counts[0]).all():  # the usual file: every line has numResults items
+        grid = np.empty((len(counts), int(counts[0])), dtype=np.int64)
+        grid[:] = np.arange(1, int(counts[0]) + 1, dtype=np.int64)  # a broadcast copy: np.tile is 5x slower
+        return grid.reshape(-1)
+    rank = np.ones(int(counts.sum()), dtype=np.int64)
+    rank[np.cumsum(counts)[:-1]] = 1 - counts[:-1]  # each line's first row steps back to 1
+    return np.cumsum(rank, out=rank)
+
+
+def _score_part(
+    scores: pa.Array | None, counts: np.ndarray, total: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Scores per item row; a line's scores count only where it has exactly as many as items."""
+    if scores is None or not total:
+        return np.full(total, np.nan), np.zeros(total, dtype=bool)
+    s_len = np.asarray(pc.fill_null(pc.list_value_length(scores), -1), dtype=np.int64)
+    aligned = (s_len == counts) | (counts == 0)  # a line without items (an error line) has nothing to align
+    if aligned.all():
+        return np.asarray(pc.list_flatten(scores), dtype=float), None
+    flat_scores = np.asarray(pc.list_flatten(pc.if_else(pa.array(aligned), scores, None)), dtype=float)
+    values = np.full(total, np.nan)
+    mask = np.repeat(aligned, counts)
+    values[mask] = flat_scores
+    return values, mask
+
+
+def batch_output_part(table: pa.Table, *, line_numbers: np.ndarray | None = None) -> BatchPart:
+    """One block of parsed output lines (see :func:`batch_output_frame`) as a :class:`BatchPart`."""
+    n_lines = table.num_rows
+    if line_numbers is None:
+        line_numbers = np.arange(1, n_lines + 1, dtype=np.int64)
+    inp = _column(table, "input")
+    out = _column(table, "output")
+    assert out is not None, "batch output lines have an output column"
+    err = _column(table, "error")
+    err = pa.nulls(n_lines, pa.large_string()) if err is None else err
+    users = _field(inp, "userId") if inp is not None else pa.nulls(n_lines, pa.large_string())
+    seeds = _field(inp, "itemId") if inp is not None else pa.nulls(n_lines, pa.large_string())
+    items = out.field("recommendedItems")
+    scores = _field(out, "scores") if out.type.get_field_index("scores") >= 0 else None
+
+    counts = np.asarray(pc.fill_null(pc.list_value_length(items), 0), dtype=np.int64)
+    total = int(counts.sum())
+    values, scored = _score_part(scores, counts, total)
+    take = pa.array(np.repeat(np.arange(n_lines, dtype=np.int32), counts))
+    return BatchPart(
+        users=_large(pc.take(users, take)),
+        seeds=None if seeds.null_count == n_lines else _large(pc.take(seeds, take)),
+        items=_large(pc.list_flatten(items)),
+        counts=counts,
+        scores=values,
+        scored=scored,
+        errors=_error_part(users, seeds, err, line_numbers),
+    )
+
+
+def _chunked(chunks: list[pa.Array], total: int) -> pd.api.extensions.ExtensionArray:
+    return pd.arrays.ArrowStringArray(pa.chunked_array(chunks or [pa.nulls(total, pa.large_string())]))
+
+
+def batch_frame(parts: Sequence[BatchPart]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(recommendation frame, error frame) of the parts laid end to end, in order."""
+    total = sum(len(p) for p in parts)
+    nulls = pa.nulls(total, pa.large_string())  # immutable: shared by every all-<NA> string column
+    if all(p.seeds is None for p in parts):
+        seeds = _arrow_strings(nulls)
+    else:
+        seeds = _chunked(
+            [pa.nulls(len(p), pa.large_string()) if p.seeds is None else p.seeds for p in parts], total
+        )
+    if all(p.scored is None for p in parts):
+        mask = np.zeros(total, dtype=bool)
+    else:
+        mask = ~np.concatenate([np.ones(len(p), dtype=bool) if p.scored is None else p.scored for p in parts])
+    scores = np.concatenate([p.scores for p in parts]) if parts else np.zeros(0)
+    data = {
+        "userId": _chunked([p.users for p in parts], total),
+        "seedItemId": seeds,
+        "rank": pd.arrays.IntegerArray(
+            _ranks(np.concatenate([p.counts for p in parts])) if parts else np.zeros(0, dtype=np.int64),
+            np.zeros(total, dtype=bool),
+        ),
+        "itemId": _chunked([p.items for p in parts], total),
+        "score": pd.arrays.FloatingArray(scores, mask),
+        "promotionName": _arrow_strings(nulls),
+        "reason": _empty_tuples(total),
+        "recommendationId": _arrow_strings(nulls),
+    }
+    error_parts = [p.errors for p in parts if p.errors is not None]
+    errors = pd.concat(error_parts, ignore_index=True) if error_parts else empty_batch_errors()
+    return _frame(data, total, consolidate=False), errors
+
+
 def batch_output_frame(
     table: pa.Table, *, line_numbers: np.ndarray | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -274,72 +434,9 @@ def batch_output_frame(
     (string), one row per line; ``line_numbers`` are the rows' 1-based file line numbers (default 1..n).
     The frame gets ``userId`` and ``seedItemId`` in front of the contract columns; lines with a
     non-null ``error`` go to the error frame (with their line number), never silently dropped.
+    Large files go block by block instead: :func:`batch_output_part` per block, :func:`batch_frame`.
     """
-    n_lines = table.num_rows
-    if line_numbers is None:
-        line_numbers = np.arange(1, n_lines + 1, dtype=np.int64)
-    inp = table.column("input").combine_chunks() if "input" in table.column_names else None
-    out = table.column("output").combine_chunks()
-    err = (
-        table.column("error").combine_chunks()
-        if "error" in table.column_names
-        else pa.nulls(n_lines, pa.large_string())
-    )
-    users = _field(inp, "userId") if inp is not None else pa.nulls(n_lines, pa.large_string())
-    seeds = _field(inp, "itemId") if inp is not None else pa.nulls(n_lines, pa.large_string())
-    items = out.field("recommendedItems")
-    scores = _field(out, "scores") if out.type.get_field_index("scores") >= 0 else None
-
-    is_error = pc.is_valid(err)
-    if pc.any(is_error).as_py():
-        idx = pc.indices_nonzero(is_error)
-        errors = pd.DataFrame(
-            {
-                "line": pd.array(line_numbers[np.asarray(idx, dtype=np.int64)], dtype="Int64"),
-                "userId": pd.array(pc.take(users, idx).to_pylist(), dtype=_STRING),
-                "seedItemId": pd.array(pc.take(seeds, idx).to_pylist(), dtype=_STRING),
-                "error": pd.array(pc.take(err, idx).to_pylist(), dtype=_STRING),
-                "raw": pd.array([None] * len(idx), dtype=_STRING),
-            }
-        )
-    else:
-        errors = empty_batch_errors()
-
-    lengths = pc.fill_null(pc.list_value_length(items), 0)
-    counts = np.asarray(lengths, dtype=np.int64)
-    total = int(counts.sum())
-    parents = np.repeat(np.arange(n_lines, dtype=np.int64), counts)
-    starts = np.cumsum(counts) - counts
-    rank = np.arange(total, dtype=np.int64) - np.repeat(starts, counts) + 1
-    flat_items = pc.list_flatten(items)
-
-    score_arr: pd.api.extensions.ExtensionArray
-    if scores is not None and total:
-        # scores line up with recommendedItems only where a line has exactly as many scores as items
-        s_len = np.asarray(pc.fill_null(pc.list_value_length(scores), -1), dtype=np.int64)
-        aligned = s_len == counts
-        flat_scores = np.asarray(pc.list_flatten(pc.if_else(pa.array(aligned), scores, None)), dtype=float)
-        values = np.full(total, np.nan)
-        mask = np.repeat(aligned, counts)
-        values[mask] = flat_scores
-        score_arr = pd.arrays.FloatingArray(values, ~mask)
-    else:
-        score_arr = pd.arrays.FloatingArray(np.zeros(total), np.ones(total, dtype=bool))
-
-    take = pa.array(parents)
-    del parents, starts
-    data = {
-        "userId": _arrow_strings(pc.take(users, take)),
-        "seedItemId": _arrow_strings(pc.take(seeds, take)),
-        "rank": pd.arrays.IntegerArray(rank, np.zeros(total, dtype=bool)),
-        "itemId": _arrow_strings(flat_items),
-        "score": score_arr,
-        "promotionName": _arrow_strings(pa.nulls(total, pa.large_string())),
-        "reason": _empty_tuples(total),
-        "recommendationId": _arrow_strings(pa.nulls(total, pa.large_string())),
-    }
-    # no-copy assembly: the public constructor copies every column of a dict (2x peak on big files)
-    return _frame(data, total), errors
+    return batch_frame([batch_output_part(table, line_numbers=line_numbers)])
 
 
 def _arrow_strings(values: pa.Array | pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:

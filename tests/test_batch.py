@@ -148,3 +148,29 @@ def test_a_job_output_folder_reads_every_out_file(tmp_path: Path) -> None:
         f"path={str(tmp_path / 'empty')!r} holds no *.out files. Fix: point at a batch inference job's "
         "output folder or at one of its .out files"
     )
+
+
+def test_blocks_read_alike_with_uneven_lines(tmp_path: Path) -> None:
+    """Block by block or in one go, the frame is the same: ranks restart per line, lines without items
+    or with misaligned scores keep their rows' scores <NA>, error lines keep their file line numbers."""
+    lines = [
+        {
+            "input": {"userId": "u1"},
+            "output": {"recommendedItems": ["a", "b", "c"], "scores": [0.3, 0.2, 0.1]},
+        },
+        {"input": {"userId": "u2"}, "output": {"recommendedItems": []}, "error": "User error: bad"},
+        {"input": {"userId": "u3"}, "output": {"recommendedItems": ["d", "e"], "scores": [0.5]}},
+        {"input": {"itemId": "i9"}, "output": {"recommendedItems": ["f"]}},
+        {"input": {"userId": "u4"}, "output": {"recommendedItems": ["g", "h"], "scores": [0.9, 0.8]}},
+    ]
+    path = tmp_path / "in.json.out"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    whole, whole_errors = read_batch_output(path, errors="frame")
+    small, small_errors = read_batch_output(path, errors="frame", chunksize=40)
+    pd.testing.assert_frame_equal(whole, small)
+    pd.testing.assert_frame_equal(whole_errors, small_errors)
+    assert whole["rank"].tolist() == [1, 2, 3, 1, 2, 1, 1, 2]
+    assert whole["itemId"].tolist() == list("abcdefgh")
+    assert whole["score"].isna().tolist() == [False] * 3 + [True] * 3 + [False] * 2
+    assert whole["seedItemId"].tolist() == [pd.NA] * 5 + ["i9"] + [pd.NA] * 2
+    assert whole_errors["line"].tolist() == [2]

@@ -88,6 +88,17 @@ def normalize_truth(truth: pd.DataFrame) -> pd.DataFrame:
     return out[[USER_ID, ITEM_ID]].dropna().astype(str).drop_duplicates()
 
 
+def _held_out(row_pair: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """``np.isin(row_pair, pairs)`` by binary search in the (small) held-out set, without sorting the
+    rows together with it (the rows are millions, the held-out pairs far fewer)."""
+    known = np.unique(pairs)
+    if not len(known):
+        return np.zeros(len(row_pair), dtype=bool)
+    pos = np.searchsorted(known, row_pair)
+    np.minimum(pos, len(known) - 1, out=pos)
+    return known[pos] == row_pair
+
+
 def accuracy_metrics(enc: Encoded, truth: pd.DataFrame, specs: Iterable[MetricSpec]) -> pd.DataFrame:
     """Per (variant, user) accuracy columns named like ``ndcg@10``; NaN for users without held-out items."""
     truth = normalize_truth(truth)
@@ -100,18 +111,18 @@ def accuracy_metrics(enc: Encoded, truth: pd.DataFrame, specs: Iterable[MetricSp
         user_code[known_user & (item_code >= 0)] * max(len(enc.items), 1)
         + item_code[known_user & (item_code >= 0)]
     )
-    row_pair = enc.user * max(len(enc.items), 1) + enc.item
-    hit = np.isin(row_pair, pairs)
+    hit = _held_out(enc.user * max(len(enc.items), 1) + enc.item, pairs)
     list_id = enc.list_id
     n_lists = enc.n_lists
     truth_per_list = np.tile(n_truth, len(enc.variants))
     evaluated = truth_per_list > 0
-    discount = 1.0 / np.log2(enc.position + 1.0)
     columns: dict[str, np.ndarray] = {}
     for spec in specs:
         cutoff = spec.k if spec.k is not None else int(enc.position.max(initial=1))
         in_k = hit & (enc.position <= cutoff)
-        hits = np.bincount(list_id, weights=in_k.astype(np.float64), minlength=n_lists)
+        # only the (few) hit rows are gathered: summing the misses' zeros changed nothing but memory
+        hit_list = list_id[in_k]
+        hits = np.bincount(hit_list, minlength=n_lists).astype(np.float64)
         if spec.name == "precision":
             value = hits / cutoff
         elif spec.name == "recall":
@@ -120,10 +131,11 @@ def accuracy_metrics(enc: Encoded, truth: pd.DataFrame, specs: Iterable[MetricSp
             value = (hits > 0).astype(np.float64)
         elif spec.name == "mrr":
             first = np.full(n_lists, np.inf)
-            np.minimum.at(first, list_id[in_k], enc.position[in_k].astype(np.float64))
+            np.minimum.at(first, hit_list, enc.position[in_k].astype(np.float64))
             value = np.where(np.isfinite(first), 1.0 / first, 0.0)
         else:  # ndcg
-            dcg = np.bincount(list_id, weights=np.where(in_k, discount, 0.0), minlength=n_lists)
+            discount = 1.0 / np.log2(enc.position[in_k] + 1.0)
+            dcg = np.bincount(hit_list, weights=discount, minlength=n_lists)
             ideal_table = np.r_[0.0, np.cumsum(1.0 / np.log2(np.arange(2, cutoff + 2)))]
             ideal = ideal_table[np.minimum(truth_per_list, cutoff).astype(np.int64)]
             value = np.divide(dcg, ideal, out=np.zeros(n_lists), where=ideal > 0)

@@ -129,6 +129,29 @@ def _has_label(codes: np.ndarray, distinct: list[tuple[str, ...]], label: str) -
     return np.array([label in r for r in distinct], dtype=bool)[codes]
 
 
+def _first_of_each_item(
+    list_id: np.ndarray, item: np.ndarray, n_items: int, *, step: int = 1 << 20
+) -> np.ndarray | None:
+    """Mask of each list's first row of every item; None when no list names an item twice.
+
+    Rows are sorted by list, so this goes slice by slice (each widened to whole lists): the same first
+    occurrences as one ``np.unique`` over all rows, without sorting 50M keys at once."""
+    keep = None
+    for start in range(0, len(list_id), step):
+        stop = min(start + step, len(list_id))
+        lo = int(np.searchsorted(list_id, list_id[start], side="left"))
+        hi = int(np.searchsorted(list_id, list_id[stop - 1], side="right"))
+        pair = (list_id[lo:hi] - list_id[lo]) * n_items + item[lo:hi]
+        _, first = np.unique(pair, return_index=True)
+        if len(first) == hi - lo:
+            continue
+        if keep is None:
+            keep = np.ones(len(list_id), dtype=bool)
+        keep[lo:hi] = False
+        keep[lo + first] = True
+    return keep
+
+
 def variant_order(frame: pd.DataFrame) -> list[str]:
     """Variants in order of first appearance (or category order when the column is categorical)."""
     col = frame[VARIANT]
@@ -147,30 +170,38 @@ def encode(frame: pd.DataFrame, *, k: int | None = None) -> Encoded:
     if k is not None and (not isinstance(k, int | np.integer) or k < 1):
         raise ValidationError(field="k", value=k, rule="must be a positive integer", fix="pass e.g. k=10")
     variants = variant_order(frame)
-    var_codes = pd.Categorical(frame[VARIANT].astype(str), categories=variants).codes.astype(np.int64)
+    # the categorical's own small codes until the rows are sorted (int64 only for the kept array)
+    var_codes = pd.Categorical(frame[VARIANT].astype(str), categories=variants).codes
     user_codes, users = pd.factorize(frame[key].astype(str), sort=False)
     rank = pd.to_numeric(frame[RANK], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     item_col = frame[ITEM_ID]
     present = item_col.notna().to_numpy()
     item_codes, items = pd.factorize(item_col.astype("string"), sort=False, use_na_sentinel=True)
-    order = np.lexsort((np.where(np.isnan(rank), np.inf, rank), user_codes, var_codes))
-    order = order[present[order]]
-    v, u, it = var_codes[order], user_codes[order].astype(np.int64), item_codes[order].astype(np.int64)
+    # temporaries are dropped as soon as they are used: a 50M-row frame makes each one 400 MB
+    rank = np.where(np.isnan(rank), np.inf, rank)
+    order = np.lexsort((rank, user_codes, var_codes))
+    del rank
+    if not present.all():
+        order = order[present[order]]
+    del present
+    v = var_codes[order].astype(np.int64)
+    del var_codes
+    u = user_codes[order].astype(np.int64, copy=False)
+    del user_codes
+    it = item_codes[order].astype(np.int64, copy=False)
+    del item_codes
     # drop repeated items inside one list (keep the first, i.e. best-ranked, occurrence)
     n_users, n_items = max(len(users), 1), max(len(items), 1)
-    pair = (v * n_users + u) * n_items + it
-    _, first = np.unique(pair, return_index=True)
-    keep = np.zeros(len(pair), dtype=bool)
-    keep[first] = True
-    order, v, u, it = order[keep], v[keep], u[keep], it[keep]
     list_id = v * n_users + u
-    # position = 1-based index within each list, from the sorted order (robust to gaps in `rank`)
-    starts = np.r_[0, np.flatnonzero(np.diff(list_id)) + 1] if len(list_id) else np.array([], dtype=np.int64)
-    run_start = np.zeros(len(list_id), dtype=np.int64)
-    if len(list_id):
-        run_start[starts] = starts
-        run_start = np.maximum.accumulate(run_start)
-    position = np.arange(len(list_id), dtype=np.int64) - run_start + 1
+    keep = _first_of_each_item(list_id, it, n_items)
+    if keep is not None:
+        # one at a time, so each old array is freed before the next copy is made
+        order = order[keep]
+        v = v[keep]
+        u = u[keep]
+        it = it[keep]
+        list_id = list_id[keep]
+        del keep
     score = (
         pd.to_numeric(frame[SCORE], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)[order]
         if SCORE in frame.columns
@@ -182,12 +213,23 @@ def encode(frame: pd.DataFrame, *, k: int | None = None) -> Encoded:
         else np.zeros(len(order), dtype=bool)
     )
     if REASON in frame.columns:
-        codes, distinct = reason_codes(frame[REASON].iloc[order])
-        exploration = _has_label(codes, distinct, REASON_EXPLORATION)
-        placeholder = _has_label(codes, distinct, REASON_POPULAR)
-        promoted = promoted | _has_label(codes, distinct, REASON_PROMOTED)
+        # labels of the column as it is (no copy of its objects), then only the booleans are reordered
+        codes, distinct = reason_codes(frame[REASON])
+        exploration = _has_label(codes, distinct, REASON_EXPLORATION)[order]
+        placeholder = _has_label(codes, distinct, REASON_POPULAR)[order]
+        promoted |= _has_label(codes, distinct, REASON_PROMOTED)[order]
+        del codes
     else:
         exploration = placeholder = np.zeros(len(order), dtype=bool)
+    del order
+    # position = 1-based index within each list, from the sorted order (robust to gaps in `rank`);
+    # one array: ones, each list's first row stepping back to 1, summed in place
+    position = np.ones(len(list_id), dtype=np.int64)
+    if len(list_id):
+        starts = np.flatnonzero(np.diff(list_id)) + 1
+        position[starts] = 1 - np.diff(np.r_[0, starts])
+        np.cumsum(position, out=position)
+    del list_id
     if k is not None:
         top = position <= k
         v, u, it, position = v[top], u[top], it[top], position[top]

@@ -194,8 +194,11 @@ def intra_list_diversity(frame: pd.DataFrame, enc: Encoded, column: str) -> pd.S
     item_values = [None if v is pd.NA or v == "" else str(v) for v in values]
     item_has = np.array([v is not None for v in item_values], dtype=bool)
     has_value = item_has[enc.item] if len(item_has) else np.zeros(len(enc.item), dtype=bool)
-    list_id = enc.list_id[has_value]
-    row_item = enc.item[has_value]
+    if has_value.all():  # every item has a value: no filtered copies of the row arrays
+        list_id, row_item = enc.list_id, enc.item
+    else:
+        list_id, row_item = enc.list_id[has_value], enc.item[has_value]
+    del has_value
     n = np.bincount(list_id, minlength=enc.n_lists).astype(np.float64)
     pairs = n * (n - 1) / 2
     present = [v for v in item_values if v is not None]
@@ -204,8 +207,16 @@ def intra_list_diversity(frame: pd.DataFrame, enc: Encoded, column: str) -> pd.S
         item_code, _ = pd.factorize(np.array(item_values, dtype=object))
         codes = item_code[row_item]
         n_codes = int(codes.max()) + 1 if len(codes) else 1
-        keys, per_value = np.unique(list_id * n_codes + codes, return_counts=True)
-        same = np.bincount(keys // n_codes, weights=per_value * (per_value - 1) / 2.0, minlength=enc.n_lists)
+        keys = list_id * n_codes + codes
+        del codes
+        if enc.n_lists * n_codes <= 2 * len(keys):  # few values: count them in place, no sort of all rows
+            counts = np.bincount(keys, minlength=enc.n_lists * n_codes).reshape(enc.n_lists, n_codes)
+            same = (counts * (counts - 1) // 2).sum(axis=1).astype(np.float64)
+        else:
+            keys, per_value = np.unique(keys, return_counts=True)
+            same = np.bincount(
+                keys // n_codes, weights=per_value * (per_value - 1) / 2.0, minlength=enc.n_lists
+            )
     else:
         sets = [sorted(set(v.split(MULTI_VALUE_SEPARATOR)) - {""}) if v else [] for v in item_values]
         vocab = {x: i for i, x in enumerate(sorted({x for s in sets for x in s}))}

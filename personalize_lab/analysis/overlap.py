@@ -90,6 +90,24 @@ def rbo(list_a: list[str], list_b: list[str], *, p: float = 0.9) -> float:
     )
 
 
+def _shared(key_a: np.ndarray, key_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the keys both (duplicate-free) arrays hold, ordered by key: what
+    ``np.intersect1d(..., assume_unique=True, return_indices=True)`` returns, without sorting both
+    sides together (on 2 × 25M rows that took a 400 MB array three times over)."""
+    if not len(key_a) or not len(key_b):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    order_b = np.argsort(key_b, kind="stable")
+    sorted_b = key_b[order_b]
+    pos = np.searchsorted(sorted_b, key_a)
+    np.minimum(pos, len(sorted_b) - 1, out=pos)
+    ja = np.flatnonzero(sorted_b[pos] == key_a)
+    del sorted_b
+    jb = order_b[pos[ja]]
+    del pos, order_b
+    by_key = np.argsort(key_a[ja], kind="stable")
+    return ja[by_key], jb[by_key]
+
+
 def pairwise_overlap(enc: Encoded, variant_a: str, variant_b: str, *, k: int, p: float = 0.9) -> pd.DataFrame:
     """Per-user agreement of ``variant_b`` with ``variant_a`` (the reference) on the top ``k`` items.
 
@@ -104,17 +122,16 @@ def pairwise_overlap(enc: Encoded, variant_a: str, variant_b: str, *, k: int, p:
     top = enc.position <= k
 
     def side(code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """List lengths, (user, item) keys and positions of one variant (keys only: less memory)."""
         mask = top & (enc.variant == code)
-        return enc.user[mask], enc.item[mask], enc.position[mask]
+        users = enc.user[mask]
+        return np.bincount(users, minlength=n_users), users * n_items + enc.item[mask], enc.position[mask]
 
-    ua, ia, pa = side(va)
-    ub, ib, pb = side(vb)
-    len_a = np.bincount(ua, minlength=n_users)
-    len_b = np.bincount(ub, minlength=n_users)
-    key_a = ua * n_items + ia
-    key_b = ub * n_items + ib
-    _, ja, jb = np.intersect1d(key_a, key_b, assume_unique=True, return_indices=True)
-    su, spa, spb = ua[ja], pa[ja], pb[jb]
+    len_a, key_a, pa = side(va)
+    len_b, key_b, pb = side(vb)
+    ja, jb = _shared(key_a, key_b)
+    su, spa, spb = key_a[ja] // n_items, pa[ja], pb[jb]
+    del key_a, key_b, pa, pb
     shared = np.bincount(su, minlength=n_users)
     union = len_a + len_b - shared
     shift = (spb - spa).astype(np.float64)
