@@ -144,7 +144,7 @@ class LocalPersonalize(WiredMixin):
         self.control.batch.engine_for = self._engine_of_version  # batch inference jobs answer from it
         self.control.deployment_hooks.on_update_campaign = self._serve_campaign
         self.control.deployment_hooks.on_delete_campaign = self._retire_campaign
-        self.control.deployment_hooks.on_update_recommender = self._serve_recommender
+        self.control.deployment_hooks.on_update_recommender = self.serve_recommender
         self.control.deployment_hooks.on_delete_recommender = self._retire_campaign
         self.control.deployment_hooks.on_create_recommender = self._on_create_recommender
         self._routes: dict[str, LocalPersonalize] = {}  # campaign ARN -> the engine of its solution version
@@ -787,7 +787,7 @@ class LocalPersonalize(WiredMixin):
         now on the data imported into its (lifecycle-made, domain) dataset group."""
         group = record["datasetGroupArn"]
         if group == self.dataset_group_arn:
-            self._serve_recommender(record)
+            self.serve_recommender(record)
             return
         frames = self.control.group_frames(group)
         interactions = frames.get("INTERACTIONS")
@@ -813,11 +813,13 @@ class LocalPersonalize(WiredMixin):
         engine.train(record["recipeArn"])
         self._routes[record["recommenderArn"]] = engine
 
-    def _serve_recommender(self, record: Mapping[str, Any]) -> None:
-        """Serve recommender ``record`` with its config as it is now (fresh per-user caches)."""
+    def serve_recommender(self, record: Mapping[str, Any]) -> None:
+        """Serve recommender ``record`` with its config as it is now (fresh per-user caches); the control
+        plane calls it on UpdateRecommender, and an account's engine on the engine it routes the
+        recommender to."""
         routed = self._routes.get(record["recommenderArn"])
         if routed is not None:
-            routed._serve_recommender(record)
+            routed.serve_recommender(record)
             return
         recipe = self._recipe(record["recipeArn"])
         config = record.get("recommenderConfig") or {}
