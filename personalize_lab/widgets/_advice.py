@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from personalize_lab.errors import PersonalizeLabError, ValidationError
-from personalize_lab.widgets._html import STYLE, esc
+from personalize_lab.errors import ValidationError
+from personalize_lab.widgets._html import STYLE, error_box, esc
 from personalize_lab.widgets._inputs import FilterPicker, PromotionEditor
 
 SHOWN_VALUES = 8  # known values listed next to an unknown one
@@ -86,14 +86,9 @@ _CONTROLS = {
 
 def explain(error: BaseException) -> str:
     """An error as the panel shows it: what went wrong, and which control on the left to change."""
-    kind = type(error).__name__
-    text = str(error) or kind
+    text = None
     if isinstance(error, ValidationError) and error.field:
         control = next((c for f, c in _CONTROLS.items() if error.field.startswith(f)), None)
         if control is not None:  # the code-level fix ("add {...} to filterValues") becomes the control
-            text = f"{text.split('. Fix:')[0]}. Change {control}."
-    hint = "" if isinstance(error, PersonalizeLabError) else "\n(unexpected error: please report it)"
-    return (
-        STYLE + f'<div class="pl-root"><div class="pl-error" role="alert"><b>{esc(kind)}</b>: {esc(text)}'
-        f"{esc(hint)}</div></div>"
-    )
+            text = f"{str(error).split('. Fix:')[0]}. Change {control}."
+    return STYLE + f'<div class="pl-root">{error_box(error, text)}</div>'

@@ -75,10 +75,11 @@ def esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def error_box(error: BaseException) -> str:
-    """A readable message for the panel: the error's class and its message, never a traceback."""
+def error_box(error: BaseException, text: str | None = None) -> str:
+    """A readable message for the panel: the error's class and its message (or ``text``, the panel's own
+    wording of it), never a traceback."""
     kind = type(error).__name__
-    text = str(error) or kind
+    text = text or str(error) or kind
     hint = "" if isinstance(error, PersonalizeLabError) else "\n(unexpected error: please report it)"
     return f'<div class="pl-error" role="alert"><b>{esc(kind)}</b>: {esc(text)}{esc(hint)}</div>'
 
